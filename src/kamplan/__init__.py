@@ -1,0 +1,80 @@
+"""kamplan: key account plans as code.
+
+The public API is imported lazily so that ``kamplan --version`` and ``--help`` start instantly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kamplan.hookspecs import hookimpl
+from kamplan.types import Finding, Recommendation, Score
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "load_portfolio": "kamplan.loader",
+    "validate": "kamplan.api",
+    "chart": "kamplan.api",
+    "export": "kamplan.api",
+    "schema": "kamplan.api",
+    "plugins": "kamplan.api",
+    "resolve_account": "kamplan.api",
+    "ValidationResult": "kamplan.api",
+    "Account": "kamplan.account",
+    "Portfolio": "kamplan.account",
+    "StakeholderGraph": "kamplan.graph",
+    "PluginHost": "kamplan.plugins",
+    "Plan": "kamplan.model",
+    "Diagnostic": "kamplan.errors",
+    "KamplanError": "kamplan.errors",
+    "PlanError": "kamplan.errors",
+    "PluginError": "kamplan.errors",
+    "UsageError": "kamplan.errors",
+}
+
+__all__ = [
+    "Account",
+    "Diagnostic",
+    "Finding",
+    "KamplanError",
+    "Plan",
+    "PlanError",
+    "PluginError",
+    "PluginHost",
+    "Portfolio",
+    "Recommendation",
+    "Score",
+    "StakeholderGraph",
+    "UsageError",
+    "ValidationResult",
+    "__version__",
+    "chart",
+    "export",
+    "hookimpl",
+    "load_portfolio",
+    "plugins",
+    "resolve_account",
+    "schema",
+    "validate",
+]
+
+if TYPE_CHECKING:
+    from kamplan.account import Account, Portfolio
+    from kamplan.api import ValidationResult, chart, export, plugins, resolve_account, schema, validate
+    from kamplan.errors import Diagnostic, KamplanError, PlanError, PluginError, UsageError
+    from kamplan.graph import StakeholderGraph
+    from kamplan.loader import load_portfolio
+    from kamplan.model import Plan
+    from kamplan.plugins import PluginHost
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kamplan' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

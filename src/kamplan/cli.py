@@ -1,0 +1,313 @@
+"""The ``kamplan`` command line: parse options, call the library, map errors to exit codes.
+
+Only click is imported at start-up; each command imports what it needs, so ``--version`` and
+``--help`` stay instant (pre-commit hooks run them often).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kamplan import __version__
+
+GLOBAL_KEYS = ("no_cache", "plugins_dir", "debug")
+
+
+class Settings:
+    """Global options, which may be given before or after the subcommand."""
+
+    def __init__(self) -> None:
+        self.no_cache = False
+        self.plugins_dir: list[str] = []
+        self.debug = False
+
+
+def _settings(ctx: click.Context) -> Settings:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings()
+    return root.obj
+
+
+def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    settings = _settings(ctx)
+    if param.name == "plugins_dir":
+        settings.plugins_dir.extend(value or ())
+    elif value:
+        setattr(settings, param.name or "", value)
+    return value
+
+
+def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Attach ``--no-cache``, ``--plugins-dir`` and ``--debug`` to a command or the group."""
+    options = [
+        click.option("--no-cache", is_flag=True, expose_value=False, callback=_store,
+                     help="Read and validate every file; ignore .kamplan_cache/."),
+        click.option("--plugins-dir", multiple=True, type=click.Path(file_okay=False), expose_value=False,
+                     callback=_store, help="Load *.py plugins from this folder (repeatable)."),
+        click.option("--debug", is_flag=True, expose_value=False, callback=_store,
+                     help="Show Python tracebacks."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def host_for(ctx: click.Context, paths: tuple[str, ...] = ()) -> Any:
+    """The plugin host for this run: built-ins, entry points, --plugins-dir, plugins/ beside kamplan.yaml."""
+    from kamplan.loader import find_config
+    from kamplan.plugins import PluginHost
+
+    dirs = list(_settings(ctx).plugins_dir)
+    start = Path(paths[0]) if paths else Path.cwd()
+    config = find_config(start.resolve()) if start.exists() else None
+    if config and (config.parent / "plugins").is_dir():
+        dirs.append(str(config.parent / "plugins"))
+    return PluginHost(plugin_dirs=dirs)
+
+
+def emit(text: str | bytes, output: str | None) -> None:
+    """Write command output to ``output`` atomically, or to stdout when it is None or ``-``."""
+    if output in (None, "-"):
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+            sys.stdout.flush()
+        else:
+            click.echo(text, nl=not text.endswith("\n"))
+        return
+    from kamplan.fileio import write_atomic
+
+    write_atomic(output, text)
+    click.echo(f"wrote {output}", err=True)
+
+
+class KamplanGroup(click.Group):
+    """Built-in commands first; plugin commands (``register_commands``) are loaded on demand."""
+
+    _plugin_commands: dict[str, click.Command] | None = None
+
+    def _load_plugin_commands(self) -> dict[str, click.Command]:
+        if self._plugin_commands is None:
+            from kamplan.plugins import PluginHost
+
+            collector = click.Group()
+            host = PluginHost(builtins=True, plugin_dirs=_argv_plugin_dirs())
+            host.add_commands(collector)
+            self._plugin_commands = {k: v for k, v in collector.commands.items() if k not in self.commands}
+        return self._plugin_commands
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            command = self._load_plugin_commands().get(cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = list(super().list_commands(ctx))
+        if os.environ.get("KAMPLAN_HELP_PLUGINS") == "1":
+            names += sorted(self._load_plugin_commands())
+        return names
+
+
+def _argv_plugin_dirs() -> list[str]:
+    dirs = []
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--plugins-dir" and i + 1 < len(argv):
+            dirs.append(argv[i + 1])
+        elif arg.startswith("--plugins-dir="):
+            dirs.append(arg.split("=", 1)[1])
+    return dirs
+
+
+@click.group(cls=KamplanGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="Plugin commands are listed by 'kamplan plugins'.")
+@click.version_option(__version__, "--version", prog_name="kamplan")
+@global_options
+def cli() -> None:
+    """Key account plans as code: validate, chart, score and diff account plans kept in git."""
+
+
+# -- validate --------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@global_options
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """Check plans: schema, references and lint rules."""
+    from kamplan.api import validate as run
+
+    result = run(paths, strict=strict, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    if fmt == "json":
+        click.echo(json.dumps([d.to_json() for d in result.diagnostics], ensure_ascii=False, indent=2))
+    elif fmt == "github":
+        for d in result.diagnostics:
+            click.echo(github_annotation(d))
+    else:
+        for d in result.diagnostics:
+            click.echo(d.format_text())
+    plans = len(result.portfolio.accounts) + len({d.file for d in result.portfolio.diagnostics})
+    click.echo(f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) in {plans} plan(s)", err=True)
+    ctx.exit(result.exit_code)
+
+
+def github_annotation(d: Any) -> str:
+    """A GitHub Actions workflow command for one diagnostic."""
+
+    def data(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
+    level = "error" if d.severity == "error" else "warning"
+    where = f"file={prop(d.file)},line={max(d.line, 1)},col={max(d.column, 1)},title={prop(d.code)}"
+    suffix = f" ({d.path})" if d.path else ""
+    return f"::{level} {where}::{data(d.message + suffix)}"
+
+
+# -- chart -----------------------------------------------------------------------------------------
+CHART_FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
+
+
+@cli.command()
+@click.argument("plan")
+@click.option("-o", "--output", help="File to write ('-' = standard output). Default: ACCOUNT.FORMAT here.")
+@click.option("--format", "fmt", type=click.Choice(CHART_FORMATS), help="Default: from -o's suffix, else svg.")
+@click.option("--root", help="Draw this stakeholder and the people below them.")
+@click.option("--depth", type=click.IntRange(min=0), help="Levels below the root to keep (1 = direct reports).")
+@click.option("--color-by", type=click.Choice(["attitude", "role", "coverage", "influence"]), default="attitude",
+              show_default=True)
+@click.option("--renderer", type=click.Choice(["auto", "system", "embedded"]), default="auto", show_default=True,
+              help="system = the 'dot' program; embedded = Graphviz compiled to WebAssembly (svg).")
+@click.option("--no-team", is_flag=True, help="Leave our team and their relationships out.")
+@click.option("--redact", is_flag=True, help="Leave contact details and notes out.")
+@global_options
+@click.pass_context
+def chart(ctx: click.Context, plan: str, output: str | None, fmt: str | None, root: str | None, depth: int | None,
+          color_by: str, renderer: str, no_team: bool, redact: bool) -> None:
+    """Draw an account's org chart (PLAN: a plan file, a folder plan, or an account id)."""
+    from kamplan.api import chart as draw
+    from kamplan.api import resolve_account
+
+    if fmt is None:
+        suffix = Path(output).suffix.lstrip(".") if output and output != "-" else ""
+        fmt = {"mmd": "mermaid", "gv": "dot"}.get(suffix, suffix) if suffix else "svg"
+        if fmt not in CHART_FORMATS:
+            raise click.UsageError(f"cannot tell the format from {output!r}; give --format")
+    account = resolve_account(plan, host=host_for(ctx, (plan,)), use_cache=not _settings(ctx).no_cache)
+    content = draw(account, fmt=fmt, root=root, depth=depth, color_by=color_by, renderer=renderer,
+                   redact=redact, show_team=not no_team)
+    if output is None:
+        output = f"{account.id}.{ {'mermaid': 'mmd'}.get(fmt, fmt) }".replace(" ", "")
+    emit(content, output)
+
+
+# -- schema, plugins, new, init --------------------------------------------------------------------
+@cli.command()
+@click.option("-o", "--output", help="File to write (default: standard output).")
+@global_options
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of the plan format (for editors)."""
+    from kamplan.api import schema as make
+
+    emit(json.dumps(make(), indent=2, ensure_ascii=False) + "\n", output)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@global_options
+@click.pass_context
+def plugins(ctx: click.Context, fmt: str) -> None:
+    """List installed plugins, their versions and the hooks each implements."""
+    from kamplan.api import plugins as listing
+
+    rows = listing(host_for(ctx))
+    if fmt == "json":
+        click.echo(json.dumps([{k: r[k] for k in ("name", "version", "hooks", "source")} for r in rows], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("plugin", "version", "source", "hooks")
+    for r in rows:
+        table.add_row(r["name"], r["version"], r["source"], ", ".join(r["hooks"]))
+    Console().print(table)
+
+
+@cli.command()
+@click.argument("account_id")
+@click.option("--name", help="The account's display name.")
+@global_options
+def new(account_id: str, name: str | None) -> None:
+    """Create a new plan in the portfolio's plans folder."""
+    from kamplan.scaffold import new_plan
+
+    path = new_plan(account_id, name)
+    click.echo(f"created {os.path.relpath(path)}", err=True)
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@global_options
+def init(directory: str) -> None:
+    """Start a plans repository: kamplan.yaml, an example plan, .gitignore."""
+    from kamplan.scaffold import init_repository
+
+    written = init_repository(Path(directory))
+    for path in written:
+        click.echo(f"wrote {os.path.relpath(path)}", err=True)
+    if not written:
+        click.echo("nothing to do: everything is already there", err=True)
+
+
+# -- entry point -----------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map errors to exit codes and keep tracebacks behind ``--debug``."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        result = cli.main(args=args, prog_name="kamplan", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.Abort:
+        click.echo("aborted", err=True)
+        return 2
+    except Exception as exc:
+        return _report(exc, debug)
+
+
+def _report(exc: Exception, debug: bool) -> int:
+    from kamplan.errors import KamplanError, PlanError
+
+    if debug:
+        traceback.print_exc()
+    if isinstance(exc, PlanError):
+        for d in exc.diagnostics:
+            click.echo(d.format_text(), err=True)
+        return exc.exit_code
+    if isinstance(exc, KamplanError):
+        click.echo(f"kamplan: error: {exc}", err=True)
+        return exc.exit_code
+    if isinstance(exc, BrokenPipeError):
+        return 0
+    click.echo(f"kamplan: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

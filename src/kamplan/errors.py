@@ -1,0 +1,78 @@
+"""Error types and the positioned diagnostic that every problem is reported as."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in a plan, positioned in its source file.
+
+    Attributes:
+        file: Path of the file as given (relative where possible).
+        line: 1-based line, 0 when the problem concerns the whole file.
+        column: 1-based column, 0 when the problem concerns the whole file.
+        severity: ``"error"`` or ``"warning"``.
+        code: Stable code, documented in ``docs/rules.md``.
+        message: Human sentence naming the offending value.
+        path: Field path inside the plan, e.g. ``stakeholders[3].reports_to``.
+    """
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    message: str
+    path: str = ""
+
+    def format_text(self) -> str:
+        """Return the ``file:line:col: severity CODE message`` line."""
+        where = f" ({self.path})" if self.path else ""
+        return f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code} {self.message}{where}"
+
+    def to_json(self) -> dict[str, object]:
+        """Return the JSON shape of the CLI contract."""
+        return asdict(self)
+
+
+class KamplanError(Exception):
+    """Base of every error kamplan raises on purpose."""
+
+    exit_code = 2
+
+
+class UsageError(KamplanError):
+    """The command was asked something it cannot do (bad option, missing file)."""
+
+    exit_code = 2
+
+
+class PlanError(KamplanError):
+    """One or more plans are invalid; carries every diagnostic found."""
+
+    exit_code = 1
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(d.format_text() for d in diagnostics))
+
+
+@dataclass
+class PluginError(KamplanError):
+    """A plugin failed to import, collided with another, or raised inside a hook."""
+
+    plugin: str
+    hook: str
+    message: str
+    exit_code: int = field(default=2, init=False)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"plugin {self.plugin!r} failed in {self.hook}: {self.message}"

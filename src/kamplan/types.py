@@ -1,0 +1,64 @@
+"""Public value types that plugins return: Finding, Score, Recommendation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+RecommendationKind = Literal["land", "expand", "relationship", "risk"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A lint rule's finding.
+
+    Attributes:
+        message: What is wrong, naming the offending value.
+        path: Field path in the plan: a tuple (``("stakeholders", 3, "reports_to")``) or text
+            (``"stakeholders[3].reports_to"``); it is turned into file, line and column.
+        severity: ``"error"`` or ``"warning"``.
+    """
+
+    message: str
+    path: tuple[str | int, ...] | str = ()
+    severity: Literal["error", "warning"] = "warning"
+
+
+@dataclass(frozen=True)
+class Score:
+    """A scorer's result: a value from 0 to 100 and the details that explain it.
+
+    Attributes:
+        value: The score, 0..100.
+        details: Whatever explains the value (parts, counts, weights).
+    """
+
+    value: float
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recommendation:
+    """A recommender's suggestion; only ``kind`` and ``title`` are required.
+
+    Attributes:
+        kind: ``land``, ``expand``, ``relationship`` or ``risk``.
+        title: One line saying what to do.
+        reason: Why, naming the people and facts behind it.
+        priority: Positive integer, 1 = most urgent.
+        value: Money at stake, if any.
+        unit: Unit id, if any.
+        offering: Offering id, if any.
+        stakeholder: Stakeholder id, if any.
+        details: Extra structured data (paths, scores).
+    """
+
+    kind: RecommendationKind
+    title: str
+    reason: str | None = None
+    priority: int | None = None
+    value: float | None = None
+    unit: str | None = None
+    offering: str | None = None
+    stakeholder: str | None = None
+    details: dict[str, Any] | None = None
