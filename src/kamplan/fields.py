@@ -49,7 +49,7 @@ def parse_number(text: str) -> int | float | None:
 def to_number(value: Any) -> Any:
     """Accept unquoted numbers only; quoted text in a number field is a type error."""
     if isinstance(value, bool):
-        raise PydanticCustomError("number_type", "expected a number, got {value}", {"value": value})
+        raise PydanticCustomError("number_type", "expected a number, got {value}", {"value": repr(value)})
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
             raise PydanticCustomError("number_type", "expected a finite number", {})
@@ -59,13 +59,13 @@ def to_number(value: Any) -> Any:
         if number is not None and math.isfinite(number):
             return number
         raise PydanticCustomError(
-            "number_type", "expected a number, got the text {value!r}", {"value": str(value)}
+            "number_type", "expected a number, got the text {value}", {"value": repr(str(value))}
         )
     if isinstance(value, str):
         raise PydanticCustomError(
             "number_type",
-            "expected a number, got the quoted text {value!r} (remove the quotes)",
-            {"value": value},
+            "expected a number, got the quoted text {value} (remove the quotes)",
+            {"value": repr(value)},
         )
     raise PydanticCustomError("number_type", "expected a number", {})
 
@@ -90,7 +90,7 @@ def to_date(value: Any) -> Any:
         except ValueError:
             pass
     raise PydanticCustomError(
-        "date_format", "expected a date YYYY-MM-DD, got {value!r}", {"value": str(value)}
+        "date_format", "expected a date YYYY-MM-DD, got {value}", {"value": repr(str(value))}
     )
 
 
@@ -99,8 +99,8 @@ def check_slug(value: str) -> str:
     if not SLUG.fullmatch(value):
         raise PydanticCustomError(
             "id_format",
-            "invalid id {value!r}: ids are slugs like 'eu-ops' (a-z, 0-9, '_', '.', '-')",
-            {"value": value},
+            "invalid id {value}: ids are slugs like 'eu-ops' (a-z, 0-9, '_', '.', '-')",
+            {"value": repr(value)},
         )
     return value
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 import graphviz
@@ -36,8 +35,8 @@ class ChartOptions:
 
 
 def esc(text: object) -> str:
-    """Escape text for a Graphviz HTML-like label."""
-    return html.escape(str(text), quote=True)
+    """Escape text for a plain Graphviz label: backslashes would start escapes like \\N."""
+    return str(text).replace("\\", "\\\\").replace("\n", " ").replace("\r", " ")
 
 
 def focus(account: Account, options: ChartOptions) -> list[str]:
@@ -60,21 +59,18 @@ def focus(account: Account, options: ChartOptions) -> list[str]:
     return [p.id for p in account.plan.stakeholders if p.id in keep]
 
 
-def _label(person: Stakeholder, text_color: str) -> str:
-    name = esc(person.name)
-    if person.status == "left":
-        name = f"<S>{name}</S>"
-    lines = [f'<FONT POINT-SIZE="13" COLOR="{text_color}"><B>{name}</B></FONT>']
+def _label(person: Stakeholder) -> str:
+    lines = [esc(person.name)]
     if person.title:
-        lines.append(f'<FONT POINT-SIZE="10" COLOR="{text_color}">{esc(person.title)}</FONT>')
+        lines.append(esc(person.title))
     marks = []
     if person.status in ("left", "leaving", "new_in_role", "placeholder"):
         marks.append(person.status.replace("_", " ").upper())
     if person.roles:
         marks.append(", ".join(r.replace("_", " ") for r in person.roles))
     if marks:
-        lines.append(f'<FONT POINT-SIZE="9" COLOR="{text_color}"><I>{esc(" · ".join(marks))}</I></FONT>')
-    return "<" + "<BR/>".join(lines) + ">"
+        lines.append(f"[{esc(' · '.join(marks))}]")
+    return "\n".join(lines)
 
 
 def _tooltip(person: Stakeholder, redact: bool) -> str:
@@ -87,26 +83,50 @@ def _tooltip(person: Stakeholder, redact: bool) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _legend(mode: str, used: set[str], options: ChartOptions) -> str:
-    rows = [f'<TR><TD COLSPAN="2"><B>Colour: {esc(mode)}</B></TD></TR>']
-    for key, (fill, _text, label) in PALETTES[mode].items():
+LEGEND_LINES = (
+    ("reports_to", "reports to"),
+    ("dotted", "dotted line"),
+    ("influences", "influences"),
+    ("conflicts", "conflict"),
+    ("allies", "allies"),
+    ("relationship", "our relationship (thicker = stronger)"),
+)
+
+
+def _legend(dot: graphviz.Digraph, mode: str, used: set[str], options: ChartOptions, below: str | None) -> None:
+    """A legend cluster: a row of real colour swatches, then a row of real line samples.
+
+    ``below`` is a node of the deepest rank; an invisible edge from it puts the legend under the chart.
+    """
+    swatches: list[tuple[str, str, dict[str, str]]] = []
+    for key, (fill, text, label) in PALETTES[mode].items():
         if key in used:
-            rows.append(f'<TR><TD BGCOLOR="{fill}" WIDTH="22"> </TD><TD ALIGN="LEFT">{esc(label)}</TD></TR>')
-    lines = [
-        ("#404040", "━━ reports to"),
-        ("#606060", "╍╍ dotted line"),
-        ("#1f5fbf", "──▶ influences"),
-        ("#d62728", "⊣━⊢ conflict"),
-        ("#2ca02c", "━━ allies"),
-    ]
-    if options.show_team:
-        lines.append(("#8e44ad", "╍● our relationship (thicker = stronger)"))
-    rows.append('<TR><TD COLSPAN="2"><B>Lines</B></TD></TR>')
-    for color, text in lines:
-        rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT COLOR="{color}">{esc(text)}</FONT></TD></TR>')
-    rows.append('<TR><TD COLSPAN="2" ALIGN="LEFT"><I>dashed box = placeholder, grey = left</I></TD></TR>')
-    table = '<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="3" BGCOLOR="#ffffff">'
-    return "<" + table + "".join(rows) + "</TABLE>>"
+            swatches.append((f"legend/{mode}/{key}", label, {"fillcolor": fill, "fontcolor": text}))
+    swatches.append(("legend/status/placeholder", "placeholder",
+                     {"fillcolor": "#ffffff", "style": "rounded,filled,dashed"}))
+    swatches.append(("legend/status/left", "has left", {"fillcolor": "#d9d9d9", "color": "#9e9e9e",
+                                                         "fontcolor": "#6b6b6b"}))
+    lines = [(k, label) for k, label in LEGEND_LINES if k != "relationship" or options.show_team]
+    with dot.subgraph(name="cluster_legend") as legend:
+        legend.attr(label=f"Legend (colour = {mode})", style="rounded", color="#9e9e9e", fontcolor="#333333",
+                    fontsize="12", labeljust="l")
+        with legend.subgraph() as row:
+            row.attr(rank="same")
+            for name, label, attrs in swatches:
+                row.node(name, label, fontsize="10", style=attrs.pop("style", "rounded,filled"),
+                         margin="0.08,0.03", **attrs)
+        with legend.subgraph() as row:
+            row.attr(rank="same")
+            for kind, label in lines:
+                a, b = f"legend/{kind}/a", f"legend/{kind}/b"
+                row.node(a, "", shape="point", width="0.04", color="#ffffff")
+                row.node(b, label, shape="plaintext", style="", fontsize="10", margin="0.02,0.02")
+                attrs = {k: v for k, v in EDGE_STYLES[kind].items() if k != "constraint"}
+                attrs.setdefault("penwidth", "2")
+                row.edge(a, b, minlen="1", **attrs)
+        legend.edge(swatches[0][0], f"legend/{lines[0][0]}/a", style="invis")
+    if below:
+        dot.edge(below, swatches[0][0], style="invis")
 
 
 def build_dot(account: Account, options: ChartOptions | None = None) -> str:
@@ -130,7 +150,7 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
     shown_set = set(shown)
     dot = graphviz.Digraph(account.id or "chart")
     dot.attr(rankdir="TB", charset="UTF-8", fontname="Helvetica", labelloc="t", newrank="true",
-             label=f"<<B>{esc(account.name)}</B>>", fontsize="18", nodesep="0.35", ranksep="0.6")
+             label=esc(account.name), fontsize="18", nodesep="0.35", ranksep="0.6")
     dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", margin="0.12,0.06")
     dot.attr("edge", fontname="Helvetica")
     used_colors: set[str] = set()
@@ -152,7 +172,7 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
             style += ",dashed"
         if person.status == "left":
             fill, text, color = "#d9d9d9", "#6b6b6b", "#9e9e9e"
-        target.node(f"s:{person.id}", _label(person, text), fillcolor=fill, style=style, color=color,
+        target.node(f"s/{person.id}", _label(person), fontcolor=text, fillcolor=fill, style=style, color=color,
                     tooltip=_tooltip(person, options.redact), id=f"s-{person.id}")
 
     children: dict[str | None, list[str]] = {}
@@ -171,7 +191,7 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
             return
         with target.subgraph(name=f"cluster_u_{unit_id}") as cluster:
             unit = units[unit_id]
-            cluster.attr(label=f"<<I>{esc(unit.name or unit.id)}</I>>", style="rounded,dashed",
+            cluster.attr(label=esc(unit.name or unit.id), style="rounded,dashed",
                          color="#9e9e9e", fontcolor="#555555", fontsize="12", labeljust="l")
             for person in members_by_unit.get(unit_id, []):
                 add_person(cluster, person)
@@ -187,41 +207,38 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
         person = graph.stakeholder(pid)
         manager = graph.manager(pid)
         if manager in shown_set:
-            dot.edge(f"s:{manager}", f"s:{pid}", **EDGE_STYLES["reports_to"])
+            dot.edge(f"s/{manager}", f"s/{pid}", **EDGE_STYLES["reports_to"])
         for dotted in person.dotted_to:
             if dotted in shown_set and dotted != pid:
-                dot.edge(f"s:{dotted}", f"s:{pid}", **EDGE_STYLES["dotted"])
+                dot.edge(f"s/{dotted}", f"s/{pid}", **EDGE_STYLES["dotted"])
     for tie in account.plan.influence:
         if tie.from_ in shown_set and tie.to in shown_set and tie.from_ != tie.to:
             attrs = dict(EDGE_STYLES[tie.kind])
             attrs["penwidth"] = {"low": "1", "medium": "1.6", "high": "2.4"}[tie.strength]
-            dot.edge(f"s:{tie.from_}", f"s:{tie.to}", **attrs)
+            dot.edge(f"s/{tie.from_}", f"s/{tie.to}", **attrs)
 
     if options.show_team:
         rels = [r for r in account.plan.relationships if r.stakeholder in shown_set and r.strength != "none"]
         members = list(dict.fromkeys(r.team for r in rels))
         if members:
             with dot.subgraph(name="cluster_team") as team:
-                team.attr(label="<<B>Our account team</B>>", style="rounded,filled", fillcolor="#f3e9f7",
+                team.attr(label="Our account team", style="rounded,filled", fillcolor="#f3e9f7",
                           color="#8e44ad", fontcolor="#5b2c6f")
                 for mid in members:
                     member = account.team.get(mid) or account.declared_people.get(mid)
                     name = (member.name if member and member.name else mid)
                     role = member.role.replace("_", " ") if member and member.role else ""
-                    role_line = f'<BR/><FONT POINT-SIZE="9">{esc(role)}</FONT>' if role else ""
-                    label = f"<<B>{esc(name)}</B>{role_line}>"
-                    team.node(f"t:{mid}", label, shape="box", style="rounded,filled", fillcolor="#ffffff",
+                    label = esc(name) + (f"\n{esc(role)}" if role else "")
+                    team.node(f"t/{mid}", label, shape="box", style="rounded,filled", fillcolor="#ffffff",
                               color="#8e44ad", id=f"t-{mid}")
             for rel in rels:
                 attrs = dict(EDGE_STYLES["relationship"])
                 attrs["penwidth"] = STRENGTH_WIDTH.get(rel.strength, "1")
                 attrs["tooltip"] = f"{rel.team} knows {rel.stakeholder}: {rel.strength}"
-                dot.edge(f"t:{rel.team}", f"s:{rel.stakeholder}", **attrs)
+                dot.edge(f"t/{rel.team}", f"s/{rel.stakeholder}", **attrs)
 
     if options.legend:
-        with dot.subgraph(name="legend_rank") as legend:
-            legend.attr(rank="sink")
-            legend.node("legend", _legend(options.color_by, used_colors, options), shape="plaintext",
-                        style="", id="legend")
+        deepest = max(shown, key=graph.depth_of, default=None)
+        _legend(dot, options.color_by, used_colors, options, f"s/{deepest}" if deepest else None)
     return dot.source
 

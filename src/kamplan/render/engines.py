@@ -21,7 +21,7 @@ SYSTEM_FORMATS = ("svg", "png", "pdf")
 EMBEDDED_FORMATS = ("svg",)
 RENDERERS = ("auto", "system", "embedded")
 SYSTEM_TIMEOUT_SECONDS = 300
-_WASM_STACK_BYTES = 8 * 1024 * 1024
+_WASM_STACK_BYTES = 2 * 1024 * 1024  # wasmtime caps it at its async stack size (2 MiB)
 
 
 class RenderError(KamplanError):

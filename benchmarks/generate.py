@@ -1,0 +1,159 @@
+"""Generate format-true account plans of any size (for the demo's large account and benchmarks).
+
+    python benchmarks/generate.py OUT_DIR --plans 1000 --people 100 [--seed 7]
+
+Every plan uses every section of the plan format; names mix scripts (Latin with accents, Cyrillic,
+CJK) so that loaders and renderers meet real-world text. Output is deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+FIRST = ["Anna", "José", "Małgorzata", "Priya", "Wei", "Oliver", "Fatima", "Lars", "Chloé", "Kenji", "Ivan",
+         "Sofia", "Mateo", "Aisha", "Henrik", "Zoë", "Ravi", "Elena", "Tomasz", "Mei", "Ольга", "Дмитрий",
+         "Sean", "Amara", "Lukas", "Isabel", "Noah", "Yuki", "Carmen", "Björn"]
+LAST = ["Novak", "García", "Kowalska", "Sharma", "Zhang", "Brown", "Haddad", "Nilsson", "Lefèvre", "Sato",
+        "Ivanov", "Rossi", "Fernández", "Okafor", "Berg", "Müller", "Iyer", "Popescu", "Wiśniewski", "Li",
+        "Смирнова", "Кузнецов", "O'Brien", "Mensah", "Schneider", "Costa", "Walsh", "Tanaka", "Ruiz", "Lindqvist"]
+DIVISIONS = [("retail", "Retail Banking"), ("corporate", "Corporate & Investment Banking"),
+             ("wealth", "Wealth Management"), ("ops", "Group Operations"), ("tech", "Group Technology"),
+             ("risk", "Risk & Compliance"), ("finance", "Group Finance"), ("hr", "People & Culture")]
+DEPARTMENTS = ["Strategy", "Data Office", "Platforms", "Customer Experience", "Payments", "Lending",
+               "Security", "Procurement", "Architecture", "Analytics"]
+TITLES = ["Head of {d}", "Director {d}", "Senior Manager {d}", "Lead {d}", "Manager {d}", "Analyst {d}"]
+ROLES = ["decision_maker", "technical_buyer", "user_buyer", "influencer", "coach", "gatekeeper", "evaluator",
+         "end_user"]
+ATTITUDES = ["champion", "supporter", "supporter", "neutral", "neutral", "neutral", "skeptic", "blocker",
+             "unknown", "unknown"]
+OFFERINGS = ["platform", "analytics", "ml-ops", "security", "managed", "training"]
+TEAM = [("jdoe", "kam"), ("mkumar", "solution_architect"), ("lchen", "csm"), ("rsmith", "exec_sponsor"),
+        ("tnakamura", "tam")]
+
+
+def q(text: str) -> str:
+    """Quote text for YAML (double quotes, escapes)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: str = "Banking") -> str:
+    """Return the YAML text of one plan with ``people`` stakeholders."""
+    rng = random.Random(seed)
+    out = ["kamplan: 1", "account:", f"  id: {account_id}", f"  name: {q(name)}",
+           f"  tier: {rng.choice(['strategic', 'key', 'growth', 'maintain'])}", f"  industry: {industry}",
+           "  region: EMEA", "  owner: jdoe", f"  reviewed: 2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}",
+           "  currency: EUR", f"  wallet: {rng.randint(20, 120) * 100_000}", "units:"]
+    units = []
+    for div_id, div_name in DIVISIONS:
+        out.append(f"  - {{id: {div_id}, name: {q(div_name)}}}")
+        units.append(div_id)
+        for dep in rng.sample(DEPARTMENTS, 3):
+            dep_id = f"{div_id}-{dep.lower().replace(' ', '-')}"
+            out.append(f"  - {{id: {dep_id}, name: {q(div_name + ' ' + dep)}, parent: {div_id}}}")
+            units.append(dep_id)
+    out.append("team:")
+    out += [f"  - {{id: {tid}, role: {role}}}" for tid, role in TEAM]
+    out.append("stakeholders:")
+    ids: list[str] = []
+    unit_of: dict[str, str] = {}
+    for i in range(people):
+        pid = f"p{i:05d}"
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        if i == 0:
+            manager, unit, title, roles = None, DIVISIONS[0][0], "Group Chief Executive", ["approver"]
+        elif i < 1 + len(DIVISIONS):
+            manager, unit = ids[0], DIVISIONS[i - 1][0]
+            title, roles = f"Chief Officer, {DIVISIONS[i - 1][1]}", ["economic_buyer"]
+        else:
+            manager = ids[rng.randrange(max(1, len(ids) // 3), len(ids))] if i > 40 else ids[rng.randrange(1, len(ids))]
+            parent_unit = unit_of[manager]
+            children = [u for u in units if u.startswith(parent_unit.split("-")[0] + "-")]
+            unit = rng.choice(children) if children and rng.random() < 0.8 else parent_unit
+            title = rng.choice(TITLES).format(d=rng.choice(DEPARTMENTS))
+            roles = rng.sample(ROLES, rng.choice([0, 1, 1, 2]))
+        ids.append(pid)
+        unit_of[pid] = unit
+        fields = [f"id: {pid}", f"name: {q(first + ' ' + last)}", f"title: {q(title)}", f"unit: {unit}"]
+        if manager:
+            fields.append(f"reports_to: {manager}")
+        if roles:
+            fields.append(f"roles: [{', '.join(roles)}]")
+        fields.append(f"attitude: {rng.choice(ATTITUDES)}")
+        fields.append(f"influence: {rng.choice(['low', 'medium', 'medium', 'high', 'decisive' if i < 9 else 'high'])}")
+        status = rng.choices(["active", "new_in_role", "leaving", "left", "placeholder"], [90, 4, 2, 2, 2])[0]
+        if status != "active":
+            fields.append(f"status: {status}")
+        if rng.random() < 0.3:
+            fields.append(f"contact: {{email: {pid}@client.example, phone: {q('+44 20 7946 %04d' % i)}}}")
+        if rng.random() < 0.1:
+            fields.append(f"notes: {q('Met at the ' + rng.choice(DEPARTMENTS) + ' forum; prefers data over slides.')}")
+        out.append("  - {" + ", ".join(fields) + "}")
+    out.append("relationships:")
+    covered = rng.sample(ids, min(len(ids), max(3, people // 8)))
+    for pid in covered:
+        tid = rng.choice(TEAM)[0]
+        out.append(f"  - {{team: {tid}, stakeholder: {pid}, strength: {rng.choice(['weak', 'medium', 'strong'])}, "
+                   f"last_contact: 2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}}}")
+    out.append("influence:")
+    for _ in range(max(2, people // 10)):
+        a, b = rng.sample(ids, 2)
+        out.append(f"  - {{from: {a}, to: {b}, kind: {rng.choice(['influences', 'influences', 'allies', 'conflicts'])},"
+                   f" strength: {rng.choice(['low', 'medium', 'high'])}}}")
+    out.append("opportunities:")
+    for unit in units[:: max(1, len(units) // 10)]:
+        for offering in rng.sample(OFFERINGS, 2):
+            status = rng.choice(["owned", "pipeline", "whitespace", "competitor", "not_a_fit"])
+            extra = ""
+            if status == "pipeline":
+                extra = ", stage: proposal, close: 2027-03-31"
+            elif status == "competitor":
+                extra = ", competitor: Globex"
+            arr = "" if status == "not_a_fit" else f", arr: {rng.randint(2, 60) * 10_000}"
+            out.append(f"  - {{unit: {unit}, offering: {offering}, status: {status}{arr}{extra}}}")
+    out.append("revenue:")
+    arr = rng.randint(5, 40) * 50_000
+    for quarter in range(1, 5):
+        change = rng.randint(-3, 6) * 10_000
+        arr = max(0, arr + change)
+        breakdown = f", expansion: {max(change, 0)}, contraction: {max(-change, 0)}, churn: 0" if quarter > 1 else ""
+        out.append(f"  - {{period: 2026-Q{quarter}, arr: {arr}{breakdown}}}")
+    out += ["goals:", f"  - {{id: g1, title: Grow share of wallet, metric: share_of_wallet, target: 0.3, due: 2027-06-30,"
+            f" owner: jdoe, status: on_track}}",
+            "actions:", f"  - {{id: a1, title: Quarterly business review, owner: jdoe, due: 2026-12-15, status: open,"
+            f" goal: g1, stakeholders: [{ids[1]}]}}",
+            "decisions:", f"  - {{date: 2026-03-01, decision: Consolidate vendors, why: Cost programme, decided_by: [{ids[0]}]}}",
+            "risks:", f"  - {{title: Budget freeze, severity: medium, stakeholder: {ids[1]}, mitigation: Phase the roll-out}}",
+            "custom: {generated_by: benchmarks/generate.py}"]
+    return "\n".join(out) + "\n"
+
+
+def write_portfolio(folder: Path, plans: int, people: int, seed: int = 7) -> list[Path]:
+    """Write ``plans`` plans of ``people`` stakeholders each under ``folder/account_plans``."""
+    (folder / "account_plans").mkdir(parents=True, exist_ok=True)
+    (folder / "kamplan.yaml").write_text(
+        "kamplan: 1\nofferings:\n" + "".join(f"  - {{id: {o}, name: {o.title()}}}\n" for o in OFFERINGS)
+        + "people:\n" + "".join(f"  - {{id: {t}, name: {t.title()}, role: {r}}}\n" for t, r in TEAM),
+        encoding="utf-8")
+    paths = []
+    for i in range(plans):
+        path = folder / "account_plans" / f"account-{i:05d}.yaml"
+        path.write_text(make_plan(f"account-{i:05d}", f"Account {i} plc", people, seed + i), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--plans", type=int, default=10)
+    parser.add_argument("--people", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    write_portfolio(args.out, args.plans, args.people, args.seed)
+    print(f"wrote {args.plans} plans x {args.people} people under {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Shared test helpers: run the CLI in-process, find the shared data, write plans."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kamplan.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+if not SHARED.is_dir():  # CI checks out main elsewhere; the shared data sits beside the project root
+    SHARED = Path(os.environ.get("KAMPLAN_SHARED_DATA", "/work/shared/data"))
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run ``kamplan ARGS...`` in-process in folder ``cwd`` and capture what it prints."""
+
+    def run(*args: str, cwd: Path | None = None) -> Result:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def write_plan(tmp_path: Path) -> Callable[..., Path]:
+    """Write a plan file (dedented) under ``tmp_path`` and return its path."""
+
+    def write(text: str, name: str = "acme.yaml", folder: Path | None = None) -> Path:
+        target = (folder or tmp_path) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text), encoding="utf-8")
+        return target
+
+    return write
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The shared real-world data folder."""
+    if not SHARED.is_dir():
+        pytest.fail(f"shared data not found at {SHARED}")
+    return SHARED
+
+
+VALID_PLAN = """\
+kamplan: 1
+account:
+  name: ACME plc
+  reviewed: 2026-10-01
+units:
+  - {id: hq, name: HQ}
+team:
+  - {id: jdoe, name: Jane Doe, role: kam}
+stakeholders:
+  - {id: ceo, name: Carla, unit: hq, roles: [economic_buyer], attitude: supporter}
+  - {id: cfo, name: Frank, unit: hq, reports_to: ceo}
+relationships:
+  - {team: jdoe, stakeholder: ceo, strength: strong, last_contact: 2026-10-01}
+"""
