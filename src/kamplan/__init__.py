@@ -18,7 +18,7 @@ _LAZY = {
     "chart": "kamplan.api",
     "export": "kamplan.api",
     "schema": "kamplan.api",
-    "plugins": "kamplan.api",
+    "list_plugins": "kamplan.api",
     "resolve_account": "kamplan.api",
     "ValidationResult": "kamplan.api",
     "Account": "kamplan.account",
@@ -53,7 +53,7 @@ __all__ = [
     "export",
     "hookimpl",
     "load_portfolio",
-    "plugins",
+    "list_plugins",
     "resolve_account",
     "schema",
     "validate",
@@ -61,7 +61,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from kamplan.account import Account, Portfolio
-    from kamplan.api import ValidationResult, chart, export, plugins, resolve_account, schema, validate
+    from kamplan.api import ValidationResult, chart, export, list_plugins, resolve_account, schema, validate
     from kamplan.errors import Diagnostic, KamplanError, PlanError, PluginError, UsageError
     from kamplan.graph import StakeholderGraph
     from kamplan.loader import load_portfolio

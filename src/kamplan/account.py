@@ -90,7 +90,7 @@ class Account:
     def diagnostic(self, finding: Finding, code: str) -> Diagnostic:
         """Turn a rule's finding into a positioned diagnostic."""
         path = _parse_path(finding.path)
-        file, line, column = self.locator.locate(path)
+        file, line, column = self.locator.locate(path, key=True)
         return Diagnostic(file, line, column, finding.severity, code, finding.message, format_path(path))
 
 

@@ -95,7 +95,7 @@ def validate(
         portfolio = load_portfolio(paths, host=host, plugin_dirs=plugin_dirs, use_cache=use_cache)
     diagnostics = list(portfolio.diagnostics)
     for account in portfolio.accounts:
-        diagnostics += run_rules(account, portfolio.host)
+        diagnostics += run_rules(account, host or portfolio.host)
     diagnostics.sort(key=lambda d: (d.file, d.line, d.column, d.code))
     return ValidationResult(portfolio, diagnostics, strict)
 
@@ -189,7 +189,7 @@ def schema() -> dict[str, Any]:
     return plan_json_schema()
 
 
-def plugins(host: PluginHost | None = None) -> list[dict[str, Any]]:
+def list_plugins(host: PluginHost | None = None) -> list[dict[str, Any]]:
     """Installed plugins with version and hooks, as in ``kamplan plugins --format json``."""
     host = host or PluginHost()
     return [{"name": p.name, "version": p.version, "hooks": p.hooks, "source": p.source} for p in host.plugins()]

@@ -98,8 +98,14 @@ class KamplanGroup(click.Group):
         if self._plugin_commands is None:
             from kamplan.plugins import PluginHost
 
+            from kamplan.loader import find_config
+
             collector = click.Group()
-            host = PluginHost(builtins=True, plugin_dirs=_argv_plugin_dirs())
+            dirs = _argv_plugin_dirs()
+            config = find_config(Path.cwd())
+            if config and (config.parent / "plugins").is_dir():
+                dirs.append(str(config.parent / "plugins"))
+            host = PluginHost(builtins=True, plugin_dirs=dirs)
             host.add_commands(collector)
             self._plugin_commands = {k: v for k, v in collector.commands.items() if k not in self.commands}
         return self._plugin_commands
@@ -117,9 +123,13 @@ class KamplanGroup(click.Group):
         return names
 
 
+_ARGV: list[str] = []
+
+
 def _argv_plugin_dirs() -> list[str]:
+    """``--plugins-dir`` values, read before click parses (plugin commands must exist by then)."""
     dirs = []
-    argv = sys.argv[1:]
+    argv = _ARGV
     for i, arg in enumerate(argv):
         if arg == "--plugins-dir" and i + 1 < len(argv):
             dirs.append(argv[i + 1])
@@ -230,7 +240,7 @@ def schema(output: str | None) -> None:
 @click.pass_context
 def plugins(ctx: click.Context, fmt: str) -> None:
     """List installed plugins, their versions and the hooks each implements."""
-    from kamplan.api import plugins as listing
+    from kamplan.api import list_plugins as listing
 
     rows = listing(host_for(ctx))
     if fmt == "json":
@@ -275,6 +285,8 @@ def init(directory: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes and keep tracebacks behind ``--debug``."""
     args = sys.argv[1:] if argv is None else argv
+    _ARGV[:] = args
+    KamplanGroup._plugin_commands = None
     debug = "--debug" in args
     try:
         result = cli.main(args=args, prog_name="kamplan", standalone_mode=False)
