@@ -18,7 +18,7 @@ from typing import Any
 import pluggy
 
 from kamplan import hookspecs
-from kamplan.errors import PluginError
+from kamplan.errors import KamplanError, PluginError
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ class PluginHost:
     def _call_impl(self, impl: Any, hook: str, **kwargs: Any) -> Any:
         try:
             return impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
-        except PluginError:
+        except KamplanError:
             raise
         except Exception as exc:
             raise PluginError(impl.plugin_name, hook, f"{type(exc).__name__}: {exc}") from exc
@@ -226,7 +226,7 @@ def safe_call(entry: Registered, what: str, *args: Any) -> Any:
         if inspect.isgenerator(result):
             result = list(result)
         return result
-    except PluginError:
+    except KamplanError:  # raised on purpose (bad option, invalid plan, renderer failure): keep its meaning
         raise
     except Exception as exc:
         raise PluginError(entry.plugin, f"{what} {entry.name!r}", f"{type(exc).__name__}: {exc}") from exc

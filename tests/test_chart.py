@@ -1,0 +1,157 @@
+"""Org charts: what is drawn, how it is escaped, and both renderers."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import kamplan
+from kamplan.render import engines
+
+ROOT = Path(__file__).resolve().parent.parent
+NORDWIND = ROOT / "account_plans" / "nordwind-logistics.yaml"
+HAS_DOT = shutil.which("dot") is not None
+
+NASTY = """\
+kamplan: 1
+account: {name: "Nasty & <Co> {plc}"}
+units:
+  - {id: hq, name: "R&D <lab>"}
+team:
+  - {id: kam, name: "Kim \\"The Closer\\"", role: kam}
+stakeholders:
+  - {id: boss, name: "<img src=x onerror=alert(1)>", title: "CEO \\"big\\" {boss} \\\\N", unit: hq,
+     attitude: champion, contact: {email: secret@example.com}, notes: "private note"}
+  - {id: ivan, name: "Иван Петров", title: "Финансовый директор", reports_to: boss, dotted_to: [boss],
+     status: left}
+  - {id: ph, name: "To be found", reports_to: boss, status: placeholder}
+relationships:
+  - {team: kam, stakeholder: boss, strength: strong}
+influence:
+  - {from: ivan, to: ph, kind: conflicts}
+  - {from: ph, to: boss, kind: influences}
+  - {from: ivan, to: boss, kind: allies}
+"""
+
+
+@pytest.fixture
+def nasty(write_plan):
+    return kamplan.resolve_account(write_plan(NASTY, "nasty.yaml"))
+
+
+def test_dot_draws_each_line_kind_distinctly(nasty):
+    dot = kamplan.chart(nasty, fmt="dot")
+    assert re.search(r'"s/boss" -> "s/ivan" \[arrowhead=none color="#404040"', dot)
+    assert 'style=dashed' in dot.split('"s/boss" -> "s/ivan"')[2].split("\n")[0]
+    assert re.search(r'"s/ivan" -> "s/ph" \[arrowhead=tee arrowtail=tee color="#d62728"', dot)
+    assert re.search(r'"s/ph" -> "s/boss" \[arrowhead=vee color="#1f5fbf"', dot)
+    assert re.search(r'"s/ivan" -> "s/boss" \[color="#2ca02c" constraint=false dir=none', dot)
+    assert re.search(r'"t/kam" -> "s/boss" \[arrowhead=dot color="#8e44ad".*penwidth=3.6', dot)
+    assert "cluster_u_hq" in dot and "cluster_legend" in dot
+
+
+def test_labels_are_escaped_and_unicode_intact(nasty):
+    dot = kamplan.chart(nasty, fmt="dot")
+    assert '\\"big\\" {boss} \\\\N' in dot  # quotes escaped, backslash doubled so \N is not expanded
+    assert "Иван Петров" in dot
+    svg = kamplan.chart(nasty, fmt="svg", renderer="embedded").decode()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in svg and "<img" not in svg
+    assert "CEO &quot;big&quot; {boss} \\N" in svg
+    assert "Иван Петров" in svg and "Nasty &amp; &lt;Co&gt; {plc}" in svg
+
+
+def test_left_and_placeholder_are_marked(nasty):
+    dot = kamplan.chart(nasty, fmt="dot")
+    ivan = re.search(r'"s/ivan" \[label="[^"]*"[^\]]*\]', dot).group(0)
+    assert "[LEFT]" in ivan and 'fillcolor="#d9d9d9"' in ivan
+    ph = re.search(r'"s/ph" \[label="[^"]*"[^\]]*\]', dot).group(0)
+    assert "[PLACEHOLDER]" in ph and "dashed" in ph
+
+
+def test_redact_drops_contact_and_notes(nasty):
+    assert "secret@example.com" in kamplan.chart(nasty, fmt="dot")
+    redacted = kamplan.chart(nasty, fmt="dot", redact=True)
+    assert "secret@example.com" not in redacted and "private note" not in redacted
+
+
+def test_team_can_be_switched_off(nasty):
+    dot = kamplan.chart(nasty, fmt="dot", show_team=False)
+    assert '"t/kam"' not in dot and "our relationship" not in dot
+
+
+@pytest.mark.parametrize("mode", ["attitude", "role", "coverage", "influence"])
+def test_color_modes_have_a_legend(nasty, mode):
+    dot = kamplan.chart(nasty, fmt="dot", color_by=mode)
+    assert f"Legend (colour = {mode})" in dot and f"legend/{mode}/" in dot
+
+
+def test_root_and_depth_focus():
+    account = kamplan.resolve_account(NORDWIND)
+    dot = kamplan.chart(account, fmt="dot", root="larsen", depth=1)
+    people = set(re.findall(r'^\s*"s/([^"]+)" \[label', dot, re.M))
+    assert people == {"larsen", "brandt", "okafor", "schulz", "vogel"}
+    assert '"s/weber"' not in dot  # lines to people outside the focus are left out
+    top_only = set(re.findall(r'^\s*"s/([^"]+)" \[label', kamplan.chart(account, fmt="dot", depth=0), re.M))
+    assert top_only == {"weber"}
+
+
+def test_mermaid_escapes_and_styles(nasty):
+    text = kamplan.chart(nasty, fmt="mermaid")
+    assert text.startswith("flowchart TD\n")
+    assert "#lt;img src=x onerror=alert#40;1#41;#gt;" in text and "<img" not in text
+    assert "#quot;big#quot; #123;boss#125;" in text
+    assert "Иван Петров" in text
+    assert "-.->" in text and "x--x" in text and "==>" in text and "linkStyle" in text
+
+
+def test_embedded_svg_of_the_demo_contains_every_person():
+    account = kamplan.resolve_account(NORDWIND)
+    svg = kamplan.chart(account, fmt="svg", renderer="embedded").decode()
+    for person in account.plan.stakeholders:
+        assert person.name.replace("&", "&amp;") in svg
+    assert "Legend (colour = attitude)" in svg
+
+
+@pytest.mark.system_graphviz
+@pytest.mark.skipif(not HAS_DOT, reason="system Graphviz ('dot') not installed; .ci/run installs it")
+@pytest.mark.parametrize(("fmt", "magic"), [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF")])
+def test_system_renderer_formats(nasty, fmt, magic):
+    out = kamplan.chart(nasty, fmt=fmt, renderer="system")
+    assert out.startswith(magic)
+
+
+def test_embedded_renderer_refuses_png(nasty):
+    with pytest.raises(kamplan.UsageError, match="svg only"):
+        kamplan.chart(nasty, fmt="png", renderer="embedded")
+
+
+def test_auto_without_system_dot_uses_embedded(nasty, monkeypatch):
+    monkeypatch.setattr(engines, "system_dot", lambda: None)
+    assert kamplan.chart(nasty, fmt="svg").startswith(b"<?xml")
+    with pytest.raises(kamplan.UsageError, match="apt-get install graphviz"):
+        kamplan.chart(nasty, fmt="pdf")
+
+
+def test_renderer_failure_is_a_clear_error():
+    with pytest.raises(engines.RenderError, match="Graphviz failed"):
+        engines.Embedded.shared().render("digraph { a -> }")
+
+
+def test_chart_cli_writes_files(cli, tmp_path):
+    out = tmp_path / "n.svg"
+    result = cli("chart", NORDWIND, "-o", out, "--renderer", "embedded")
+    assert result.code == 0 and out.read_bytes().startswith(b"<?xml")
+    result = cli("chart", "nordwind-logistics", "--format", "mermaid", "-o", "-", cwd=ROOT)
+    assert result.out.startswith("flowchart TD")
+    result = cli("chart", NORDWIND, "--root", "nobody", "-o", "-", "--format", "dot")
+    assert result.code == 2 and "--root 'nobody' is not a stakeholder" in result.err
+    result = cli("chart", "no-such-account", cwd=ROOT)
+    assert result.code == 2
+
+
+def test_chart_of_an_invalid_plan_exits_one(cli, write_plan):
+    result = cli("chart", write_plan("kamplan: 1\naccount: {name: X}\nstakeholders: [{id: a, name: A, reports_to: a}]\n"))
+    assert result.code == 1 and "E302" in result.err
