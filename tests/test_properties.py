@@ -1,0 +1,89 @@
+"""Property-based tests of the loader: any input gives a plan or positioned errors, never a crash."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kamplan
+from kamplan.plugins import PluginHost
+from kamplan.yamlread import YamlReadError, read_text
+from tests.conftest import VALID_PLAN
+
+HOST = PluginHost(entry_points=False)
+BASE = yaml.safe_load(VALID_PLAN)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
+                    st.sampled_from(["no", "on", "0123", "1.10", "2026-13-45", "champion", "ceo", "jdoe", "hq"]))
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+                      max_leaves=8)
+
+
+def paths(data: Any, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out += paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            out += paths(value, (*prefix, i))
+    return out
+
+
+def check_file(path: Path) -> None:
+    result = kamplan.validate([path], host=HOST)
+    if result.portfolio.accounts:
+        return
+    assert result.errors, "an invalid plan must say why"
+    for d in result.errors:
+        assert d.code.startswith("E") and d.message and d.line >= 0 and d.column >= 0
+
+
+@SETTINGS
+@given(text=st.text(max_size=300))
+def test_any_text_reads_or_fails_with_positions(text):
+    try:
+        read_text(text, "fuzz.yaml")
+    except YamlReadError as exc:
+        for d in exc.diagnostics:
+            assert d.code.startswith("E1") and d.file == "fuzz.yaml"
+
+
+@SETTINGS
+@given(text=st.text(alphabet=st.sampled_from(list("kamplan: 1\n -{}[],'\"&*!#|>?~account name id")), max_size=200))
+def test_yaml_like_text_gives_a_plan_or_errors(tmp_path, text):
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(text, encoding="utf-8")
+    check_file(path)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_mutated_valid_plan_gives_a_plan_or_positioned_errors(tmp_path, data):
+    plan = copy.deepcopy(BASE)
+    for _ in range(data.draw(st.integers(1, 3))):
+        target = data.draw(st.sampled_from(paths(plan)[1:]))
+        parent = plan
+        for part in target[:-1]:
+            parent = parent[part]
+        action = data.draw(st.sampled_from(["replace", "delete", "add"]))
+        if action == "replace":
+            parent[target[-1]] = data.draw(values)
+        elif action == "delete":
+            del parent[target[-1]]
+        elif isinstance(parent, dict):
+            parent[data.draw(st.text(min_size=1, max_size=8))] = data.draw(values)
+        else:
+            parent.append(data.draw(values))
+        if not isinstance(plan, dict):
+            break
+    path = tmp_path / "mutant.yaml"
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    check_file(path)
