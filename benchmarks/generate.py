@@ -86,7 +86,7 @@ def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: 
         if status != "active":
             fields.append(f"status: {status}")
         if rng.random() < 0.3:
-            fields.append(f"contact: {{email: {pid}@client.example, phone: {q('+44 20 7946 %04d' % i)}}}")
+            fields.append(f"contact: {{email: {pid}@client.example, phone: {q(f'+44 20 7946 {i:04d}')}}}")
         if rng.random() < 0.1:
             fields.append(f"notes: {q('Met at the ' + rng.choice(DEPARTMENTS) + ' forum; prefers data over slides.')}")
         out.append("  - {" + ", ".join(fields) + "}")
@@ -119,12 +119,14 @@ def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: 
         arr = max(0, arr + change)
         breakdown = f", expansion: {max(change, 0)}, contraction: {max(-change, 0)}, churn: 0" if quarter > 1 else ""
         out.append(f"  - {{period: 2026-Q{quarter}, arr: {arr}{breakdown}}}")
-    out += ["goals:", f"  - {{id: g1, title: Grow share of wallet, metric: share_of_wallet, target: 0.3, due: 2027-06-30,"
-            f" owner: jdoe, status: on_track}}",
+    out += ["goals:", "  - {id: g1, title: Grow share of wallet, metric: share_of_wallet, target: 0.3, due: 2027-06-30,"
+            " owner: jdoe, status: on_track}",
             "actions:", f"  - {{id: a1, title: Quarterly business review, owner: jdoe, due: 2026-12-15, status: open,"
             f" goal: g1, stakeholders: [{ids[1]}]}}",
-            "decisions:", f"  - {{date: 2026-03-01, decision: Consolidate vendors, why: Cost programme, decided_by: [{ids[0]}]}}",
-            "risks:", f"  - {{title: Budget freeze, severity: medium, stakeholder: {ids[1]}, mitigation: Phase the roll-out}}",
+            "decisions:",
+            f"  - {{date: 2026-03-01, decision: Consolidate vendors, why: Cost programme, decided_by: [{ids[0]}]}}",
+            "risks:",
+            f"  - {{title: Budget freeze, severity: medium, stakeholder: {ids[1]}, mitigation: Phase the roll-out}}",
             "custom: {generated_by: benchmarks/generate.py}"]
     return "\n".join(out) + "\n"
 

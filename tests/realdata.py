@@ -25,7 +25,8 @@ def krackhardt_plan(data: Path) -> str:
     out.append("stakeholders:")
     levels = {"1": "CEO", "2": "Vice President", "3": "Manager"}
     for a in attrs:
-        fields = [f"id: m{a['ID']}", f"name: Manager {a['ID']}", f"title: {levels[a['LEVEL']]}", f"unit: dept-{a['DEPT']}"]
+        fields = [f"id: m{a['ID']}", f"name: Manager {a['ID']}", f"title: {levels[a['LEVEL']]}",
+                  f"unit: dept-{a['DEPT']}"]
         if a["ID"] in manager:
             fields.append(f"reports_to: m{manager[a['ID']]}")
         out.append("  - {" + ", ".join(fields) + "}")

@@ -153,5 +153,6 @@ def test_chart_cli_writes_files(cli, tmp_path):
 
 
 def test_chart_of_an_invalid_plan_exits_one(cli, write_plan):
-    result = cli("chart", write_plan("kamplan: 1\naccount: {name: X}\nstakeholders: [{id: a, name: A, reports_to: a}]\n"))
+    looping = "kamplan: 1\naccount: {name: X}\nstakeholders: [{id: a, name: A, reports_to: a}]\n"
+    result = cli("chart", write_plan(looping))
     assert result.code == 1 and "E302" in result.err

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from tests.realdata import krackhardt_plan, lazega_matrix, lazega_plan
 
 import kamplan
 from kamplan.loader import load_portfolio
 from kamplan.plugins import PluginHost
-from tests.realdata import krackhardt_plan, lazega_matrix, lazega_plan
 
 HOST = PluginHost(entry_points=False)
 
@@ -42,7 +42,8 @@ def test_krackhardt_org_chart_facts(krackhardt):
 
 def test_krackhardt_advice_as_influence(krackhardt, shared):
     edges = 0
-    for line in (shared / "krackhardt-hightech-managers" / "Krack-High-Tec-edgelist-Advice.txt").read_text().split("\n"):
+    advice = shared / "krackhardt-hightech-managers" / "Krack-High-Tec-edgelist-Advice.txt"
+    for line in advice.read_text().split("\n"):
         parts = line.split()
         edges += len(parts) == 3 and parts[2] == "1" and parts[0] != parts[1]
     assert edges == 190

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import VALID_PLAN
 
 from kamplan.errors import Diagnostic
 from kamplan.loader import load_portfolio
 from kamplan.plugins import PluginHost
-from tests.conftest import VALID_PLAN
 
 
 def diagnostics_of(path: Path) -> list[Diagnostic]:
@@ -133,7 +133,8 @@ def test_reports_to_loop_names_its_members(write_plan):
 
 
 def test_duplicate_opportunity_cell(write_plan):
-    text = VALID_PLAN + "opportunities:\n  - {unit: hq, offering: x, status: owned}\n  - {unit: hq, offering: x, status: pipeline}\n"
+    text = VALID_PLAN + "opportunities:\n  - {unit: hq, offering: x, status: owned}\n"
+    text += "  - {unit: hq, offering: x, status: pipeline}\n"
     text += "offerings:\n  - {id: x, name: X}\n"
     d = only(diagnostics_of(write_plan(text)), "E303")
     assert "(hq, x)" in d.message and d.path == "opportunities[1]"

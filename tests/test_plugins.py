@@ -91,7 +91,10 @@ def test_hook_register_importers_collects_named_importers(register_plugin, tmp_p
     class Importer:
         @kamplan.hookimpl
         def register_importers(self, register):
-            register("lines", lambda path, options: [{"id": n.lower(), "name": n} for n in Path(path).read_text().split()])
+            def read(path, options):
+                return [{"id": n.lower(), "name": n} for n in Path(path).read_text().split()]
+
+            register("lines", read)
 
     source = tmp_path / "people.txt"
     source.write_text("Ann Bob")

@@ -9,11 +9,11 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import VALID_PLAN
 
 import kamplan
 from kamplan.plugins import PluginHost
 from kamplan.yamlread import YamlReadError, read_text
-from tests.conftest import VALID_PLAN
 
 HOST = PluginHost(entry_points=False)
 BASE = yaml.safe_load(VALID_PLAN)

@@ -66,7 +66,8 @@ def test_single_threaded_by_member(codes):
 
 
 def test_single_threaded_by_stakeholder(codes):
-    text = BASE.replace("{team: se, stakeholder: cto, strength: medium", "{team: se, stakeholder: ceo, strength: medium")
+    text = BASE.replace("{team: se, stakeholder: cto, strength: medium",
+                        "{team: se, stakeholder: ceo, strength: medium")
     assert "W403" in codes(text)
 
 

@@ -96,9 +96,8 @@ class KamplanGroup(click.Group):
 
     def _load_plugin_commands(self) -> dict[str, click.Command]:
         if self._plugin_commands is None:
-            from kamplan.plugins import PluginHost
-
             from kamplan.loader import find_config
+            from kamplan.plugins import PluginHost
 
             collector = click.Group()
             dirs = _argv_plugin_dirs()
