@@ -17,6 +17,9 @@ _LAZY = {
     "validate": "kamplan.api",
     "chart": "kamplan.api",
     "export": "kamplan.api",
+    "score": "kamplan.api",
+    "recommend": "kamplan.api",
+    "kpi": "kamplan.api",
     "schema": "kamplan.api",
     "list_plugins": "kamplan.api",
     "resolve_account": "kamplan.api",
@@ -52,16 +55,30 @@ __all__ = [
     "chart",
     "export",
     "hookimpl",
+    "kpi",
     "list_plugins",
     "load_portfolio",
+    "recommend",
     "resolve_account",
     "schema",
+    "score",
     "validate",
 ]
 
 if TYPE_CHECKING:
     from kamplan.account import Account, Portfolio
-    from kamplan.api import ValidationResult, chart, export, list_plugins, resolve_account, schema, validate
+    from kamplan.api import (
+        ValidationResult,
+        chart,
+        export,
+        kpi,
+        list_plugins,
+        recommend,
+        resolve_account,
+        schema,
+        score,
+        validate,
+    )
     from kamplan.errors import Diagnostic, KamplanError, PlanError, PluginError, UsageError
     from kamplan.graph import StakeholderGraph
     from kamplan.loader import load_portfolio

@@ -193,3 +193,101 @@ def list_plugins(host: PluginHost | None = None) -> list[dict[str, Any]]:
     """Installed plugins with version and hooks, as in ``kamplan plugins --format json``."""
     host = host or PluginHost()
     return [{"name": p.name, "version": p.version, "hooks": p.hooks, "source": p.source} for p in host.plugins()]
+
+
+def _accounts(paths: Iterable[PathArg], portfolio: Portfolio | None, host: PluginHost | None,
+              use_cache: bool) -> Portfolio:
+    from kamplan.errors import PlanError
+
+    if portfolio is None:
+        portfolio = load_portfolio(paths, host=host, use_cache=use_cache)
+    errors = [d for d in portfolio.diagnostics if d.severity == "error"]
+    for account in portfolio.accounts:
+        errors += [d for d in run_rules(account, host or portfolio.host) if d.severity == "error"]
+    if errors:
+        raise PlanError(errors)
+    return portfolio
+
+
+def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, host: PluginHost | None = None,
+          use_cache: bool = True) -> list[dict[str, Any]]:
+    """Run every registered scorer on every account.
+
+    Returns:
+        ``[{"account", "scores": {name: {"value", "details"}}}]`` as in ``kamplan score --format json``.
+
+    Raises:
+        PlanError: When a plan has errors (scores of invalid plans would mislead).
+        PluginError: When a scorer raises or returns something else than a number or a Score.
+    """
+    from kamplan.types import Score
+
+    portfolio = _accounts(paths, portfolio, host, use_cache)
+    host = host or portfolio.host
+    out = []
+    for account in portfolio.accounts:
+        scores: dict[str, Any] = {}
+        for entry in iter_registered(host, "register_scorers"):
+            result = safe_call(entry, "scorer", account)
+            if isinstance(result, int | float) and not isinstance(result, bool):
+                result = Score(float(result))
+            if not isinstance(result, Score) or not 0 <= result.value <= 100:
+                raise PluginError(entry.plugin, f"scorer {entry.name!r}",
+                                  f"returned {result!r}, expected a number or kamplan.Score from 0 to 100")
+            scores[entry.name] = {"value": result.value, "details": result.details}
+        out.append({"account": account.id, "scores": scores})
+    return out
+
+
+def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfolio: Portfolio | None = None,
+              host: PluginHost | None = None, use_cache: bool = True) -> list[dict[str, Any]]:
+    """Run every registered recommender on every account, ranked by priority (1 first), then value.
+
+    Returns:
+        The records of ``kamplan recommend --format json`` (absent fields are None).
+    """
+    from kamplan.types import Recommendation
+
+    portfolio = _accounts(paths, portfolio, host, use_cache)
+    host = host or portfolio.host
+    rows = []
+    for account in portfolio.accounts:
+        for entry in iter_registered(host, "register_recommenders"):
+            for rec in safe_call(entry, "recommender", account) or []:
+                if not isinstance(rec, Recommendation):
+                    raise PluginError(entry.plugin, f"recommender {entry.name!r}",
+                                      f"returned {type(rec).__name__}, expected kamplan.Recommendation")
+                if rec.priority is not None and (not isinstance(rec.priority, int) or rec.priority < 1):
+                    raise PluginError(entry.plugin, f"recommender {entry.name!r}",
+                                      f"priority must be a positive integer, got {rec.priority!r}")
+                rows.append({"account": account.id, "recommender": entry.name, "kind": rec.kind, "title": rec.title,
+                             "reason": rec.reason, "priority": rec.priority, "value": rec.value, "unit": rec.unit,
+                             "offering": rec.offering, "stakeholder": rec.stakeholder, "details": rec.details})
+    rows.sort(key=lambda r: (r["priority"] if r["priority"] is not None else 99, -(r["value"] or 0),
+                             r["account"], r["recommender"], r["title"]))
+    return rows[:limit] if limit is not None else rows
+
+
+def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: Portfolio | None = None,
+        host: PluginHost | None = None, use_cache: bool = True) -> dict[str, Any]:
+    """NRR, GRR, logo churn, expansion rate, share of wallet and coverage per account, group and portfolio.
+
+    Args:
+        paths: What to load.
+        period: The period to report (``2026-Q3``); default: each account's latest period.
+        portfolio: An already loaded portfolio.
+        host: Plugin host.
+        use_cache: Use the content-hash cache.
+
+    Returns:
+        ``{"portfolio", "groups", "accounts", "anomalies"}`` as in ``kamplan kpi --format json``.
+    """
+    from kamplan.kpis import compute_kpis
+
+    if period is not None:
+        import re
+
+        if not re.fullmatch(r"\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?", period):
+            raise UsageError(f"--period {period!r}: expected YYYY, YYYY-Qn or YYYY-MM")
+    portfolio = _accounts(paths, portfolio, host, use_cache)
+    return compute_kpis(portfolio.accounts, period).to_json()

@@ -222,6 +222,97 @@ def chart(ctx: click.Context, plan: str, output: str | None, fmt: str | None, ro
     emit(content, output)
 
 
+# -- score, recommend, kpi ------------------------------------------------------------------------
+def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(*columns, title=title, show_lines=False)
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))  # user text is never rich markup
+    Console(soft_wrap=False).print(table)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@global_options
+@click.pass_context
+def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
+    """Every registered scorer on every account (0..100, with the details behind each number)."""
+    from kamplan.api import score as run
+
+    rows = run(paths, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    names = sorted({name for row in rows for name in row["scores"]})
+    if fmt == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["account", "scorer", "value", "details"])
+        for row in rows:
+            for name in names:
+                item = row["scores"][name]
+                writer.writerow([row["account"], name, item["value"],
+                                 json.dumps(item["details"], ensure_ascii=False, default=str)])
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    _table("Scores (0..100)", ["account", *names],
+           [[row["account"], *(f"{row['scores'][n]['value']:.0f}" for n in names)] for row in rows])
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), help="Show the N most urgent only.")
+@global_options
+@click.pass_context
+def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int | None) -> None:
+    """Land-and-expand, relationship and risk actions, ranked by priority (1 = most urgent)."""
+    from kamplan.api import recommend as run
+
+    rows = run(paths, limit=limit, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    _table("Recommendations", ["prio", "account", "kind", "what", "why", "value"],
+           [[str(r["priority"] or "-"), r["account"], r["kind"], r["title"], r["reason"] or "",
+             f"{r['value']:,.0f}" if r["value"] else ""] for r in rows])
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--period", help="The period to report: YYYY, YYYY-Qn or YYYY-MM (default: each account's latest).")
+@global_options
+@click.pass_context
+def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None) -> None:
+    """NRR, GRR, logo churn, expansion rate, share of wallet and coverage, with anomalies."""
+    from kamplan.api import kpi as run
+
+    report = run(paths, period=period, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        return
+    keys = ["nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "coverage"]
+    rows = [[a["account"], a["period"] or "-", *(_pct(a[k]) for k in keys)] for a in report["accounts"]]
+    rows += [[f"group {g['account']}", "", *(_pct(g[k]) for k in keys)] for g in report["groups"]]
+    rows.append(["PORTFOLIO", "", *(_pct(report["portfolio"][k]) for k in keys)])
+    _table("KPIs", ["account", "period", "NRR", "GRR", "logo churn", "expansion", "share of wallet", "coverage"], rows)
+    if report["anomalies"]:
+        _table("Anomalies", ["account", "kpi", "why"],
+               [[a["account"] or "portfolio", a["kpi"], a["message"]] for a in report["anomalies"]])
+
+
 # -- schema, plugins, new, init --------------------------------------------------------------------
 @cli.command()
 @click.option("-o", "--output", help="File to write (default: standard output).")

@@ -64,7 +64,9 @@ class WarmPath:
     Attributes:
         team_member: Where the path starts (our side).
         people: Stakeholder ids from the first contact to the target, in order.
-        steps: Edge kinds taken, one per hop (``relationship``, ``reports_to``, ``influences``...).
+        steps: One per hop, named from the side of the person before it: ``relationship`` (our team member
+            knows them), ``reports_to``, ``manages``, ``dotted_to``, ``dotted_manages``, ``influences``,
+            ``influenced_by``, ``allies``.
         cost: Lower is warmer.
     """
 
@@ -279,13 +281,24 @@ class StakeholderGraph:
         return sorted(results, key=lambda p: (p.cost, len(p.people), p.team_member))[:limit]
 
     def _person_steps(self, person_id: str) -> Iterator[tuple[str, str, float]]:
+        """Where one can be introduced from ``person_id``, with the step named from their side."""
         node = (STAKEHOLDER, person_id)
-        for src, dst, key, attrs in (*self.nx.out_edges(node, keys=True, data=True),
-                                     *self.nx.in_edges(node, keys=True, data=True)):
-            other = dst if src == node else src
-            if other[0] != STAKEHOLDER:
-                continue
-            if key in ("reports_to", "dotted"):
-                yield other[1], key, _REPORTING_COST + (1.0 if key == "dotted" else 0.0)
-            elif key in ("influences", "allies"):
-                yield other[1], key, _TIE_COST.get(attrs.get("strength", "medium"), 2.0)
+        for _, dst, key, attrs in self.nx.out_edges(node, keys=True, data=True):
+            if dst[0] == STAKEHOLDER and key in _OUTWARD:
+                yield dst[1], _OUTWARD[key], _step_cost(key, attrs)
+        for src, _, key, attrs in self.nx.in_edges(node, keys=True, data=True):
+            if src[0] == STAKEHOLDER and key in _INWARD:
+                yield src[1], _INWARD[key], _step_cost(key, attrs)
+
+
+# Step names seen from the person we stand on: "X reports to Y", "X manages Y", "X influences Y".
+_OUTWARD = {"reports_to": "reports_to", "dotted": "dotted_to", "influences": "influences", "allies": "allies"}
+_INWARD = {"reports_to": "manages", "dotted": "dotted_manages", "influences": "influenced_by", "allies": "allies"}
+
+
+def _step_cost(key: str, attrs: dict[str, Any]) -> float:
+    if key == "reports_to":
+        return _REPORTING_COST
+    if key == "dotted":
+        return _REPORTING_COST + 1.0
+    return _TIE_COST.get(attrs.get("strength", "medium"), 2.0)

@@ -240,6 +240,16 @@ class Plan(Entry):
 PLAN_SECTIONS = tuple(Plan.model_fields)
 
 
+class KpiThresholds(Entry):
+    """``settings.kpi_thresholds``: when a KPI becomes an anomaly."""
+
+    nrr_min: Number = 0.90
+    grr_min: Number = 0.85
+    arr_drop_max: Number = 0.15
+    min_map_status_strategic: Annotated[int, Field(ge=0, le=3)] = 2
+    outlier_z: Number = 3.5
+
+
 class Settings(Entry):
     """``settings:`` of ``kamplan.yaml``: thresholds used by rules, scorers and KPIs."""
 
@@ -250,6 +260,7 @@ class Settings(Entry):
             "coverage": 30, "freshness": 20, "sentiment": 20, "revenue": 20, "hygiene": 10,
         }
     )
+    kpi_thresholds: KpiThresholds = Field(default_factory=KpiThresholds)
     today: Day | None = None
 
 

@@ -28,6 +28,8 @@ BUILTIN_MODULES = (
     "kamplan.builtin.integrity",
     "kamplan.builtin.rules",
     "kamplan.builtin.charts",
+    "kamplan.builtin.scoring",
+    "kamplan.builtin.recommend",
 )
 REGISTRIES = {
     "register_rules": "rule",

@@ -1,0 +1,228 @@
+"""Built-in recommenders: land and expand, path to power, and relationship risks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from kamplan.account import Account
+from kamplan.builtin.scoring import active_people, coverage, is_key_player
+from kamplan.graph import WarmPath
+from kamplan.hookspecs import hookimpl
+from kamplan.model import Opportunity, Stakeholder
+from kamplan.types import Recommendation
+
+OPEN_CELLS = ("whitespace", "pipeline", "competitor")
+STEP_WORDS = {"relationship": "knows", "reports_to": "reports to", "manages": "manages",
+              "dotted_to": "dotted line to", "dotted_manages": "dotted-line manager of", "influences": "influences",
+              "influenced_by": "is influenced by", "allies": "is allied with"}
+STRENGTH_RANK = {"none": 0, "weak": 1, "medium": 2, "strong": 3}
+
+
+def _priority(score: float) -> int:
+    """Map a 0..1 urgency to priority 1 (most urgent) .. 5."""
+    for priority, threshold in ((1, 0.8), (2, 0.6), (3, 0.4), (4, 0.2)):
+        if score >= threshold:
+            return priority
+    return 5
+
+
+def _who(person: Stakeholder) -> str:
+    extra = [x for x in (person.title, person.attitude if person.attitude != "unknown" else None) if x]
+    return f"{person.name} ({', '.join(extra)})" if extra else person.name
+
+
+def _units_below(account: Account, unit_id: str) -> set[str]:
+    below = {unit_id}
+    changed = True
+    while changed:
+        changed = False
+        for unit in account.plan.units:
+            if unit.parent in below and unit.id not in below:
+                below.add(unit.id)
+                changed = True
+    return below
+
+
+def _cell_value(cell: Opportunity, largest: float) -> float:
+    return (cell.arr or 0) / largest if largest else 0.0
+
+
+def land_expand(account: Account) -> Iterator[Recommendation]:
+    """Rank every whitespace, pipeline and competitor cell by value, adjacency, access and obstacles."""
+    plan = account.plan
+    graph = account.graph
+    owned = [c for c in plan.opportunities if c.status == "owned"]
+    owned_pairs = {(c.unit, c.offering) for c in owned}
+    units = {u.id: u for u in plan.units}
+    cells = [c for c in plan.opportunities if c.status in OPEN_CELLS]
+    largest = max((c.arr or 0 for c in cells), default=0)
+    for cell in cells:
+        unit = units.get(cell.unit)
+        offering = account.offerings.get(cell.offering)
+        reasons: list[str] = []
+        adjacency = 0.0
+        parent = unit.parent if unit else None
+        siblings = {u.id for u in plan.units if u.parent == parent and u.id != cell.unit} if unit else set()
+        owned_nearby = [u for u in siblings if (u, cell.offering) in owned_pairs]
+        if owned_nearby:
+            adjacency += 0.5
+            reasons.append(f"{_name(offering, cell.offering)} is owned in sibling unit "
+                           f"{', '.join(_unit_name(account, u) for u in owned_nearby)}")
+        if parent and (parent, cell.offering) in owned_pairs:
+            adjacency += 0.5
+            reasons.append(f"owned in the parent unit {_unit_name(account, parent)}")
+        family = offering.family if offering else None
+        same_family = [c.offering for c in owned if c.unit == cell.unit and family
+                       and (account.offerings.get(c.offering) and account.offerings[c.offering].family == family)
+                       and c.offering != cell.offering]
+        if same_family:
+            adjacency += 0.4
+            reasons.append(f"{', '.join(same_family)} of the same family ({family}) is owned in this unit")
+        members = [graph.stakeholder(p) for u in _units_below(account, cell.unit) for p in graph.unit_members(u)]
+        members = [m for m in members if m.status != "left"]
+        best = max((STRENGTH_RANK[graph.coverage(m.id).best] for m in members), default=0)
+        friends = [m for m in members if m.attitude in ("champion", "supporter")]
+        access = best / 3 * 0.5 + min(len(friends), 2) * 0.15
+        known = [m for m in members if graph.coverage(m.id).covered]
+        if known:
+            reasons.append("we know " + ", ".join(_who(m) for m in known[:3]))
+        elif friends:
+            reasons.append("supporters there we do not know yet: " + ", ".join(_who(m) for m in friends[:3]))
+        else:
+            reasons.append("nobody of our team knows anyone in this unit")
+        sponsor = graph.stakeholder(cell.sponsor) if cell.sponsor and cell.sponsor in graph else None
+        if sponsor and sponsor.status != "left":
+            access += 0.2 if sponsor.attitude in ("champion", "supporter") else 0.05
+            reasons.append(f"sponsor: {_who(sponsor)}")
+        blockers = [m for m in members if m.attitude == "blocker"]
+        obstacles = sum(0.4 if m.influence in ("high", "decisive") else 0.2 for m in blockers)
+        if blockers:
+            reasons.append("blocker: " + ", ".join(_who(m) for m in blockers))
+        if cell.status == "competitor":
+            obstacles += 0.2
+            reasons.append(f"incumbent competitor {cell.competitor or '(unnamed)'}")
+        kind = "expand" if any(c.unit == cell.unit for c in owned) else "land"
+        score = max(0.0, min(1.0, 0.45 * _cell_value(cell, largest) + 0.3 * min(adjacency, 1.0) + 0.35 * access
+                             - 0.3 * obstacles + (0.1 if cell.status == "pipeline" else 0.0)))
+        verb = "Expand" if kind == "expand" else "Land"
+        yield Recommendation(
+            kind=kind,
+            title=f"{verb} {_name(offering, cell.offering)} in {_unit_name(account, cell.unit)} ({cell.status})",
+            reason="; ".join(reasons),
+            priority=_priority(score),
+            value=cell.arr,
+            unit=cell.unit,
+            offering=cell.offering,
+            stakeholder=cell.sponsor,
+            details={"score": round(score, 3), "adjacency": round(adjacency, 2), "access": round(access, 2),
+                     "obstacles": round(obstacles, 2), "status": cell.status},
+        )
+
+
+def describe_path(account: Account, path: WarmPath) -> str:
+    """``Jane Doe -> Ingrid Larsen (champion, strong) -[influences]-> Stefan Hoffmann``."""
+    graph = account.graph
+    member = account.team.get(path.team_member) or account.declared_people.get(path.team_member)
+    text = member.name if member and member.name else path.team_member
+    for person_id, step in zip(path.people, path.steps, strict=True):
+        person = graph.stakeholder(person_id)
+        label = STEP_WORDS.get(step, step.replace("_", " "))
+        text += f" -[{label}]-> {person.name}" + (f" ({person.attitude})" if person.attitude != "unknown" else "")
+    return text
+
+
+def relationship(account: Account) -> Iterator[Recommendation]:
+    """Path to power: a warm introduction to each key player we do not cover (medium+)."""
+    graph = account.graph
+    for person in active_people(account):
+        if not is_key_player(person) or graph.coverage(person.id).covered:
+            continue
+        paths = [p for p in graph.warm_paths(person.id) if len(p.people) > 1 or p.steps != ("relationship",)]
+        paths = [p for p in paths if p.people != (person.id,)] or paths
+        if "economic_buyer" in person.roles or person.influence == "decisive":
+            priority = 1
+        elif "decision_maker" in person.roles or person.influence == "high":
+            priority = 2
+        else:
+            priority = 3
+        roles = ", ".join(r.replace("_", " ") for r in person.roles) or f"{person.influence} influence"
+        if paths:
+            best = paths[0]
+            via = [graph.stakeholder(p).name for p in best.people[:-1]]
+            title = f"Get introduced to {person.name} ({roles})" + (f" via {' and '.join(via)}" if via else "")
+            reason = "warmest path: " + describe_path(account, best)
+            details = {"path": [best.team_member, *best.people], "steps": list(best.steps), "cost": best.cost}
+        else:
+            title = f"Open a relationship with {person.name} ({roles})"
+            reason = "no warm path from our team (no relationship, reporting line or influence tie leads there)"
+            details = {"path": None}
+            priority = min(5, priority + 1)
+        yield Recommendation(kind="relationship", title=title, reason=reason, priority=priority,
+                             stakeholder=person.id, details=details)
+
+
+def risk(account: Account) -> Iterator[Recommendation]:
+    """Single threading, champions at risk, uncovered blockers, stale key relationships, key-person loss."""
+    graph = account.graph
+    by_member = graph.relationships_by_member()
+    covered = {r.stakeholder for rels in by_member.values() for r in rels}
+    if account.plan.stakeholders and len(by_member) == 1:
+        member = next(iter(by_member))
+        yield Recommendation(kind="risk", title=f"Single-threaded: only {member} has relationships",
+                             reason=f"{member} holds all {len(covered)} relationships; add a second thread",
+                             priority=1)
+    elif account.plan.stakeholders and len(covered) == 1:
+        yield Recommendation(kind="risk", title="Single-threaded: only one stakeholder is covered",
+                             reason=f"every relationship goes to {next(iter(covered))}", priority=1,
+                             stakeholder=next(iter(covered)))
+    for person in account.plan.stakeholders:
+        champion = person.attitude == "champion" or "champion" in person.roles
+        if champion and person.status in ("new_in_role", "leaving", "left"):
+            state = {"new_in_role": "is new in role", "leaving": "is leaving", "left": "has left"}[person.status]
+            yield Recommendation(kind="risk", title=f"Champion {person.name} {state}",
+                                 reason="build a second champion before the sponsorship fades",
+                                 priority=1 if person.status != "new_in_role" else 2, stakeholder=person.id)
+        if person.status == "left":
+            continue
+        strong_blocker = person.attitude == "blocker" and person.influence in ("high", "decisive")
+        if strong_blocker and not graph.coverage(person.id).covered:
+            yield Recommendation(kind="risk", title=f"Uncovered {person.influence} blocker {person.name}",
+                                 reason="nobody of our team has a medium or strong relationship with them",
+                                 priority=1 if person.influence == "decisive" else 2, stakeholder=person.id)
+        cov = graph.coverage(person.id)
+        if is_key_player(person) and cov.covered and cov.last_contact is not None:
+            age = (account.today - cov.last_contact).days
+            if age > account.settings.stale_contact_days:
+                yield Recommendation(kind="risk", title=f"Stale relationship with key player {person.name}",
+                                     reason=f"last contact {cov.last_contact} ({age} days ago)", priority=2,
+                                     stakeholder=person.id)
+    if len(by_member) > 1:
+        base = coverage(account).value
+        for member in sorted(by_member):
+            after = coverage(account, without=member).value
+            drop = base - after
+            if drop >= 20:
+                who = account.team.get(member) or account.declared_people.get(member)
+                name = who.name if who and who.name else member
+                yield Recommendation(kind="risk", title=f"Key-person risk: {name}",
+                                     reason=f"if {name} left, coverage would fall from {base:.0f} to {after:.0f}",
+                                     priority=1 if drop >= 40 else 2, value=round(drop, 1),
+                                     details={"team_member": member, "coverage_before": base, "coverage_after": after})
+
+
+def _name(offering: Any, fallback: str) -> str:
+    return offering.name if offering is not None and offering.name else fallback
+
+
+def _unit_name(account: Account, unit_id: str) -> str:
+    unit = next((u for u in account.plan.units if u.id == unit_id), None)
+    return unit.name if unit and unit.name else unit_id
+
+
+@hookimpl
+def register_recommenders(register: Callable[..., Any]) -> None:
+    """Register land_expand, relationship and risk."""
+    register("land_expand", land_expand)
+    register("relationship", relationship)
+    register("risk", risk)

@@ -1,0 +1,201 @@
+"""Built-in scorers: coverage (with the relationship-map status), freshness, sentiment and health.
+
+Every score is 0..100 and carries the details that explain it; the formulas are in docs/scores.md.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from typing import Any
+
+from kamplan.account import Account
+from kamplan.hookspecs import hookimpl
+from kamplan.model import Stakeholder
+from kamplan.types import Score
+
+ROLE_WEIGHT = {"economic_buyer": 3.0, "decision_maker": 2.5}
+INFLUENCE_WEIGHT = {"low": 0.5, "medium": 1.0, "high": 1.5, "decisive": 2.0}
+STRENGTH_VALUE = {"none": 0.0, "weak": 0.3, "medium": 0.7, "strong": 1.0}
+ATTITUDE_VALUE = {"champion": 1.0, "supporter": 0.75, "neutral": 0.5, "skeptic": 0.25, "blocker": 0.0}
+SUPPORTIVE = ("champion", "supporter")
+KEY_ROLES = ("economic_buyer", "decision_maker")
+MAP_STATUS_TEXT = {
+    0: "no contacts",
+    1: "no key players covered",
+    2: "key players covered, none supportive",
+    3: "supportive key players covered",
+}
+
+
+def active_people(account: Account) -> list[Stakeholder]:
+    """Stakeholders who are there (not left, not an unidentified placeholder)."""
+    return [p for p in account.plan.stakeholders if p.status not in ("left", "placeholder")]
+
+
+def is_key_player(person: Stakeholder) -> bool:
+    """Economic buyers, decision makers and people of high or decisive influence."""
+    return any(r in person.roles for r in KEY_ROLES) or person.influence in ("high", "decisive")
+
+
+def person_weight(person: Stakeholder) -> float:
+    """How much covering this person matters: role weight x influence weight."""
+    role = max((ROLE_WEIGHT.get(r, 1.0) for r in person.roles), default=1.0)
+    if is_key_player(person) and role == 1.0:
+        role = 1.5
+    return role * INFLUENCE_WEIGHT[person.influence]
+
+
+def contact_freshness(account: Account, last_contact: Any) -> float:
+    """1 within ``stale_contact_days``, falling linearly to 0.5 at twice that; 0.75 when unknown."""
+    if last_contact is None:
+        return 0.75
+    limit = account.settings.stale_contact_days
+    age = (account.today - last_contact).days
+    if age <= limit:
+        return 1.0
+    return max(0.5, 1.0 - 0.5 * (age - limit) / limit)
+
+
+def map_status(account: Account) -> int:
+    """The relationship-map status 0..3 (see ``MAP_STATUS_TEXT``)."""
+    graph = account.graph
+    people = active_people(account)
+    if not any(graph.coverage(p.id).best != "none" for p in people):
+        return 0
+    covered_keys = [p for p in people if is_key_player(p) and graph.coverage(p.id).covered]
+    if not covered_keys:
+        return 1
+    return 3 if any(p.attitude in SUPPORTIVE for p in covered_keys) else 2
+
+
+def coverage(account: Account, *, without: str | None = None) -> Score:
+    """How well our team covers the people who decide, weighted by role, influence, strength, freshness.
+
+    Args:
+        account: The account.
+        without: Leave this team member's relationships out (what their departure would cost).
+    """
+    graph = account.graph
+    people = active_people(account)
+    targets = [p for p in people if is_key_player(p)] or people
+    total = covered_value = 0.0
+    rows = []
+    for person in targets:
+        weight = person_weight(person)
+        best = 0.0
+        for rel in graph.relationships_of(person.id):
+            if rel.team == without:
+                continue
+            best = max(best, STRENGTH_VALUE[rel.strength] * contact_freshness(account, rel.last_contact))
+        total += weight
+        covered_value += weight * best
+        rows.append({"stakeholder": person.id, "weight": round(weight, 2), "covered": round(best, 2)})
+    value = 100.0 * covered_value / total if total else 0.0
+    status = map_status(account) if without is None else None
+    details: dict[str, Any] = {
+        "map_status": status,
+        "map_status_text": MAP_STATUS_TEXT.get(status) if status is not None else None,
+        "key_players": sum(1 for p in people if is_key_player(p)),
+        "key_players_covered": sum(1 for p in people if is_key_player(p) and graph.coverage(p.id).covered),
+        "uncovered": [r["stakeholder"] for r in rows if r["covered"] < STRENGTH_VALUE["medium"] * 0.99],
+        "people": rows,
+    }
+    return Score(round(value, 1), details)
+
+
+def freshness(account: Account) -> Score:
+    """How recently our relationships were touched: 100 within half the stale limit, 0 at twice it."""
+    limit = account.settings.stale_contact_days
+    rels = [r for r in account.plan.relationships if r.strength != "none"]
+    if not rels:
+        return Score(0.0, {"relationships": 0, "reason": "no relationships"})
+    weighted = total = 0.0
+    ages = []
+    for rel in rels:
+        weight = STRENGTH_VALUE[rel.strength]
+        if rel.last_contact is None:
+            fresh = 0.0
+        else:
+            age = (account.today - rel.last_contact).days
+            ages.append(age)
+            fresh = 1.0 if age <= limit / 2 else max(0.0, 1.0 - (age - limit / 2) / (1.5 * limit))
+        weighted += weight * fresh
+        total += weight
+    return Score(round(100.0 * weighted / total, 1), {
+        "relationships": len(rels),
+        "stale": sum(1 for a in ages if a > limit),
+        "undated": len(rels) - len(ages),
+        "median_age_days": statistics.median(ages) if ages else None,
+        "stale_contact_days": limit,
+    })
+
+
+def sentiment(account: Account) -> Score:
+    """Influence-weighted attitude of the people we know the attitude of (champion 100 .. blocker 0)."""
+    people = [p for p in active_people(account) if p.attitude != "unknown"]
+    counts = {a: sum(1 for p in active_people(account) if p.attitude == a) for a in (*ATTITUDE_VALUE, "unknown")}
+    if not people:
+        return Score(50.0, {"counts": counts, "reason": "no attitudes known: neutral 50"})
+    total = sum(INFLUENCE_WEIGHT[p.influence] for p in people)
+    value = sum(INFLUENCE_WEIGHT[p.influence] * ATTITUDE_VALUE[p.attitude] for p in people) / total
+    return Score(round(100.0 * value, 1), {"counts": counts})
+
+
+def revenue_trend(account: Account) -> Score:
+    """ARR change over the last period: -20% or worse = 0, flat = 50, +20% or better = 100."""
+    revenue = sorted(account.plan.revenue, key=lambda r: r.period)
+    if len(revenue) < 2:
+        return Score(50.0, {"reason": "fewer than two revenue periods: neutral 50"})
+    before, last = revenue[-2], revenue[-1]
+    if not before.arr:
+        return Score(100.0 if last.arr else 50.0, {"from": before.period, "to": last.period, "change": None})
+    change = (last.arr - before.arr) / before.arr
+    value = max(0.0, min(100.0, 50.0 + 250.0 * change))
+    return Score(round(value, 1), {"from": before.period, "to": last.period, "change": round(change, 4)})
+
+
+def hygiene(account: Account) -> Score:
+    """Plan upkeep: 100, minus 15 per overdue action, 30 for a stale or missing review, 10 per loose goal."""
+    plan = account.plan
+    overdue = [a.id for a in plan.actions
+               if a.due and a.status in ("open", "in_progress", "blocked") and a.due < account.today]
+    reviewed = plan.account.reviewed
+    stale = reviewed is None or (account.today - reviewed).days > account.settings.stale_review_days
+    loose_goals = [g.id for g in plan.goals
+                   if (g.owner is None or g.due is None) and g.status not in ("achieved", "dropped")]
+    value = 100 - 15 * len(overdue) - (30 if stale else 0) - 10 * len(loose_goals)
+    return Score(float(max(0, value)),
+                 {"overdue_actions": overdue, "stale_review": stale, "goals_without_owner_or_due": loose_goals})
+
+
+HEALTH_PARTS: dict[str, Callable[[Account], Score]] = {
+    "coverage": coverage,
+    "freshness": freshness,
+    "sentiment": sentiment,
+    "revenue": revenue_trend,
+    "hygiene": hygiene,
+}
+
+
+def health(account: Account) -> Score:
+    """Weighted blend of coverage, freshness, sentiment, revenue trend and hygiene (``settings.health_weights``)."""
+    weights = {k: float(v) for k, v in account.settings.health_weights.items() if k in HEALTH_PARTS and v > 0}
+    if not weights:
+        weights = {k: 1.0 for k in HEALTH_PARTS}
+    parts = {name: HEALTH_PARTS[name](account).value for name in weights}
+    total = sum(weights.values())
+    value = sum(parts[k] * weights[k] for k in weights) / total
+    return Score(round(value, 1), {
+        "parts": {k: {"value": parts[k], "weight": weights[k], "contribution": round(parts[k] * weights[k] / total, 1)}
+                  for k in weights},
+    })
+
+
+@hookimpl
+def register_scorers(register: Callable[..., Any]) -> None:
+    """Register coverage, freshness, sentiment and health."""
+    register("coverage", coverage)
+    register("freshness", freshness)
+    register("sentiment", sentiment)
+    register("health", health)

@@ -1,0 +1,254 @@
+"""Scores, KPIs and recommendations with expected values computed by hand on small plans."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import kamplan
+from kamplan.plugins import PluginHost
+
+HOST = PluginHost(entry_points=False)
+CONFIG = "kamplan: 1\nsettings: {today: 2026-11-01}\n"
+
+
+@pytest.fixture
+def portfolio(tmp_path, write_plan):
+    (tmp_path / "kamplan.yaml").write_text(CONFIG)
+    folder = tmp_path / "account_plans"
+
+    def make(**plans: str):
+        for name, text in plans.items():
+            write_plan(text, f"{name}.yaml", folder)
+        return tmp_path
+
+    return make
+
+
+def revenue_plan(name: str, rows: str, wallet: str = "") -> str:
+    return f"kamplan: 1\naccount: {{name: {name}{wallet}, reviewed: 2026-10-01}}\nrevenue:\n{rows}"
+
+
+def test_kpis_exact(portfolio):
+    root = portfolio(
+        a=revenue_plan("A", "  - {period: 2026-Q2, arr: 100000}\n"
+                            "  - {period: 2026-Q3, arr: 120000, expansion: 30000, contraction: 10000}\n",
+                       ", wallet: 400000"),
+        b=revenue_plan("B", "  - {period: 2026-Q2, arr: 50000}\n  - {period: 2026-Q3, arr: 40000}\n",
+                       ", wallet: 100000"),
+        c=revenue_plan("C", "  - {period: 2026-Q2, arr: 20000}\n  - {period: 2026-Q3, arr: 0}\n"),
+        d=revenue_plan("D", "  - {period: 2026-Q3, arr: 10000}\n"),  # new logo: no start, left out of NRR
+    )
+    report = kamplan.kpi([root], host=HOST)
+    rows = {a["account"]: a for a in report["accounts"]}
+    assert (rows["a"]["nrr"], rows["a"]["grr"], rows["a"]["expansion_rate"]) == (1.2, 0.9, 0.3)
+    assert rows["a"]["share_of_wallet"] == 0.3
+    assert (rows["b"]["nrr"], rows["b"]["grr"], rows["b"]["contraction"]) == (0.8, 0.8, 10000)
+    assert rows["b"]["breakdown_derived"] is True
+    assert (rows["c"]["nrr"], rows["c"]["churn"], rows["c"]["logo_churn"]) == (0.0, 20000, 1.0)
+    assert rows["d"]["nrr"] is None and "new account" in rows["d"]["notes"][0]
+    portfolio_kpi = report["portfolio"]
+    assert portfolio_kpi["nrr"] == round(160000 / 170000, 4)      # sums, not the mean of 1.2, 0.8 and 0
+    assert portfolio_kpi["grr"] == round(130000 / 170000, 4)
+    assert portfolio_kpi["expansion_rate"] == round(30000 / 170000, 4)
+    assert portfolio_kpi["logo_churn"] == round(1 / 3, 4)
+    assert portfolio_kpi["share_of_wallet"] == round((120000 + 40000) / 500000, 4)
+    kinds = {(a["account"], a["kpi"]) for a in report["anomalies"]}
+    assert {("b", "nrr"), ("b", "grr"), ("b", "arr"), ("c", "nrr"), ("c", "arr")} <= kinds
+    assert ("a", "nrr") not in kinds
+
+
+def test_grr_is_capped_and_period_option(portfolio):
+    rows = ("  - {period: 2025, arr: 100}\n  - {period: 2026, arr: 150, contraction: -20}\n"
+            "  - {period: 2027, arr: 100}\n")
+    root = portfolio(a=revenue_plan("A", rows))
+    report = kamplan.kpi([root], period="2026", host=HOST)
+    assert report["accounts"][0]["grr"] == 1.0 and report["accounts"][0]["period"] == "2026"
+    later = kamplan.kpi([root], period="2027", host=HOST)["accounts"][0]
+    assert later["nrr"] == round(100 / 150, 4) and later["contraction"] == 50
+    with pytest.raises(kamplan.UsageError):
+        kamplan.kpi([root], period="Q3", host=HOST)
+
+
+def test_group_roll_up(portfolio):
+    root = portfolio(
+        parent=revenue_plan("Group", "  - {period: 2026-Q2, arr: 100}\n  - {period: 2026-Q3, arr: 110}\n"),
+        child="kamplan: 1\naccount: {name: Child, parent: parent, reviewed: 2026-10-01}\nrevenue:\n"
+              "  - {period: 2026-Q2, arr: 100}\n  - {period: 2026-Q3, arr: 70}\n",
+    )
+    group = kamplan.kpi([root], host=HOST)["groups"][0]
+    assert group["account"] == "parent" and group["nrr"] == 0.9 and group["grr"] == 0.85
+
+
+PEOPLE = """\
+kamplan: 1
+account: {name: Power plc, tier: strategic, reviewed: 2026-10-01}
+units:
+  - {id: hq, name: HQ}
+  - {id: it, name: IT, parent: hq}
+  - {id: fin, name: Finance, parent: hq}
+  - {id: ops, name: Ops, parent: hq}
+offerings:
+  - {id: core, name: Core, family: base}
+  - {id: addon, name: Add-on, family: base}
+  - {id: bi, name: BI, family: data}
+team:
+  - {id: kam, name: Kim, role: kam}
+  - {id: se, name: Sam, role: solution_architect}
+stakeholders:
+  - {id: eb, name: Erin Buyer, title: CFO, unit: fin, roles: [economic_buyer], influence: decisive, attitude: neutral}
+  - {id: champ, name: Chris Champion, unit: it, attitude: champion, influence: medium}
+  - {id: skep, name: Sid Skeptic, unit: it, attitude: skeptic, influence: medium}
+  - {id: blk, name: Bo Blocker, unit: ops, attitude: blocker, influence: high}
+relationships:
+  - {team: kam, stakeholder: champ, strength: strong, last_contact: 2026-10-20}
+  - {team: se, stakeholder: skep, strength: strong, last_contact: 2026-10-20}
+influence:
+  - {from: champ, to: eb, kind: influences, strength: medium}
+  - {from: skep, to: eb, kind: influences, strength: medium}
+  - {from: blk, to: champ, kind: conflicts, strength: high}
+opportunities:
+  - {unit: it, offering: core, status: owned, arr: 100000}
+  - {unit: fin, offering: core, status: whitespace, arr: 50000}
+  - {unit: it, offering: addon, status: pipeline, arr: 40000, stage: demo, sponsor: champ}
+  - {unit: ops, offering: bi, status: competitor, arr: 80000, competitor: Initech}
+  - {unit: fin, offering: bi, status: not_a_fit}
+"""
+
+
+def run_recs(portfolio, text, recommender=None):
+    root = portfolio(power=text)
+    rows = kamplan.recommend([root], host=HOST)
+    return [r for r in rows if recommender is None or r["recommender"] == recommender]
+
+
+def test_path_to_power_goes_through_the_champion(portfolio):
+    recs = run_recs(portfolio, PEOPLE, "relationship")
+    to_eb = next(r for r in recs if r["stakeholder"] == "eb")
+    assert to_eb["details"]["path"] == ["kam", "champ", "eb"]
+    assert "Chris Champion (champion) -[influences]-> Erin Buyer" in to_eb["reason"]
+    assert to_eb["priority"] == 1 and "via Chris Champion" in to_eb["title"]
+
+
+def test_path_never_crosses_a_conflict_line(portfolio):
+    text = PEOPLE.replace("  - {from: champ, to: eb, kind: influences, strength: medium}\n", "")
+    text = text.replace("  - {from: skep, to: eb, kind: influences, strength: medium}\n",
+                        "  - {from: blk, to: eb, kind: influences, strength: high}\n")
+    recs = run_recs(portfolio, text, "relationship")
+    to_eb = next(r for r in recs if r["stakeholder"] == "eb")
+    assert to_eb["details"]["path"] is None and "no warm path" in to_eb["reason"]
+
+
+def test_land_expand_cells(portfolio):
+    recs = run_recs(portfolio, PEOPLE, "land_expand")
+    cells = {(r["unit"], r["offering"]): r for r in recs}
+    assert set(cells) == {("fin", "core"), ("it", "addon"), ("ops", "bi")}  # never owned, never not_a_fit
+    assert cells[("it", "addon")]["kind"] == "expand"  # we already buy in IT
+    assert cells[("fin", "core")]["kind"] == "land"  # no revenue in Finance yet
+    assert "owned in sibling unit IT" in cells[("fin", "core")]["reason"]
+    assert "core of the same family (base) is owned in this unit" in cells[("it", "addon")]["reason"]
+    assert "blocker: Bo Blocker" in cells[("ops", "bi")]["reason"] and "Initech" in cells[("ops", "bi")]["reason"]
+    assert cells[("it", "addon")]["priority"] < cells[("ops", "bi")]["priority"]
+
+
+def test_single_threaded_account_is_flagged(portfolio):
+    text = PEOPLE.replace("{team: se, stakeholder: skep", "{team: kam, stakeholder: skep")
+    risks = run_recs(portfolio, text, "risk")
+    assert any(r["title"] == "Single-threaded: only kam has relationships" and r["priority"] == 1 for r in risks)
+
+
+def test_risks(portfolio):
+    text = PEOPLE.replace("attitude: champion, influence: medium}",
+                          "attitude: champion, influence: medium, status: leaving}")
+    titles = {r["title"] for r in run_recs(portfolio, text, "risk")}
+    assert "Champion Chris Champion is leaving" in titles
+    assert "Uncovered high blocker Bo Blocker" in titles
+
+
+def test_key_person_risk(portfolio):
+    text = PEOPLE.replace("{team: kam, stakeholder: champ", "{team: kam, stakeholder: eb")
+    risks = run_recs(portfolio, text, "risk")
+    key = next(r for r in risks if r["title"] == "Key-person risk: Kim")
+    assert "coverage would fall from" in key["reason"] and key["priority"] == 1
+
+
+def test_coverage_score_by_hand(portfolio):
+    text = """\
+kamplan: 1
+account: {name: Cov, reviewed: 2026-10-01}
+team: [{id: kam, name: Kim}]
+stakeholders:
+  - {id: eb, name: E, roles: [economic_buyer], influence: decisive, attitude: supporter}
+  - {id: dm, name: D, roles: [decision_maker]}
+  - {id: user, name: U, influence: low}
+relationships:
+  - {team: kam, stakeholder: eb, strength: strong, last_contact: 2026-10-15}
+"""
+    root = portfolio(cov=text)
+    scores = kamplan.score([root], host=HOST)[0]["scores"]
+    # key players: eb (3 x 2 = 6, covered 1.0) and dm (2.5 x 1, covered 0): 100 * 6 / 8.5
+    assert scores["coverage"]["value"] == round(100 * 6 / 8.5, 1)
+    assert scores["coverage"]["details"]["map_status"] == 3
+    assert scores["coverage"]["details"]["uncovered"] == ["dm"]
+    # sentiment: only eb has a known attitude (supporter = 0.75)
+    assert scores["sentiment"]["value"] == 75.0
+    assert scores["freshness"]["value"] == 100.0
+    health = scores["health"]
+    parts = health["details"]["parts"]
+    expected = sum(parts[k]["value"] * parts[k]["weight"] for k in parts) / sum(parts[k]["weight"] for k in parts)
+    assert health["value"] == round(expected, 1) and parts["revenue"]["value"] == 50.0
+
+
+def test_map_status_levels(portfolio):
+    base = "kamplan: 1\naccount: {name: M, reviewed: 2026-10-01}\nteam: [{id: kam, name: Kim}]\nstakeholders:\n"
+    base += "  - {id: eb, name: E, roles: [economic_buyer], attitude: ATT}\n  - {id: u, name: U, influence: low}\n"
+    cases = {
+        "": 0,
+        "relationships: [{team: kam, stakeholder: u, strength: strong}]\n": 1,
+        "relationships: [{team: kam, stakeholder: eb, strength: medium}]\n": 2,
+    }
+    for i, (rels, status) in enumerate(cases.items()):
+        root = portfolio(**{f"m{i}": base.replace("ATT", "neutral") + rels})
+        rows = {r["account"]: r for r in kamplan.score([root / "account_plans" / f"m{i}.yaml"], host=HOST)}
+        assert rows[f"m{i}"]["scores"]["coverage"]["details"]["map_status"] == status
+    rels = "relationships: [{team: kam, stakeholder: eb, strength: medium}]\n"
+    root = portfolio(m9=base.replace("ATT", "champion") + rels)
+    row = kamplan.score([root / "account_plans" / "m9.yaml"], host=HOST)[0]
+    assert row["scores"]["coverage"]["details"]["map_status"] == 3
+
+
+def test_cli_json_shapes(cli, portfolio):
+    root = portfolio(power=PEOPLE)
+    scores = json.loads(cli("score", "--format", "json", cwd=root).out)
+    assert set(scores[0]) == {"account", "scores"}
+    assert {"coverage", "freshness", "sentiment", "health"} <= set(scores[0]["scores"])
+    recs = json.loads(cli("recommend", "--format", "json", "--limit", "3", cwd=root).out)
+    assert len(recs) == 3 and [r["priority"] for r in recs] == sorted(r["priority"] for r in recs)
+    keys = {"account", "recommender", "kind", "title", "reason", "priority", "value", "unit", "offering", "stakeholder"}
+    assert keys <= set(recs[0])
+    report = json.loads(cli("kpi", "--format", "json", cwd=root).out)
+    assert set(report) >= {"portfolio", "accounts", "anomalies"}
+    csv_text = cli("score", "--format", "csv", cwd=root).out
+    assert csv_text.splitlines()[0] == "account,scorer,value,details"
+    table = cli("recommend", cwd=root)
+    assert table.code == 0 and "-[influences]->" in table.out
+
+
+def test_invalid_plans_are_not_scored(cli, portfolio):
+    root = portfolio(bad="kamplan: 1\naccount: {name: X}\nstakeholders: [{id: a, name: A, reports_to: zz}]\n")
+    result = cli("score", cwd=root)
+    assert result.code == 1 and "E301" in result.err
+
+
+def test_demo_portfolio_intelligence():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    scores = kamplan.score([root], host=HOST)
+    assert all(0 <= s["value"] <= 100 for row in scores for s in row["scores"].values())
+    recs = kamplan.recommend([root], host=HOST)
+    assert {r["kind"] for r in recs} == {"land", "expand", "relationship", "risk"}
+    assert all(r["offering"] is None or r["kind"] in ("land", "expand") for r in recs)
+    report = kamplan.kpi([root], host=HOST)
+    assert report["portfolio"]["nrr"] is not None and report["groups"][0]["account"] == "helvetia-pharma"
