@@ -231,7 +231,8 @@ def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     table = Table(*columns, title=title, show_lines=False)
     for row in rows:
         table.add_row(*(escape(cell) for cell in row))  # user text is never rich markup
-    Console(soft_wrap=False).print(table)
+    # piped output (files, CI logs) is not squeezed to 80 columns
+    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160).print(table)
 
 
 def _pct(value: float | None) -> str:
@@ -336,13 +337,8 @@ def plugins(ctx: click.Context, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([{k: r[k] for k in ("name", "version", "hooks", "source")} for r in rows], indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("plugin", "version", "source", "hooks")
-    for r in rows:
-        table.add_row(r["name"], r["version"], r["source"], ", ".join(r["hooks"]))
-    Console().print(table)
+    _table("Plugins", ["plugin", "version", "source", "hooks"],
+           [[r["name"], r["version"], r["source"], ", ".join(r["hooks"])] for r in rows])
 
 
 @cli.command()

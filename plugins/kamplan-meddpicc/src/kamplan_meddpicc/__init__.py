@@ -1,0 +1,78 @@
+"""MEDDPICC for kamplan: score the checklist under ``custom.meddpicc`` and lint missing items."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import kamplan
+
+__version__ = "0.1.0"
+
+ITEMS = {
+    "metrics": "Metrics: the quantified value the client expects",
+    "economic_buyer": "Economic buyer: identified and met",
+    "decision_criteria": "Decision criteria: known",
+    "decision_process": "Decision process: known",
+    "paper_process": "Paper process: contract and procurement steps known",
+    "identify_pain": "Identify pain: the problem behind the purchase",
+    "champion": "Champion: someone who sells for us inside",
+    "competition": "Competition: who else is in the deal",
+}
+
+
+def checklist(account: Any) -> dict[str, Any] | None:
+    """The plan's ``custom.meddpicc`` mapping, or None when there is none."""
+    value = account.plan.custom.get("meddpicc")
+    return value if isinstance(value, dict) else None
+
+
+def is_done(value: Any) -> bool:
+    """An item is done when it is ``true`` or ``{done: true}``."""
+    if isinstance(value, dict):
+        return value.get("done") is True
+    return value is True
+
+
+def meddpicc_score(account: Any) -> kamplan.Score:
+    """Share of the eight MEDDPICC items that are done (0..100)."""
+    items = checklist(account)
+    if items is None:
+        return kamplan.Score(0.0, {"reason": "no custom.meddpicc checklist in the plan"})
+    done = [name for name in ITEMS if is_done(items.get(name))]
+    missing = [name for name in ITEMS if name not in done]
+    return kamplan.Score(round(100 * len(done) / len(ITEMS), 1), {"done": done, "missing": missing})
+
+
+def missing_items(account: Any) -> Iterator[kamplan.Finding]:
+    """MEDD001: a checklist item that is not done (or no checklist where one is required)."""
+    items = checklist(account)
+    if items is None:
+        if account.settings.plugin("meddpicc").get("required"):
+            yield kamplan.Finding("no MEDDPICC checklist (custom.meddpicc)", ("custom",))
+        return
+    for name, text in ITEMS.items():
+        if not is_done(items.get(name)):
+            path = ("custom", "meddpicc", name) if name in items else ("custom", "meddpicc")
+            yield kamplan.Finding(f"MEDDPICC item not done: {text}", path)
+
+
+def unknown_items(account: Any) -> Iterator[kamplan.Finding]:
+    """MEDD002: a checklist key that is not one of the eight items (a typo)."""
+    for name in checklist(account) or {}:
+        if name not in ITEMS:
+            yield kamplan.Finding(f"unknown MEDDPICC item {name!r}; items: {', '.join(ITEMS)}",
+                                  ("custom", "meddpicc", name))
+
+
+@kamplan.hookimpl
+def register_scorers(register: Callable[..., Any]) -> None:
+    """Register the ``meddpicc`` scorer."""
+    register("meddpicc", meddpicc_score)
+
+
+@kamplan.hookimpl
+def register_rules(register: Callable[..., Any]) -> None:
+    """Register MEDD001 (missing item) and MEDD002 (unknown item)."""
+    register("MEDD001", missing_items)
+    register("MEDD002", unknown_items)

@@ -1,0 +1,58 @@
+"""The MEDDPICC plugin, tested with kamplan's pytest fixtures."""
+
+from __future__ import annotations
+
+import textwrap
+
+import kamplan_meddpicc
+
+import kamplan
+from kamplan.loader import load_portfolio
+
+CHECKLIST = """
+custom:
+  meddpicc:
+    metrics: true
+    economic_buyer: {done: true, note: CFO}
+    decision_criteria: true
+    decision_process: false
+    champion: true
+    competiton: true
+"""
+
+
+def write(folder, name, text):
+    path = folder / "account_plans" / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_score_and_findings(small_portfolio_dir, register_plugin):
+    plan = (small_portfolio_dir / "account_plans" / "alpha.yaml")
+    plan.write_text(plan.read_text() + textwrap.dedent(CHECKLIST))
+    with register_plugin(kamplan_meddpicc, "meddpicc") as host:
+        portfolio = load_portfolio([small_portfolio_dir], host=host)
+        scores = {r["account"]: r["scores"]["meddpicc"] for r in kamplan.score(portfolio=portfolio, host=host)}
+        result = kamplan.validate(portfolio=portfolio, host=host)
+    assert scores["alpha"]["value"] == 50.0  # metrics, economic_buyer, decision_criteria, champion
+    assert scores["alpha"]["details"]["missing"] == ["decision_process", "paper_process", "identify_pain",
+                                                      "competition"]
+    assert scores["beta"]["value"] == 0.0 and "no custom.meddpicc" in scores["beta"]["details"]["reason"]
+    missing = [d for d in result.diagnostics if d.code == "MEDD001"]
+    assert len(missing) == 4 and all(d.file.endswith("alpha.yaml") for d in missing)
+    unknown = next(d for d in result.diagnostics if d.code == "MEDD002")
+    assert "'competiton'" in unknown.message and unknown.line > 1
+
+
+def test_required_setting(small_portfolio_dir, register_plugin):
+    config = small_portfolio_dir / "kamplan.yaml"
+    config.write_text(config.read_text() + "plugins:\n  meddpicc: {required: true}\n")
+    with register_plugin(kamplan_meddpicc, "meddpicc") as host:
+        result = kamplan.validate([small_portfolio_dir], host=host)
+    assert sum(1 for d in result.diagnostics if d.message == "no MEDDPICC checklist (custom.meddpicc)") == 2
+
+
+def test_installed_entry_point_is_listed():
+    names = {p["name"]: p for p in kamplan.list_plugins()}
+    assert names["meddpicc"]["hooks"] == ["register_rules", "register_scorers"]
+    assert names["meddpicc"]["version"] == "0.1.0"
