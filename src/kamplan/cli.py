@@ -314,6 +314,55 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None
                [[a["account"] or "portfolio", a["kpi"], a["message"]] for a in report["anomalies"]])
 
 
+# -- fmt, diff, import -----------------------------------------------------------------------------
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a file would change.")
+@global_options
+@click.pass_context
+def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool) -> None:
+    """Put plans in canonical order; comments, blank lines and flow style are kept."""
+    from kamplan.fmt import fmt as run
+
+    result = run(paths, check=check)
+    for d in result.diagnostics:
+        click.echo(d.format_text())
+    verb = "would reformat" if check else "reformatted"
+    for path in result.changed:
+        if not check:
+            click.echo(f"{verb} {os.path.relpath(path)}", err=True)
+    click.echo(f"{len(result.changed)} file(s) {verb}, {len(result.unchanged)} unchanged", err=True)
+    ctx.exit(result.exit_code)
+
+
+@cli.command()
+@click.argument("rev")
+@click.argument("args", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@global_options
+@click.pass_context
+def diff(ctx: click.Context, rev: str, args: tuple[str, ...], fmt: str) -> None:
+    """What changed between git revision REV and REV2 (default: the working tree) [PATH...]."""
+    from kamplan.diff import diff as run
+    from kamplan.diff import render_md, render_text
+
+    rev2, paths = _split_rev2(args)
+    changes = run(rev, rev2, paths, host=host_for(ctx, paths))
+    if fmt == "json":
+        click.echo(json.dumps([c.to_json() for c in changes], ensure_ascii=False, indent=2, default=str))
+    elif fmt == "md":
+        click.echo(render_md(changes, rev, rev2), nl=False)
+    else:
+        click.echo(render_text(changes, rev, rev2), nl=False)
+
+
+def _split_rev2(args: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """``diff REV [REV2] [PATH...]``: the first argument is REV2 unless it is an existing path."""
+    if args and not Path(args[0]).exists():
+        return args[0], args[1:]
+    return None, args
+
+
 # -- schema, plugins, new, init --------------------------------------------------------------------
 @cli.command()
 @click.option("-o", "--output", help="File to write (default: standard output).")

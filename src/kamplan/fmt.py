@@ -1,0 +1,120 @@
+"""``kamplan fmt``: canonical order of sections and fields, comments and layout kept, idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from kamplan.errors import Diagnostic
+from kamplan.fileio import write_atomic
+from kamplan.loader import PLAN_SUFFIXES, discover, display_name
+from kamplan.model import Plan, PortfolioConfig
+from kamplan.roundtrip import dump_rt, load_rt, reorder
+from kamplan.yamlread import YamlReadError, read_file
+
+
+def field_order(model: type[BaseModel]) -> list[str]:
+    """The format's order of a model's fields, with ``id`` and ``name`` first."""
+    names = [info.alias or name for name, info in model.model_fields.items()]
+    first = [n for n in ("id", "name") if n in names]
+    return first + [n for n in names if n not in first]
+
+
+def _entry_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _entry_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def canonicalise(node: Any, model: type[BaseModel]) -> bool:
+    """Reorder ``node`` (and every nested entry) like ``model``; True when anything moved."""
+    if not isinstance(node, CommentedMap):
+        return False
+    changed = reorder(node, field_order(model))
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in node or key == "custom":
+            continue
+        inner = _entry_model(info.annotation)
+        if inner is None:
+            continue
+        value = node[key]
+        if isinstance(value, CommentedSeq):
+            for item in value:
+                changed |= canonicalise(item, inner)
+        else:
+            changed |= canonicalise(value, inner)
+    return changed
+
+
+@dataclass
+class FmtResult:
+    """What ``fmt`` did: files reformatted (or that would be), unchanged, and problems."""
+
+    changed: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a file could not be read, or (under ``--check``) would change."""
+        return 1 if self.diagnostics else 0
+
+
+def format_text(text: str, model: type[BaseModel] = Plan) -> str:
+    """Return ``text`` in canonical order (comments, blank lines and flow style kept)."""
+    data = load_rt(text)
+    if not isinstance(data, CommentedMap):
+        return text
+    canonicalise(data, model)
+    return dump_rt(data)
+
+
+def plan_files(paths: list[Path]) -> list[Path]:
+    """Every YAML file of the plans under ``paths`` (folder plans expanded)."""
+    files: list[Path] = []
+    for plan in discover(paths):
+        if plan.is_dir():
+            files += sorted(f for f in plan.iterdir() if f.is_file() and f.suffix in PLAN_SUFFIXES)
+        else:
+            files.append(plan)
+    return files
+
+
+def fmt(paths: list[str | Path] | tuple[str | Path, ...] = (), *, check: bool = False) -> FmtResult:
+    """Format plans in place (atomically), or with ``check`` only report what would change.
+
+    A file that does not parse is reported and left untouched.
+    """
+    result = FmtResult()
+    for path in plan_files([Path(p) for p in paths]):
+        shown = display_name(path)
+        try:
+            read_file(path, shown)  # the safe reader's limits and refusals apply first
+            text = path.read_text(encoding="utf-8-sig")
+            model = PortfolioConfig if path.name == "kamplan.yaml" else Plan
+            formatted = format_text(text, model)
+        except YamlReadError as exc:
+            result.diagnostics += exc.diagnostics
+            continue
+        except YAMLError as exc:  # pragma: no cover - the safe reader refuses first
+            result.diagnostics.append(Diagnostic(shown, 0, 0, "error", "E100", f"YAML syntax error: {exc}"))
+            continue
+        if formatted == text:
+            result.unchanged.append(path)
+            continue
+        result.changed.append(path)
+        if check:
+            result.diagnostics.append(Diagnostic(shown, 1, 1, "error", "F001", "not in canonical format"))
+        else:
+            write_atomic(path, formatted)
+    return result

@@ -1,0 +1,107 @@
+"""Comment-keeping YAML round trips (ruamel.yaml) shared by ``fmt`` and ``import``."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
+
+
+def yaml_rt() -> YAML:
+    """A round-trip YAML instance: quotes, comments and flow style kept, no line re-wrapping."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 10_000
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def load_rt(text: str) -> Any:
+    """Parse YAML text for a round trip."""
+    return yaml_rt().load(text)
+
+
+def dump_rt(data: Any) -> str:
+    """Serialise round-trip data back to text."""
+    out = io.StringIO()
+    yaml_rt().dump(data, out)
+    return out.getvalue()
+
+
+def _is_block(node: Any) -> bool:
+    return isinstance(node, CommentedMap | CommentedSeq) and len(node) > 0 and not node.fa.flow_style()
+
+
+def _last_slot(node: Any) -> tuple[Any, Any, int] | None:
+    """Where the comment after the last value of ``node`` lives: (container, key, index)."""
+    if not _is_block(node):
+        return None
+    if isinstance(node, CommentedMap):
+        key = next(reversed(node))
+        slot = _last_slot(node[key])
+        return slot or (node, key, 2)
+    index = len(node) - 1
+    slot = _last_slot(node[index])
+    return slot or (node, index, 0)
+
+
+def take_trailing(node: Any) -> str | None:
+    """Detach the blank lines and comments that follow ``node`` (they belong between entries).
+
+    The end-of-line comment of the last value stays where it is; what comes after its newline is
+    returned so that :func:`put_trailing` can re-attach it after reordering.
+    """
+    slot = _last_slot(node)
+    if slot is None:
+        return None
+    container, key, index = slot
+    items = container.ca.items.get(key)
+    if not items or items[index] is None:
+        return None
+    token = items[index]
+    eol, _, rest = token.value.partition("\n")
+    if not rest:
+        return None
+    token.value = eol + "\n"
+    return rest
+
+
+def put_trailing(node: Any, rest: str | None) -> None:
+    """Re-attach text detached by :func:`take_trailing` after the (new) last value of ``node``."""
+    if not rest:
+        return
+    slot = _last_slot(node)
+    if slot is None:
+        return
+    container, key, index = slot
+    items = container.ca.items.setdefault(key, [None, None, None, None])
+    while len(items) <= index:
+        items.append(None)
+    token = items[index]
+    if token is None:
+        items[index] = CommentToken("\n" + rest, CommentMark(0), None)
+    else:
+        value = token.value if token.value.endswith("\n") else token.value + "\n"
+        token.value = value + rest
+
+
+def reorder(node: CommentedMap, order: list[str]) -> bool:
+    """Put the keys of ``node`` in ``order`` (unknown keys after, as they were); comments kept.
+
+    Returns:
+        True when the order changed.
+    """
+    keys = list(node.keys())
+    rank = {k: i for i, k in enumerate(order)}
+    wanted = sorted(keys, key=lambda k: (rank.get(str(k), len(order)), keys.index(k)))
+    if wanted == keys:
+        return False
+    trailing = take_trailing(node)
+    for key in wanted:
+        node.move_to_end(key)
+    put_trailing(node, trailing)
+    return True
