@@ -363,6 +363,59 @@ def _split_rev2(args: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
     return None, args
 
 
+@cli.command(name="import")
+@click.argument("format_name", metavar="FORMAT")
+@click.argument("file", type=click.Path())
+@click.option("--account", "account_id", required=True, help="The account the people belong to.")
+@click.option("--into", type=click.Path(), help="Plan file (default: the account's plan here; a new path creates one).")
+@click.option("--dry-run", is_flag=True, help="Print what would change, write nothing.")
+@click.option("--mark-missing-left", is_flag=True, help="Set status: left on people of this source missing from it.")
+@click.option("--map", "mapping", multiple=True, metavar="COLUMN=FIELD",
+              help="csv format: which column is which field.")
+@click.option("--filter-account", help="Only rows of this CRM account (name or id).")
+@global_options
+@click.pass_context
+def import_(ctx: click.Context, format_name: str, file: str, account_id: str, into: str | None, dry_run: bool,
+            mark_missing_left: bool, mapping: tuple[str, ...], filter_account: str | None) -> None:
+    """Merge a CRM or HR export (salesforce, hubspot, organogram, csv) into a plan, keeping hand-written data."""
+    from kamplan.merge import import_records
+
+    pairs = {}
+    for item in mapping:
+        column, sep, field_name = item.rpartition("=")
+        if not sep or not column:
+            raise click.UsageError(f"--map {item!r}: expected COLUMN=FIELD")
+        pairs[column] = field_name
+    report = import_records(format_name, file, account_id, into=into, dry_run=dry_run,
+                            mark_missing_left=mark_missing_left, host=host_for(ctx),
+                            options={"map": pairs, "filter_account": filter_account})
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    shown = os.path.relpath(report.plan)
+    for pid in report.added:
+        click.echo(f"+ {pid}")
+    for pid, changes in report.updated.items():
+        click.echo(f"~ {pid}: " + "; ".join(changes))
+    for unit in report.new_units:
+        click.echo(f"+ unit {unit}")
+    if report.missing:
+        verb = "marked left" if mark_missing_left else "not in the export (use --mark-missing-left to mark them left)"
+        click.echo(f"missing from the export, {verb}: {', '.join(report.missing)}", err=True)
+    for d in report.errors:
+        click.echo(d.format_text(), err=True)
+    summary = (f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
+               f"{len(report.missing)} missing, {len(report.warnings)} warning(s)")
+    if report.errors:
+        click.echo(f"{shown}: the result would not validate; nothing written ({summary})", err=True)
+    elif not report.changed:
+        click.echo(f"{shown}: nothing to change ({summary})", err=True)
+    elif dry_run:
+        click.echo(f"{shown}: dry run, nothing written ({summary})", err=True)
+    else:
+        click.echo(f"{'created' if report.created else 'updated'} {shown} ({summary})", err=True)
+    ctx.exit(report.exit_code)
+
+
 # -- schema, plugins, new, init --------------------------------------------------------------------
 @cli.command()
 @click.option("-o", "--output", help="File to write (default: standard output).")

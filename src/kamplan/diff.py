@@ -113,7 +113,7 @@ def _fields(kind: str, account: str, key: str, label: str, old: Any, new: Any,
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
             yield Change(account, "changed", kind, key, name, before, after,
-                         f"{label}: {name} {_fmt(before)} -> {_fmt(after)}")
+                         f"{label}: {name} {_fmt(before)} → {_fmt(after)}")
 
 
 def _keyed(items: list[Any], key: Any) -> dict[Any, Any]:
@@ -158,7 +158,7 @@ def compare(old: Account, new: Account, host: PluginHost) -> list[Change]:
         if before_rev.get(point.period) != point.arr:
             out.append(Change(acc, "changed" if point.period in before_rev else "added", "account", acc,
                               f"revenue.{point.period}", before_rev.get(point.period), point.arr,
-                              f"ARR {point.period}: {_fmt(before_rev.get(point.period))} -> {_fmt(point.arr)}"))
+                              f"ARR {point.period}: {_fmt(before_rev.get(point.period))} → {_fmt(point.arr)}"))
     out += _score_changes(old, new, host)
     return out
 
@@ -189,9 +189,10 @@ def _diff_list(acc: str, kind: str, old: list[Any], new: list[Any], key: Any, na
             out.append(Change(acc, "added", kind, k, None, None, None, f"{kind} {k} added"))
         else:
             for change in _fields(kind, acc, k, f"{kind} {k}", before[k], item, names):
-                if kind == "relationship" and change.field == "strength":
-                    if STRENGTH_ORDER.index(change.after) < STRENGTH_ORDER.index(change.before):
-                        change.risk = "relationship weakened"
+                weakened = kind == "relationship" and change.field == "strength" and (
+                    STRENGTH_ORDER.index(change.after) < STRENGTH_ORDER.index(change.before))
+                if weakened:
+                    change.risk = "relationship weakened"
                 if kind == "opportunity" and change.field == "status" and change.after == "competitor":
                     change.risk = "lost to a competitor"
                 out.append(change)
@@ -219,7 +220,7 @@ def _score_changes(old: Account, new: Account, host: PluginHost) -> list[Change]
         if before_value is None or after_value is None or abs(after_value - before_value) < 0.05:
             continue
         change = Change(new.id, "changed", "account", new.id, f"score.{name}", before_value, after_value,
-                        f"{name} score {before_value:.0f} -> {after_value:.0f}")
+                        f"{name} score {before_value:.0f} → {after_value:.0f}")
         if before_value - after_value >= SCORE_DROP:
             change.risk = f"{name} score dropped by {before_value - after_value:.0f}"
         out.append(change)

@@ -30,6 +30,7 @@ BUILTIN_MODULES = (
     "kamplan.builtin.charts",
     "kamplan.builtin.scoring",
     "kamplan.builtin.recommend",
+    "kamplan.builtin.importers",
 )
 REGISTRIES = {
     "register_rules": "rule",
