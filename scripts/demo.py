@@ -27,7 +27,16 @@ def main() -> int:
             target = charts / f"{account.id}{suffix}"
             write_atomic(target, kamplan.chart(account, fmt=fmt))
         print(f"chart: {(charts / (account.id + '.svg')).relative_to(ROOT)}")
-    print(f"\nDone. Open {charts.relative_to(ROOT)}/ to see the org charts.")
+    reports = BUILD / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    for account in result.portfolio.accounts:
+        for fmt in ("md", "html", "xlsx"):
+            content, suffix = kamplan.report(account, fmt=fmt)
+            write_atomic(reports / f"{account.id}{suffix}", content)
+    print(f"reports: {reports.relative_to(ROOT)}/ (Markdown, HTML and Excel per account)")
+    index = kamplan.site([ROOT], out=BUILD / "site", portfolio=result.portfolio)
+    print(f"\nDone. Open {index.relative_to(ROOT)} in a browser (works offline);"
+          f" charts are in {charts.relative_to(ROOT)}/.")
     return 0
 
 

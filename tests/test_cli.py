@@ -122,3 +122,18 @@ def test_validate_demo_through_the_console_script():
     out = subprocess.run([exe, "validate", "--format", "json"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert all(d["severity"] == "warning" for d in json.loads(out.stdout))
+
+
+def test_every_command_has_a_library_function_of_the_same_name():
+    import types
+
+    import kamplan
+
+    for name in ("validate", "chart", "score", "recommend", "kpi", "report", "site", "diff", "fmt", "schema",
+                 "load_portfolio", "import_records", "list_plugins"):
+        value = getattr(kamplan, name)
+        assert callable(value) and not isinstance(value, types.ModuleType), name
+    import kamplan.document  # noqa: F401 - importing submodules must not shadow the functions
+    import kamplan.web.build  # noqa: F401
+
+    assert callable(kamplan.report) and callable(kamplan.site)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kamplan
-from kamplan.fmt import format_text
+from kamplan.formatting import format_text
 from kamplan.plugins import PluginHost
 
 HOST = PluginHost(entry_points=False)

@@ -209,6 +209,27 @@ def _accounts(paths: Iterable[PathArg], portfolio: Portfolio | None, host: Plugi
     return portfolio
 
 
+def account_scores(account: Account, host: PluginHost | None = None) -> dict[str, Any]:
+    """Every registered scorer on one account: ``{name: {"value", "details"}}``.
+
+    Raises:
+        PluginError: When a scorer raises or returns something else than a number or a Score from 0 to 100.
+    """
+    from kamplan.types import Score
+
+    host = host or account.host or PluginHost()
+    scores: dict[str, Any] = {}
+    for entry in iter_registered(host, "register_scorers"):
+        result = safe_call(entry, "scorer", account)
+        if isinstance(result, int | float) and not isinstance(result, bool):
+            result = Score(float(result))
+        if not isinstance(result, Score) or not 0 <= result.value <= 100:
+            raise PluginError(entry.plugin, f"scorer {entry.name!r}",
+                              f"returned {result!r}, expected a number or kamplan.Score from 0 to 100")
+        scores[entry.name] = {"value": result.value, "details": result.details}
+    return scores
+
+
 def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, host: PluginHost | None = None,
           use_cache: bool = True) -> list[dict[str, Any]]:
     """Run every registered scorer on every account.
@@ -220,23 +241,34 @@ def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, 
         PlanError: When a plan has errors (scores of invalid plans would mislead).
         PluginError: When a scorer raises or returns something else than a number or a Score.
     """
-    from kamplan.types import Score
-
     portfolio = _accounts(paths, portfolio, host, use_cache)
-    host = host or portfolio.host
-    out = []
-    for account in portfolio.accounts:
-        scores: dict[str, Any] = {}
-        for entry in iter_registered(host, "register_scorers"):
-            result = safe_call(entry, "scorer", account)
-            if isinstance(result, int | float) and not isinstance(result, bool):
-                result = Score(float(result))
-            if not isinstance(result, Score) or not 0 <= result.value <= 100:
-                raise PluginError(entry.plugin, f"scorer {entry.name!r}",
-                                  f"returned {result!r}, expected a number or kamplan.Score from 0 to 100")
-            scores[entry.name] = {"value": result.value, "details": result.details}
-        out.append({"account": account.id, "scores": scores})
-    return out
+    return [{"account": a.id, "scores": account_scores(a, host or portfolio.host)} for a in portfolio.accounts]
+
+
+def account_recommendations(account: Account, host: PluginHost | None = None) -> list[dict[str, Any]]:
+    """Every registered recommender on one account, as ``kamplan recommend --format json`` records."""
+    from kamplan.types import Recommendation
+
+    host = host or account.host or PluginHost()
+    rows = []
+    for entry in iter_registered(host, "register_recommenders"):
+        for rec in safe_call(entry, "recommender", account) or []:
+            if not isinstance(rec, Recommendation):
+                raise PluginError(entry.plugin, f"recommender {entry.name!r}",
+                                  f"returned {type(rec).__name__}, expected kamplan.Recommendation")
+            if rec.priority is not None and (not isinstance(rec.priority, int) or rec.priority < 1):
+                raise PluginError(entry.plugin, f"recommender {entry.name!r}",
+                                  f"priority must be a positive integer, got {rec.priority!r}")
+            rows.append({"account": account.id, "recommender": entry.name, "kind": rec.kind, "title": rec.title,
+                         "reason": rec.reason, "priority": rec.priority, "value": rec.value, "unit": rec.unit,
+                         "offering": rec.offering, "stakeholder": rec.stakeholder, "details": rec.details})
+    return rank(rows)
+
+
+def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sort recommendations: priority (1 first), then value (largest first), then account and title."""
+    return sorted(rows, key=lambda r: (r["priority"] if r["priority"] is not None else 99, -(r["value"] or 0),
+                                       r["account"], r["recommender"], r["title"]))
 
 
 def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfolio: Portfolio | None = None,
@@ -246,25 +278,8 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfo
     Returns:
         The records of ``kamplan recommend --format json`` (absent fields are None).
     """
-    from kamplan.types import Recommendation
-
     portfolio = _accounts(paths, portfolio, host, use_cache)
-    host = host or portfolio.host
-    rows = []
-    for account in portfolio.accounts:
-        for entry in iter_registered(host, "register_recommenders"):
-            for rec in safe_call(entry, "recommender", account) or []:
-                if not isinstance(rec, Recommendation):
-                    raise PluginError(entry.plugin, f"recommender {entry.name!r}",
-                                      f"returned {type(rec).__name__}, expected kamplan.Recommendation")
-                if rec.priority is not None and (not isinstance(rec.priority, int) or rec.priority < 1):
-                    raise PluginError(entry.plugin, f"recommender {entry.name!r}",
-                                      f"priority must be a positive integer, got {rec.priority!r}")
-                rows.append({"account": account.id, "recommender": entry.name, "kind": rec.kind, "title": rec.title,
-                             "reason": rec.reason, "priority": rec.priority, "value": rec.value, "unit": rec.unit,
-                             "offering": rec.offering, "stakeholder": rec.stakeholder, "details": rec.details})
-    rows.sort(key=lambda r: (r["priority"] if r["priority"] is not None else 99, -(r["value"] or 0),
-                             r["account"], r["recommender"], r["title"]))
+    rows = rank([r for a in portfolio.accounts for r in account_recommendations(a, host or portfolio.host)])
     return rows[:limit] if limit is not None else rows
 
 
@@ -291,3 +306,47 @@ def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: 
             raise UsageError(f"--period {period!r}: expected YYYY, YYYY-Qn or YYYY-MM")
     portfolio = _accounts(paths, portfolio, host, use_cache)
     return compute_kpis(portfolio.accounts, period).to_json()
+
+
+def report(plan: PathArg | Account, *, fmt: str = "md", redact: bool = False, table: str | None = None,
+           host: PluginHost | None = None) -> tuple[str | bytes, str]:
+    """One account's plan as a document: any exporter (``md``, ``html``, ``json``, ``csv``, ``xlsx``, charts...).
+
+    Returns:
+        The content and the exporter's file suffix.
+    """
+    account = plan if isinstance(plan, Account) else resolve_account(plan, host=host)
+    options: dict[str, Any] = {"redact": redact}
+    if table is not None:
+        options["table"] = table
+    return export(account, fmt, options, host)
+
+
+def site(paths: Iterable[PathArg] = (), *, out: PathArg, redact: bool = False, portfolio: Portfolio | None = None,
+         host: PluginHost | None = None, use_cache: bool = True) -> Path:
+    """Build the static offline site: ``out/index.html`` and one page per account. Returns the index path."""
+    from kamplan.web.build import build_site
+
+    portfolio = _accounts(paths, portfolio, host, use_cache)
+    return build_site(portfolio, out, redact=redact, host=host or portfolio.host)
+
+
+def fmt(paths: Iterable[PathArg] = (), *, check: bool = False) -> Any:
+    """Put plans in canonical order, keeping comments (see :mod:`kamplan.formatting`)."""
+    from kamplan.formatting import fmt as run
+
+    return run(tuple(paths), check=check)
+
+
+def diff(rev: str, rev2: str | None = None, paths: Iterable[PathArg] = (), *, host: PluginHost | None = None) -> Any:
+    """The changes between two git revisions, in planning terms (see :mod:`kamplan.changes`)."""
+    from kamplan.changes import diff as run
+
+    return run(rev, rev2, tuple(paths), host=host)
+
+
+def import_records(fmt: str, file: PathArg, account: str, **options: Any) -> Any:
+    """``kamplan import``: merge a CRM or HR export into a plan (see :func:`kamplan.merge.import_records`)."""
+    from kamplan.merge import import_records as run
+
+    return run(fmt, file, account, **options)

@@ -314,6 +314,45 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None
                [[a["account"] or "portfolio", a["kpi"], a["message"]] for a in report["anomalies"]])
 
 
+# -- report, site ---------------------------------------------------------------------------------
+@cli.command()
+@click.argument("plan")
+@click.option("--format", "fmt", default="md", show_default=True,
+              help="md, html, json, csv, xlsx, or any exporter (svg, png, pdf, mermaid, plugins' formats).")
+@click.option("-o", "--output", help="File to write ('-' = standard output). Default: ACCOUNT.SUFFIX here.")
+@click.option("--table", type=click.Choice(["stakeholders", "relationships", "whitespace", "goals", "actions"]),
+              help="csv: which table (default: stakeholders).")
+@click.option("--redact", is_flag=True, help="Leave contact details and notes out.")
+@global_options
+@click.pass_context
+def report(ctx: click.Context, plan: str, fmt: str, output: str | None, table: str | None, redact: bool) -> None:
+    """One account's plan as a document (PLAN: a plan file, a folder plan, or an account id)."""
+    from kamplan.api import report as make
+    from kamplan.api import resolve_account
+
+    account = resolve_account(plan, host=host_for(ctx, (plan,)), use_cache=not _settings(ctx).no_cache)
+    content, suffix = make(account, fmt=fmt, redact=redact, table=table)
+    if output is None:
+        output = f"{account.id}{suffix}"
+    if output == "-" and isinstance(content, bytes) and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is binary; give -o FILE")
+    emit(content, output)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+@click.option("--redact", is_flag=True, help="Leave contact details and notes out of every page.")
+@global_options
+@click.pass_context
+def site(ctx: click.Context, paths: tuple[str, ...], out: str, redact: bool) -> None:
+    """A static, offline site: OUT/index.html is the dashboard, one interactive page per account."""
+    from kamplan.api import site as build
+
+    index = build(paths, out=out, redact=redact, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    click.echo(f"site: {os.path.relpath(index)}", err=True)
+
+
 # -- fmt, diff, import -----------------------------------------------------------------------------
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
@@ -322,7 +361,7 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None
 @click.pass_context
 def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool) -> None:
     """Put plans in canonical order; comments, blank lines and flow style are kept."""
-    from kamplan.fmt import fmt as run
+    from kamplan.formatting import fmt as run
 
     result = run(paths, check=check)
     for d in result.diagnostics:
@@ -343,8 +382,8 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool) -> None:
 @click.pass_context
 def diff(ctx: click.Context, rev: str, args: tuple[str, ...], fmt: str) -> None:
     """What changed between git revision REV and REV2 (default: the working tree) [PATH...]."""
-    from kamplan.diff import diff as run
-    from kamplan.diff import render_md, render_text
+    from kamplan.changes import diff as run
+    from kamplan.changes import render_md, render_text
 
     rev2, paths = _split_rev2(args)
     changes = run(rev, rev2, paths, host=host_for(ctx, paths))

@@ -31,6 +31,7 @@ BUILTIN_MODULES = (
     "kamplan.builtin.scoring",
     "kamplan.builtin.recommend",
     "kamplan.builtin.importers",
+    "kamplan.builtin.exports",
 )
 REGISTRIES = {
     "register_rules": "rule",

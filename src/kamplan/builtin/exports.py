@@ -1,0 +1,107 @@
+"""Report exporters: ``json``, ``md``, ``html``, ``csv`` and ``xlsx`` (``kamplan report --format NAME``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kamplan.account import Account
+from kamplan.errors import UsageError
+from kamplan.hookspecs import hookimpl
+
+
+def _report(account: Account, options: Mapping[str, Any]) -> dict[str, Any]:
+    from kamplan.document import build_report
+
+    return build_report(account, redact=bool(options.get("redact")))
+
+
+def export_json(account: Account, options: Mapping[str, Any]) -> str:
+    """The validated plan (defaults filled in) plus scores, findings, recommendations and KPIs."""
+    return json.dumps(_report(account, options), ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def export_csv(account: Account, options: Mapping[str, Any]) -> str:
+    """One table as CSV (``table``: stakeholders, relationships, whitespace, goals, actions); formulas defused."""
+    from kamplan.tables import TABLES, neutralise, table
+
+    name = options.get("table") or "stakeholders"
+    if name not in TABLES:
+        raise UsageError(f"--table must be one of {', '.join(TABLES)}, not {name!r}")
+    header, rows = table(_report(account, options), name)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else neutralise(v if not isinstance(v, bool) else str(v).lower())
+                         for v in row])
+    return "\ufeff" + buffer.getvalue()  # a BOM so that Excel reads UTF-8 names intact
+
+
+def export_xlsx(account: Account, options: Mapping[str, Any]) -> bytes:
+    """An Excel workbook: one sheet per table, styled headers, frozen panes, fitted column widths."""
+    try:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+    except ImportError:
+        raise UsageError("xlsx needs openpyxl: pip install 'kamplan[xlsx]'") from None
+    from kamplan.tables import TABLES, table
+
+    report = _report(account, options)
+    book = Workbook()
+    book.remove(book.active)
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor="1F4E79")
+    for name in TABLES:
+        sheet = book.create_sheet(name)
+        header, rows = table(report, name)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([None if v is None else v for v in row])
+        for cell in sheet[1]:
+            cell.font, cell.fill = header_font, header_fill
+            cell.alignment = Alignment(vertical="center")
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text stays text: never a formula, whatever it starts with
+        sheet.freeze_panes = "B2" if name in ("stakeholders", "whitespace") else "A2"
+        for i, column in enumerate(sheet.columns, start=1):
+            width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, width + 2))
+        sheet.auto_filter.ref = sheet.dimensions
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export_md(account: Account, options: Mapping[str, Any]) -> str:
+    """A readable account plan in Markdown, with the org chart as a Mermaid diagram."""
+    from kamplan.render.dot import ChartOptions
+    from kamplan.render.mermaid import build_mermaid
+    from kamplan.web.render import render_template
+
+    report = _report(account, options)
+    mermaid = build_mermaid(account, ChartOptions(redact=bool(options.get("redact"))))
+    return render_template("report.md", report=report, mermaid=mermaid, markdown=True)
+
+
+def export_html(account: Account, options: Mapping[str, Any]) -> str:
+    """One self-contained HTML file: the plan, its scores and the org chart as inline SVG."""
+    from kamplan.web.render import account_page
+
+    return account_page(account, _report(account, options), standalone=True)
+
+
+@hookimpl
+def register_exporters(register: Callable[..., Any]) -> None:
+    """Register the report formats."""
+    register("json", export_json, ".json")
+    register("md", export_md, ".md")
+    register("html", export_html, ".html")
+    register("csv", export_csv, ".csv")
+    register("xlsx", export_xlsx, ".xlsx")

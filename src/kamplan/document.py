@@ -1,0 +1,86 @@
+"""One account as a document model: the validated plan (optionally redacted) plus computed sections.
+
+Every exporter and the site read this model, so ``--redact`` is applied in exactly one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kamplan.account import Account
+from kamplan.plugins import PluginHost
+
+PERSONAL_KEYS = ("contact", "notes")
+
+
+def redact_plan(plan: dict[str, Any]) -> dict[str, Any]:
+    """Drop contact details and notes everywhere in a dumped plan (stakeholders, relationships...)."""
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: scrub(v) for k, v in value.items() if k not in PERSONAL_KEYS}
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return value
+
+    return {k: (scrub(v) if k != "custom" else v) for k, v in plan.items()}
+
+
+def coverage_rows(account: Account) -> dict[str, dict[str, Any]]:
+    """Per stakeholder: best relationship strength and who of our team knows them."""
+    out = {}
+    for person in account.plan.stakeholders:
+        cov = account.graph.coverage(person.id)
+        known = []
+        for rel in account.graph.relationships_of(person.id):
+            member = account.team.get(rel.team) or account.declared_people.get(rel.team)
+            known.append({"team": rel.team, "name": member.name if member and member.name else rel.team,
+                          "strength": rel.strength,
+                          "last_contact": rel.last_contact.isoformat() if rel.last_contact else None})
+        out[person.id] = {"best": cov.best, "covered": cov.covered, "known_by": known}
+    return out
+
+
+def whitespace_matrix(account: Account) -> dict[str, Any]:
+    """Units x offerings with each cell's status and ARR ("unknown" where there is no row)."""
+    plan = account.plan
+    offerings = list(dict.fromkeys([c.offering for c in plan.opportunities] + [o.id for o in plan.offerings]))
+    cells = {(c.unit, c.offering): c for c in plan.opportunities}
+    rows = []
+    for unit in plan.units:
+        row = []
+        for off in offerings:
+            cell = cells.get((unit.id, off))
+            row.append({"offering": off, "status": cell.status if cell else "unknown",
+                        "arr": cell.arr if cell else None})
+        rows.append({"unit": unit.id, "name": unit.name or unit.id, "cells": row})
+    names = {o: (account.offerings[o].name or o) if o in account.offerings else o for o in offerings}
+    return {"offerings": [{"id": o, "name": names[o]} for o in offerings], "rows": rows}
+
+
+def build_report(account: Account, *, redact: bool = False, host: PluginHost | None = None) -> dict[str, Any]:
+    """The JSON of ``kamplan report --format json``: ``plan`` plus scores, findings, recommendations, KPIs."""
+    from kamplan.api import account_recommendations, account_scores, run_rules
+    from kamplan.kpis import account_kpi
+
+    host = host or account.host or PluginHost()
+    plan = account.plan.dump()
+    if redact:
+        plan = redact_plan(plan)
+    today = account.today
+    actions = [{**a, "overdue": bool(a.get("due") and a["status"] in ("open", "in_progress", "blocked")
+                                     and dt.date.fromisoformat(a["due"]) < today)} for a in plan["actions"]]
+    return {
+        "plan": plan,
+        "generated": today.isoformat(),
+        "redacted": redact,
+        "scores": account_scores(account, host),
+        "findings": [d.to_json() for d in run_rules(account, host)],
+        "recommendations": account_recommendations(account, host),
+        "kpis": account_kpi(account).to_json(),
+        "coverage": coverage_rows(account),
+        "whitespace": whitespace_matrix(account),
+        "actions": actions,
+        "team": {mid: {"name": m.name, "role": m.role} for mid, m in account.team.items()},
+    }

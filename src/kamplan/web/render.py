@@ -1,0 +1,184 @@
+"""Jinja rendering of the site and the HTML/Markdown reports, with a strict Content-Security-Policy.
+
+Every asset is inlined (no CDN, works from ``file://``); each inline script and style is allowed by
+its SHA-256 hash, and nothing may be fetched from anywhere (``default-src 'none'``).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from kamplan.account import Account
+from kamplan.render.palette import COLOR_MODES, PALETTES, color_key
+
+
+@cache
+def environment() -> Environment:
+    """The Jinja environment (HTML autoescaped; Markdown templates escape through ``md``)."""
+    env = Environment(loader=PackageLoader("kamplan.web", "templates"),
+                      autoescape=select_autoescape(["html"], default_for_string=True), trim_blocks=True,
+                      lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(md=md_cell, money=money, pct=pct, label=label, jsonscript=json_script)
+    return env
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render one template."""
+    return environment().get_template(name).render(**context)
+
+
+@cache
+def asset(name: str) -> str:
+    """The text of a bundled asset (CSS, JavaScript)."""
+    return resources.files("kamplan.web").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def csp(scripts: list[str], styles: list[str]) -> str:
+    """A policy that allows exactly these inline scripts and styles and nothing from outside."""
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+    script_src = " ".join(digest(s) for s in scripts) or "'none'"
+    style_src = " ".join(digest(s) for s in styles) or "'none'"
+    return (f"default-src 'none'; script-src {script_src}; style-src {style_src}; img-src data:; "
+            "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def md_cell(value: Any) -> str:
+    """Escape text for Markdown (tables and prose): pipes, HTML, emphasis marks, line breaks."""
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    for char, replacement in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("*", "\\*"),
+                              ("_", "\\_"), ("`", "\\`"), ("[", "\\["), ("]", "\\]")):
+        text = text.replace(char, replacement)
+    return text
+
+
+def money(value: Any, currency: str | None = None) -> str:
+    """``1,250,000 EUR`` (empty for None)."""
+    if value is None:
+        return ""
+    return f"{value:,.0f}" + (f" {currency}" if currency else "")
+
+
+def pct(value: Any) -> str:
+    """``105%`` for 1.05 (a dash for None)."""
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def label(value: Any) -> str:
+    """``economic_buyer`` -> ``economic buyer``."""
+    return "" if value is None else str(value).replace("_", " ")
+
+
+def json_script(data: Any) -> Markup:
+    """JSON for a ``<script type="application/json">`` block: ``<``, ``>`` and ``&`` escaped."""
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def arr_chart(revenue: list[dict[str, Any]], currency: str | None) -> Markup:
+    """ARR history as a small inline SVG bar chart (periods in order)."""
+    points = sorted(revenue, key=lambda r: r["period"])
+    if not points:
+        return Markup('<p class="muted">No revenue history.</p>')
+    width, height, pad = 560, 180, 28
+    top = max(p["arr"] for p in points) or 1
+    bar = (width - 2 * pad) / len(points)
+    parts = [f'<svg class="arr-chart" viewBox="0 0 {width} {height + 30}" role="img" '
+             f'aria-label="ARR history"><title>ARR history</title>']
+    for i, p in enumerate(points):
+        h = (height - pad) * p["arr"] / top
+        x = pad + i * bar + bar * 0.15
+        y = height - h
+        shown = escape(money(p["arr"], currency))
+        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar * 0.7:.1f}" height="{h:.1f}" class="bar">'
+                     f'<title>{escape(p["period"])}: {shown}</title></rect>')
+        parts.append(f'<text x="{x + bar * 0.35:.1f}" y="{height + 14}" class="axis">{escape(p["period"])}</text>')
+        parts.append(f'<text x="{x + bar * 0.35:.1f}" y="{max(y - 4, 10):.1f}" class="value">'
+                     f'{escape(_short(p["arr"]))}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _short(value: float) -> str:
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}{suffix}"
+    return f"{value:.0f}"
+
+
+def chart_data(account: Account, report: dict[str, Any]) -> dict[str, Any]:
+    """What the interactive org chart needs, already redacted through ``report``."""
+    plan = report["plan"]
+    units = {u["id"]: u.get("name") or u["id"] for u in plan["units"]}
+    people = []
+    for p in plan["stakeholders"]:
+        cov = report["coverage"][p["id"]]
+        person = {k: p.get(k) for k in ("id", "name", "title", "reports_to", "dotted_to", "roles", "attitude",
+                                        "influence", "status", "tags")}
+        person["unit"] = units.get(p.get("unit"), p.get("unit"))
+        person["coverage"] = cov["best"]
+        model = account.graph.stakeholder(p["id"])
+        person["color_keys"] = {mode: color_key(mode, model, account.graph) for mode in COLOR_MODES}
+        person["known_by"] = cov["known_by"]
+        if not report["redacted"]:
+            person["contact"] = p.get("contact")
+            person["notes"] = p.get("notes")
+        people.append(person)
+    ties = [{"from": t["from"], "to": t["to"], "kind": t["kind"], "strength": t["strength"]} for t in plan["influence"]]
+    palettes = {mode: {k: {"fill": v[0], "text": v[1], "label": v[2]} for k, v in palette.items()}
+                for mode, palette in PALETTES.items()}
+    return {"account": account.id, "people": people, "ties": ties, "palettes": palettes,
+            "collapse_depth": 2 if len(people) > 400 else (3 if len(people) > 150 else None)}
+
+
+def account_page(account: Account, report: dict[str, Any], *, standalone: bool, nav: dict[str, Any] | None = None,
+                 svg: str | None = None) -> str:
+    """The HTML page of one account (the site's page, or a standalone ``report --format html``)."""
+    if standalone and svg is None:
+        svg = static_svg(account, report["redacted"])
+    scripts = [] if standalone else [asset("d3-hierarchy.min.js"), asset("orgchart.js")]
+    styles = [asset("site.css")]
+    context = {
+        "report": report, "plan": report["plan"], "account": account, "standalone": standalone, "nav": nav or {},
+        "scripts": scripts, "styles": styles, "csp": csp(scripts, styles), "svg": Markup(svg or ""),
+        "chart_data": None if standalone else chart_data(account, report),
+        "arr_chart": arr_chart(report["plan"]["revenue"], report["plan"]["account"].get("currency")),
+        "palettes": PALETTES,
+    }
+    return render_template("account.html", **context)
+
+
+def static_svg(account: Account, redact: bool) -> str:
+    """The Graphviz org chart as inline SVG markup (no XML prolog); a note if it cannot be drawn."""
+    from kamplan.errors import KamplanError
+    from kamplan.render.dot import ChartOptions, build_dot
+    from kamplan.render.engines import render
+
+    try:
+        svg = render(build_dot(account, ChartOptions(redact=redact)), "svg").decode("utf-8")
+    except KamplanError as exc:
+        return f'<p class="warning">The chart could not be drawn: {escape(str(exc))}</p>'
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def index_page(rows: list[dict[str, Any]], kpis: dict[str, Any], generated: dt.date, redacted: bool) -> str:
+    """The portfolio dashboard."""
+    scripts = [asset("dashboard.js")]
+    styles = [asset("site.css")]
+    return render_template("index.html", rows=rows, kpis=kpis, generated=generated, redacted=redacted,
+                           scripts=scripts, styles=styles, csp=csp(scripts, styles))
