@@ -236,49 +236,68 @@ class StakeholderGraph:
         return out
 
     def warm_paths(self, target: str, *, limit: int = 3, max_hops: int = 5) -> list[WarmPath]:
-        """The warmest introduction paths from our team to ``target``, best first.
+        """The warmest introduction paths from our team to ``target``, best first (one per team member).
 
         A path starts with a relationship of at least ``weak`` strength and continues over reporting
         lines, dotted lines, ``influences`` and ``allies`` ties (either direction), never over a
         ``conflicts`` tie. Passing through champions and supporters is cheaper than through
-        skeptics and blockers; people who left are never used.
+        skeptics and blockers; people who left are never used. Each team member's shortest-path tree
+        is computed once per graph, so asking for every key player of a big account stays cheap.
         """
         if target not in self:
             return []
-        results: list[WarmPath] = []
-        best_by_member: dict[str, WarmPath] = {}
-        heap: list[tuple[float, int, str, tuple[str, ...], tuple[str, ...]]] = []
-        counter = 0
-        for member, rels in self.relationships_by_member().items():
+        paths = []
+        for member, (cost, previous, hops) in self._warm_trees(max_hops).items():
+            if target not in cost:
+                continue
+            people: list[str] = []
+            steps: list[str] = []
+            node: str | None = target
+            while node is not None:
+                people.append(node)
+                before, step = previous[node]
+                steps.append(step)
+                node = before
+            paths.append(WarmPath(member, tuple(reversed(people)), tuple(reversed(steps)), cost[target]))
+        return sorted(paths, key=lambda p: (p.cost, len(p.people), p.team_member))[:limit]
+
+    def _warm_trees(self, max_hops: int) -> dict[str, tuple[dict[str, float], dict[str, tuple[str | None, str]],
+                                                             dict[str, int]]]:
+        """Per team member: Dijkstra from their relationships over the people graph (cached)."""
+        cache = self.__dict__.setdefault("_warm_cache", {})
+        if max_hops in cache:
+            return cache[max_hops]
+        adjacency = {p.id: list(self._person_steps(p.id)) for p in self.stakeholders()}
+        status = {p.id: p.status for p in self.stakeholders()}
+        through = {p.id: _ATTITUDE_COST.get(p.attitude, 2.0) for p in self.stakeholders()}
+        trees = {}
+        for member, rels in sorted(self.relationships_by_member().items()):
+            cost: dict[str, float] = {}
+            previous: dict[str, tuple[str | None, str]] = {}
+            hops: dict[str, int] = {}
+            heap: list[tuple[float, int, str, str | None, str, int]] = []
+            counter = 0
             for rel in rels:
-                person = rel.stakeholder
-                if self.stakeholder(person).status == "left":
+                if status.get(rel.stakeholder) == "left":
                     continue
-                cost = _RELATIONSHIP_COST.get(rel.strength, 8.0)
-                heapq.heappush(heap, (cost, counter, member, (person,), ("relationship",)))
+                heapq.heappush(heap, (_RELATIONSHIP_COST.get(rel.strength, 8.0), counter, rel.stakeholder, None,
+                                      "relationship", 1))
                 counter += 1
-        settled: dict[tuple[str, str], float] = {}
-        while heap and len(results) < limit * 4:
-            cost, _, member, people, steps = heapq.heappop(heap)
-            here = people[-1]
-            if settled.get((member, here), float("inf")) <= cost:
-                continue
-            settled[(member, here)] = cost
-            if here == target:
-                path = WarmPath(member, people, steps, cost)
-                if member not in best_by_member:
-                    best_by_member[member] = path
-                    results.append(path)
-                continue
-            if len(people) > max_hops:
-                continue
-            through = _ATTITUDE_COST.get(self.stakeholder(here).attitude, 2.0)
-            for other, kind, step_cost in self._person_steps(here):
-                if other in people or self.stakeholder(other).status == "left":
+            while heap:
+                here_cost, _, here, before, step, depth = heapq.heappop(heap)
+                if here in cost:
                     continue
-                heapq.heappush(heap, (cost + through + step_cost, counter, member, (*people, other), (*steps, kind)))
-                counter += 1
-        return sorted(results, key=lambda p: (p.cost, len(p.people), p.team_member))[:limit]
+                cost[here], previous[here], hops[here] = here_cost, (before, step), depth
+                if depth >= max_hops:
+                    continue
+                for other, kind, step_cost in adjacency[here]:
+                    if other not in cost and status.get(other) != "left":
+                        heapq.heappush(heap, (here_cost + through[here] + step_cost, counter, other, here, kind,
+                                              depth + 1))
+                        counter += 1
+            trees[member] = (cost, previous, hops)
+        cache[max_hops] = trees
+        return trees
 
     def _person_steps(self, person_id: str) -> Iterator[tuple[str, str, float]]:
         """Where one can be introduced from ``person_id``, with the step named from their side."""

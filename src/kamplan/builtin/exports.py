@@ -34,7 +34,7 @@ def export_csv(account: Account, options: Mapping[str, Any]) -> str:
     header, rows = table(_report(account, options), name)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([neutralise(h) for h in header])
     for row in rows:
         writer.writerow(["" if v is None else neutralise(v if not isinstance(v, bool) else str(v).lower())
                          for v in row])

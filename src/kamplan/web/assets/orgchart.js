@@ -114,8 +114,9 @@
     if (children[p.id]) {
       var isCollapsed = collapsed.has(p.id);
       var t = el("g", { "class": "toggle", transform: "translate(" + (W / 2) + "," + (H + 10) + ")", "data-toggle": p.id }, g);
-      el("circle", { r: isCollapsed ? 14 : 9 }, t);
-      text(t, { y: 4 }, isCollapsed ? "+" + size(p.id) : "−");
+      var label = isCollapsed ? "+" + size(p.id) : "−";
+      el("circle", { r: isCollapsed ? Math.max(12, 4 + 3.4 * label.length) : 9 }, t);
+      text(t, { y: 4 }, label);
     }
     g.addEventListener("click", function (event) {
       event.stopPropagation();
