@@ -195,7 +195,11 @@ def test_big_account_opens_collapsed_and_search_expands(site, page):
     deep = page.evaluate("""() => {
         const data = JSON.parse(document.getElementById('chart-data').textContent);
         const byId = Object.fromEntries(data.people.map(p => [p.id, p]));
-        const depth = p => { let d = 0; while (p.reports_to && byId[p.reports_to]) { p = byId[p.reports_to]; d++; } return d; };
+        const depth = p => {
+            let d = 0;
+            while (p.reports_to && byId[p.reports_to]) { p = byId[p.reports_to]; d++; }
+            return d;
+        };
         return data.people.reduce((a, b) => depth(b) > depth(a) ? b : a).id;
     }""")
     assert page.locator(f"#chart .node[data-id='{deep}']").count() == 0

@@ -247,7 +247,7 @@ class StakeholderGraph:
         if target not in self:
             return []
         paths = []
-        for member, (cost, previous, hops) in self._warm_trees(max_hops).items():
+        for member, (cost, previous) in self._warm_trees(max_hops).items():
             if target not in cost:
                 continue
             people: list[str] = []
@@ -261,8 +261,7 @@ class StakeholderGraph:
             paths.append(WarmPath(member, tuple(reversed(people)), tuple(reversed(steps)), cost[target]))
         return sorted(paths, key=lambda p: (p.cost, len(p.people), p.team_member))[:limit]
 
-    def _warm_trees(self, max_hops: int) -> dict[str, tuple[dict[str, float], dict[str, tuple[str | None, str]],
-                                                             dict[str, int]]]:
+    def _warm_trees(self, max_hops: int) -> dict[str, tuple[dict[str, float], dict[str, tuple[str | None, str]]]]:
         """Per team member: Dijkstra from their relationships over the people graph (cached)."""
         cache = self.__dict__.setdefault("_warm_cache", {})
         if max_hops in cache:
@@ -274,7 +273,6 @@ class StakeholderGraph:
         for member, rels in sorted(self.relationships_by_member().items()):
             cost: dict[str, float] = {}
             previous: dict[str, tuple[str | None, str]] = {}
-            hops: dict[str, int] = {}
             heap: list[tuple[float, int, str, str | None, str, int]] = []
             counter = 0
             for rel in rels:
@@ -287,7 +285,7 @@ class StakeholderGraph:
                 here_cost, _, here, before, step, depth = heapq.heappop(heap)
                 if here in cost:
                     continue
-                cost[here], previous[here], hops[here] = here_cost, (before, step), depth
+                cost[here], previous[here] = here_cost, (before, step)
                 if depth >= max_hops:
                     continue
                 for other, kind, step_cost in adjacency[here]:
@@ -295,7 +293,7 @@ class StakeholderGraph:
                         heapq.heappush(heap, (here_cost + through[here] + step_cost, counter, other, here, kind,
                                               depth + 1))
                         counter += 1
-            trees[member] = (cost, previous, hops)
+            trees[member] = (cost, previous)
         cache[max_hops] = trees
         return trees
 
