@@ -89,7 +89,13 @@ def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: 
             fields.append(f"contact: {{email: {pid}@client.example, phone: {q(f'+44 20 7946 {i:04d}')}}}")
         if rng.random() < 0.1:
             fields.append(f"notes: {q('Met at the ' + rng.choice(DEPARTMENTS) + ' forum; prefers data over slides.')}")
-        out.append("  - {" + ", ".join(fields) + "}")
+        out.append("  - " + fields[0])  # block style, as plans are usually written by hand
+        for field in fields[1:]:
+            if field.startswith("contact: {"):
+                out.append("    contact:")
+                out += [f"      {part.strip()}" for part in field[len("contact: {"):-1].split(", ")]
+            else:
+                out.append(f"    {field}")
     out.append("relationships:")
     covered = rng.sample(ids, min(len(ids), max(3, people // 8)))
     for pid in covered:

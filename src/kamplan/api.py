@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from kamplan.account import Account, Portfolio
+from kamplan.discovery import find_config
 from kamplan.errors import Diagnostic, PluginError, UsageError
-from kamplan.loader import find_config, load_portfolio
+from kamplan.loader import load_portfolio
 from kamplan.plugins import PluginHost, iter_registered, safe_call
 from kamplan.types import Finding
 

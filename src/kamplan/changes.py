@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from kamplan.account import Account, Portfolio
+from kamplan.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config
 from kamplan.gitrev import extract, repo_root, resolve_revision
-from kamplan.loader import CONFIG_NAME, DEFAULT_PLANS_DIR, find_config, load_config, load_portfolio
+from kamplan.loader import load_portfolio
 from kamplan.model import ATTITUDE_ORDER, STRENGTH_ORDER
 from kamplan.plugins import PluginHost, safe_call
 
@@ -83,7 +84,7 @@ def load_side(rev: str | None, paths: list[Path], host: PluginHost) -> Side:
         path = path.resolve()
         config = find_config(path)
         base = config.parent if config else (path if path.is_dir() else path.parent)
-        plans = load_config(config).config.plans if config else DEFAULT_PLANS_DIR
+        plans = configured_plans_dir(config) if config else DEFAULT_PLANS_DIR
         for rel in (base / CONFIG_NAME, base / plans):
             rels.append(os.path.relpath(rel, root))
     with tempfile.TemporaryDirectory(prefix="kamplan-diff-") as tmp:

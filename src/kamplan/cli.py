@@ -63,7 +63,7 @@ def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def host_for(ctx: click.Context, paths: tuple[str, ...] = ()) -> Any:
     """The plugin host for this run: built-ins, entry points, --plugins-dir, plugins/ beside kamplan.yaml."""
-    from kamplan.loader import find_config
+    from kamplan.discovery import find_config
     from kamplan.plugins import PluginHost
 
     dirs = list(_settings(ctx).plugins_dir)
@@ -96,7 +96,7 @@ class KamplanGroup(click.Group):
 
     def _load_plugin_commands(self) -> dict[str, click.Command]:
         if self._plugin_commands is None:
-            from kamplan.loader import find_config
+            from kamplan.discovery import find_config
             from kamplan.plugins import PluginHost
 
             collector = click.Group()

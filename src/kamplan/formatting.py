@@ -10,9 +10,9 @@ from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from kamplan.discovery import PLAN_SUFFIXES, discover, display_name
 from kamplan.errors import Diagnostic
 from kamplan.fileio import write_atomic
-from kamplan.loader import PLAN_SUFFIXES, discover, display_name
 from kamplan.model import Plan, PortfolioConfig
 from kamplan.roundtrip import dump_rt, load_rt, reorder
 from kamplan.yamlread import YamlReadError, read_file

@@ -4,24 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kamplan.yamlread import Path, YamlDocument
+from kamplan.yamlread import Path, Position, YamlDocument
 
 Where = tuple[str, int, int]
+
+
+@dataclass
+class _Source:
+    file: str
+    values: dict[Path, Position]
+    keys: dict[Path, Position]
 
 
 @dataclass
 class Locator:
     """Positions of every value and key of a plan, across the files it was merged from.
 
+    The reader's position tables are referenced, not copied; a folder plan's list entries are mapped
+    from their index in the merged plan back to the file and index they were written at.
+
     Attributes:
         default_file: The file named when nothing more precise is known.
-        values: Field path -> (file, line, column) of the value.
-        keys: Field path -> (file, line, column) of the key holding the value.
     """
 
     default_file: str
-    values: dict[Path, Where] = field(default_factory=dict)
-    keys: dict[Path, Where] = field(default_factory=dict)
+    sources: list[_Source] = field(default_factory=list)
+    entries: dict[tuple[str | int, ...], tuple[int, tuple[str | int, ...]]] = field(default_factory=dict)
+    owners: dict[str | int, int] = field(default_factory=dict)
 
     @classmethod
     def from_document(cls, doc: YamlDocument, file: str) -> Locator:
@@ -31,28 +40,33 @@ class Locator:
         return loc
 
     def add(self, doc: YamlDocument, file: str, remap: dict[Path, Path] | None = None) -> None:
-        """Add the positions of ``doc``; ``remap`` renames path prefixes (folder-plan list offsets)."""
-        for table, target in ((doc.positions, self.values), (doc.key_positions, self.keys)):
-            for path, (line, column) in table.items():
-                target[_remap(path, remap)] = (file, line, column)
+        """Add the positions of ``doc``; ``remap`` maps its ``(section, index)`` to the merged plan's."""
+        index = len(self.sources)
+        self.sources.append(_Source(file, doc.positions, doc.key_positions))
+        for local, merged in (remap or {}).items():
+            self.entries[merged] = (index, local)
+        if isinstance(doc.data, dict):
+            for key in doc.data:
+                self.owners.setdefault(key, index)
 
     def locate(self, path: Path, *, key: bool = False) -> Where:
         """Return where ``path`` (or its nearest located ancestor) is written."""
-        probe = tuple(path)
+        path = tuple(path)
+        if not self.sources:
+            return (self.default_file, 1, 1)
+        index = 0
+        if len(path) >= 2 and path[:2] in self.entries:
+            index, local = self.entries[path[:2]]
+            path = local + path[2:]
+        elif path and path[0] in self.owners:
+            index = self.owners[path[0]]
+        source = self.sources[index]
+        probe = path
         while True:
-            if key and probe in self.keys:
-                return self.keys[probe]
-            if probe in self.values:
-                return self.values[probe]
+            if key and probe in source.keys:
+                return (source.file, *source.keys[probe])
+            if probe in source.values:
+                return (source.file, *source.values[probe])
             if not probe:
-                return (self.default_file, 1, 1)
+                return (source.file, 1, 1)
             probe = probe[:-1]
-
-
-def _remap(path: Path, remap: dict[Path, Path] | None) -> Path:
-    if not remap or len(path) < 2:
-        return path
-    prefix = path[:2]
-    if prefix in remap:
-        return remap[prefix] + path[2:]
-    return path

@@ -19,9 +19,10 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from kamplan.builtin.integrity import find_loops
+from kamplan.discovery import display_name
 from kamplan.errors import Diagnostic, UsageError
 from kamplan.fileio import write_atomic
-from kamplan.loader import display_name, load_portfolio
+from kamplan.loader import load_portfolio
 from kamplan.plugins import PluginHost, safe_call
 from kamplan.roundtrip import dump_rt, load_rt
 from kamplan.tabular import normalise_name, slugify

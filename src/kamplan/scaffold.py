@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from kamplan.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config
 from kamplan.errors import UsageError
 from kamplan.fields import SLUG
 from kamplan.fileio import write_atomic
-from kamplan.loader import CONFIG_NAME, DEFAULT_PLANS_DIR, find_config, load_config
 
 CONFIG_TEMPLATE = """\
 kamplan: 1
@@ -71,7 +71,7 @@ def new_plan(account_id: str, name: str | None = None, where: Path | None = None
         raise UsageError(f"invalid account id {account_id!r}: use a slug like 'acme' (a-z, 0-9, '_', '.', '-')")
     base = where or Path.cwd()
     config = find_config(base)
-    plans_dir = (config.parent / load_config(config).config.plans) if config else base / DEFAULT_PLANS_DIR
+    plans_dir = (config.parent / configured_plans_dir(config)) if config else base / DEFAULT_PLANS_DIR
     plans_dir.mkdir(parents=True, exist_ok=True)
     target = plans_dir / f"{account_id}.yaml"
     if target.exists() or (plans_dir / account_id).exists():

@@ -89,6 +89,7 @@ class _Frame:
     nodes: int = 1
     key: str | None = None
     key_pos: Position | None = None
+    is_map: bool = False
 
 
 def format_path(path: Path) -> str:
@@ -214,8 +215,7 @@ class _Builder:
 
     def build(self, text: str) -> YamlDocument:
         try:
-            for event in yaml.parse(text, Loader=_Parser):
-                self._event(event)
+            self._run(_Parser(text))
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             pos = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -233,6 +233,43 @@ class _Builder:
         if not self.root_set:
             raise YamlReadError([_diag(self.file, (0, 0), "E102", "file is empty: expected a plan mapping")])
         return self.doc
+
+    def _run(self, parser: Any) -> None:
+        """The event loop; untagged, unanchored scalars (most events) are handled inline for speed."""
+        get = parser.get_event
+        scalar_event, stream_end = yaml.ScalarEvent, yaml.StreamEndEvent
+        stack, positions, key_positions = self.stack, self.doc.positions, self.doc.key_positions
+        nulls, plain = _NULLS, Plain
+        while True:
+            event = get()
+            cls = event.__class__
+            if cls is scalar_event and stack and not event.tag and not event.anchor:
+                top = stack[-1]
+                mark = event.start_mark
+                pos = (mark.line + 1, mark.column + 1)
+                value = event.value
+                obj = top.obj
+                if top.is_map:
+                    key = top.key
+                    if key is None:
+                        top.key, top.key_pos = value, pos
+                        continue
+                    if key in obj:  # duplicate key: the slow path reports it
+                        self._scalar(event)
+                        continue
+                    path = (*top.path, key)
+                    key_positions[path] = top.key_pos
+                    obj[key] = (None if value in nulls else plain(value)) if event.style in ("", None) else value
+                    top.key = top.key_pos = None
+                else:
+                    path = (*top.path, len(obj))
+                    obj.append((None if value in nulls else plain(value)) if event.style in ("", None) else value)
+                positions[path] = pos
+                top.nodes += 1
+                continue
+            if cls is stream_end:
+                return
+            self._event(event)
 
     # -- events ---------------------------------------------------------------------------------
     def _event(self, event: Any) -> None:
@@ -302,7 +339,7 @@ class _Builder:
             self._check_tag(event.tag, pos, _COLLECTION_TAGS)
         path = self._child_path()
         self._record(path, pos)
-        self.stack.append(_Frame(obj, path, event.anchor))
+        self.stack.append(_Frame(obj, path, event.anchor, is_map=isinstance(obj, dict)))
 
     def _end(self) -> None:
         frame = self.stack.pop()

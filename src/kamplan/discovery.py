@@ -1,0 +1,100 @@
+"""Finding plans on disk (light: no pydantic, no networkx, so that cached runs start instantly)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from kamplan.errors import UsageError
+
+CONFIG_NAME = "kamplan.yaml"
+DEFAULT_PLANS_DIR = "account_plans"
+PLAN_SUFFIXES = (".yaml", ".yml")
+
+
+def display_name(path: Path) -> str:
+    """A path as shown in diagnostics: relative to the working directory when below it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def find_config(start: Path) -> Path | None:
+    """Walk up from ``start`` (as git finds ``.git``) to the nearest ``kamplan.yaml``."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        config = candidate / CONFIG_NAME
+        if config.is_file():
+            return config
+    return None
+
+
+@cache
+def configured_plans_dir(config: Path) -> str:
+    """The ``plans:`` folder named in ``kamplan.yaml`` (``account_plans`` when absent or unreadable)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(config.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return DEFAULT_PLANS_DIR
+    value = data.get("plans") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value else DEFAULT_PLANS_DIR
+
+
+def plans_in(folder: Path) -> list[Path]:
+    """Plan files and folder plans directly inside a plans folder, sorted by name."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        is_plan_file = entry.is_file() and entry.suffix in PLAN_SUFFIXES
+        if is_plan_file or (entry.is_dir() and any(f.suffix in PLAN_SUFFIXES for f in entry.iterdir())):
+            found.append(entry)
+    return found
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Expand PATH arguments (plan files, folder plans, portfolio roots) into plan paths.
+
+    Raises:
+        UsageError: When a path does not exist.
+    """
+    given = [Path(p) for p in paths] or [Path.cwd()]
+    plans: list[Path] = []
+    for path in given:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        path = path.resolve()
+        if path.is_file():
+            plans.append(path)
+            continue
+        config = path / CONFIG_NAME
+        if config.is_file():
+            plans += plans_in(path / configured_plans_dir(config))
+        elif (path / DEFAULT_PLANS_DIR).is_dir():
+            plans += plans_in(path / DEFAULT_PLANS_DIR)
+        elif _is_plans_folder(path):
+            plans += plans_in(path)
+        else:
+            plans.append(path)
+    unique = list(dict.fromkeys(plans))
+    if not unique:
+        raise UsageError(f"no plans found in {', '.join(str(p) for p in given)}")
+    return unique
+
+
+def _is_plans_folder(path: Path) -> bool:
+    info = find_config(path)
+    if info is not None:
+        plans_dir = (info.parent / configured_plans_dir(info)).resolve()
+        if plans_dir == path:
+            return True
+    return path.name == DEFAULT_PLANS_DIR
+
+
