@@ -6,6 +6,7 @@ Only click is imported at start-up; each command imports what it needs, so ``--v
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -154,20 +155,49 @@ def cli() -> None:
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check plans: schema, references and lint rules."""
-    from kamplan.api import validate as run
+    from kamplan.batch import validate_portfolio
 
-    result = run(paths, strict=strict, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
-    if fmt == "json":
-        click.echo(json.dumps([d.to_json() for d in result.diagnostics], ensure_ascii=False, indent=2))
-    elif fmt == "github":
-        for d in result.diagnostics:
-            click.echo(github_annotation(d))
+    settings = _settings(ctx)
+    with progress_bar("Validating plans") as progress:
+        result = validate_portfolio(paths, use_cache=not settings.no_cache, plugin_dirs=settings.plugins_dir,
+                                    progress=progress)
+    if settings.debug:
+        click.echo(f"{result.cached} plan(s) from the cache, {result.computed} validated "
+                   f"({result.workers} process(es))", err=True)
+    if fmt == "json":  # one diagnostic per line: quick to write, easy to grep, still one JSON array
+        lines = ",\n".join(json.dumps(d.to_json(), ensure_ascii=False) for d in result.diagnostics)
+        click.echo(f"[\n{lines}\n]" if lines else "[]")
     else:
-        for d in result.diagnostics:
-            click.echo(d.format_text())
-    plans = len(result.portfolio.accounts) + len({d.file for d in result.portfolio.diagnostics})
-    click.echo(f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) in {plans} plan(s)", err=True)
-    ctx.exit(result.exit_code)
+        show = github_annotation if fmt == "github" else (lambda d: d.format_text())
+        click.echo("\n".join(show(d) for d in result.diagnostics), nl=bool(result.diagnostics))
+    errors = sum(1 for d in result.diagnostics if d.severity == "error")
+    warnings = len(result.diagnostics) - errors
+    click.echo(f"{errors} error(s), {warnings} warning(s) in {result.plans} plan(s)", err=True)
+    ctx.exit(1 if errors or (strict and warnings) else 0)
+
+
+@contextlib.contextmanager
+def progress_bar(label: str) -> Any:
+    """A rich progress bar on an interactive terminal; nothing in pipes, files or CI."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def github_annotation(d: Any) -> str:

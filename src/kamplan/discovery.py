@@ -24,7 +24,11 @@ def display_name(path: Path) -> str:
 
 def find_config(start: Path) -> Path | None:
     """Walk up from ``start`` (as git finds ``.git``) to the nearest ``kamplan.yaml``."""
-    folder = start if start.is_dir() else start.parent
+    return _config_above(start if start.is_dir() else start.parent)
+
+
+@cache
+def _config_above(folder: Path) -> Path | None:
     for candidate in (folder, *folder.parents):
         config = candidate / CONFIG_NAME
         if config.is_file():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -37,7 +37,17 @@ class Diagnostic:
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON shape of the CLI contract."""
-        return asdict(self)
+        return {"file": self.file, "line": self.line, "column": self.column, "severity": self.severity,
+                "code": self.code, "message": self.message, "path": self.path}
+
+    def to_row(self) -> list[object]:
+        """A compact row (for caches): the fields in declaration order."""
+        return [self.file, self.line, self.column, self.severity, self.code, self.message, self.path]
+
+
+def unknown_parent_message(parent: str) -> str:
+    """The E301 message for an ``account.parent`` that names no plan of the portfolio."""
+    return f"unknown parent account {parent!r} (no such plan in the portfolio)"
 
 
 class KamplanError(Exception):

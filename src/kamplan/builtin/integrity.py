@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from kamplan.account import Account
+from kamplan.errors import unknown_parent_message
 from kamplan.hookspecs import hookimpl
 from kamplan.types import Finding
 
@@ -54,8 +55,7 @@ def unknown_references(account: Account) -> Iterator[Finding]:
 
     yield from check(plan.account.owner, team, "team member", "account", "owner")
     if plan.account.parent is not None and plan.account.parent not in account.portfolio_ids:
-        yield _error(f"unknown parent account {plan.account.parent!r} (no such plan in the portfolio)",
-                     "account", "parent")
+        yield _error(unknown_parent_message(plan.account.parent), "account", "parent")
     for i, unit in enumerate(plan.units):
         yield from check(unit.parent, units, "unit", "units", i, "parent")
     for i, member in enumerate(plan.team):

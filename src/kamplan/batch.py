@@ -1,0 +1,267 @@
+"""``kamplan validate`` at portfolio scale: results cached by content hash, cold runs in parallel.
+
+Each plan is validated on its own (read, schema, graph, every rule), which makes its diagnostics a
+pure function of: the plan's bytes, ``kamplan.yaml``'s bytes, the plugin set, the kamplan version and
+the date rules compare against. That tuple is the cache key, so a cache can never change a result.
+The one rule that looks across plans (``account.parent`` must name a plan of the portfolio) is
+settled afterwards, from each plan's cached parent id and its position. Where a plugin implements
+``after_portfolio_loaded`` (it may look across accounts), the whole portfolio is loaded at once and
+nothing is cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kamplan.discovery import CONFIG_NAME, PLAN_SUFFIXES, configured_plans_dir, discover, find_config, plans_in
+from kamplan.errors import Diagnostic, unknown_parent_message
+from kamplan.fileio import write_atomic
+from kamplan.fingerprint import file_hash, plugin_fingerprint
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".kamplan_cache"
+CACHE_FORMAT = "validate-2"
+PARALLEL_MIN_PLANS = 40
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BatchResult:
+    """Diagnostics of every plan, and how they were obtained."""
+
+    diagnostics: list[Diagnostic]
+    plans: int
+    cached: int = 0
+    computed: int = 0
+    workers: int = 1
+    notes: list[str] = field(default_factory=list)
+
+
+def _plan_files(plan: Path) -> list[Path]:
+    if plan.is_dir():
+        return sorted(f for f in plan.iterdir() if f.is_file() and f.suffix in PLAN_SUFFIXES)
+    return [plan]
+
+
+def _today(config: Path | None) -> str:
+    """The date the rules see: ``settings.today`` when kamplan.yaml pins it, else the real date."""
+    if config is not None:
+        import yaml
+
+        try:
+            data = yaml.safe_load(config.read_text(encoding="utf-8-sig")) or {}
+            pinned = (data.get("settings") or {}).get("today") if isinstance(data, dict) else None
+            if pinned:
+                return str(pinned)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+            pass
+    return dt.date.today().isoformat()
+
+
+def _context_key(config: Path | None, plugins: str) -> str:
+    digest = hashlib.sha256()
+    for part in (CACHE_FORMAT, plugins, _today(config), file_hash([config]) if config else "-"):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def plugin_dirs_for(paths: Iterable[Path], extra: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """``--plugins-dir`` folders plus the ``plugins/`` folder beside the portfolio's kamplan.yaml."""
+    dirs = [Path(d).resolve() for d in extra]
+    for path in paths:
+        config = find_config(Path(path).resolve())
+        if config and (config.parent / "plugins").is_dir():
+            dirs.append((config.parent / "plugins").resolve())
+    return list(dict.fromkeys(dirs))
+
+
+# -- the work for one plan (runs in a worker process on cold runs) ----------------------------------
+_HOST: Any = None
+
+
+def _validate_one(plan: Path) -> dict[str, Any]:
+    from kamplan.api import run_rules
+    from kamplan.loader import load_portfolio
+
+    portfolio = load_portfolio([plan], host=_HOST)
+    diagnostics = list(portfolio.diagnostics)
+    entry: dict[str, Any] = {"account": None, "parent": None, "parent_at": None}
+    for account in portfolio.accounts:
+        parent = account.plan.account.parent
+        if parent is not None:
+            account.portfolio_ids = account.portfolio_ids | {parent}  # settled across plans in _finish
+            entry["parent"], entry["parent_at"] = parent, list(account.locator.locate(("account", "parent"),
+                                                                                       key=True))
+        diagnostics += run_rules(account, _HOST)
+        entry["account"] = account.id
+    entry["diagnostics"] = [d.to_row() for d in diagnostics]
+    return entry
+
+
+def _worker(plans: list[str]) -> list[dict[str, Any]]:
+    return [_validate_one(Path(p)) for p in plans]
+
+
+def validate_portfolio(
+    paths: Iterable[str | os.PathLike[str]] = (),
+    *,
+    use_cache: bool = True,
+    parallel: bool = True,
+    plugin_dirs: Iterable[str | os.PathLike[str]] = (),
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Validate every plan under ``paths`` with the content-hash cache and, cold, several processes.
+
+    Returns:
+        Every diagnostic (kamplan.yaml's included), sorted by file, line and column.
+    """
+    plan_paths = discover(paths)
+    dirs = plugin_dirs_for(plan_paths, plugin_dirs)
+    groups: dict[Path | None, list[Path]] = {}
+    for plan in plan_paths:
+        groups.setdefault(find_config(plan), []).append(plan)
+    plugins = plugin_fingerprint(dirs)
+    result = BatchResult([], len(plan_paths))
+    host = None
+    for config, plans in groups.items():
+        root = config.parent if config else plans[0].parent
+        plans_dir = root / configured_plans_dir(config) if config else None
+        known = {p.stem for p in plans_in(plans_dir)} if plans_dir else set()
+        context = _context_key(config, plugins)
+        store = _CacheFile(root / CACHE_DIR / f"{CACHE_FORMAT}-{context[:24]}.json") if use_cache else None
+        entries: dict[str, dict[str, Any]] = {}
+        missing: list[Path] = []
+        keys = {plan: file_hash(_plan_files(plan)) for plan in plans}
+        for plan in plans:
+            hit = store.get(keys[plan]) if store else None
+            if hit is not None:
+                entries[str(plan)] = hit
+                result.cached += 1
+            else:
+                missing.append(plan)
+        if missing:
+            if host is None:
+                host = _make_host(dirs)
+                if host.pm.hook.after_portfolio_loaded.get_hookimpls():
+                    result.notes.append("a plugin implements after_portfolio_loaded: whole-portfolio load, no cache")
+                    return _whole(plan_paths, host, result)
+            computed = _compute(missing, host, parallel, progress, result)
+            for plan, entry in zip(missing, computed, strict=True):
+                entries[str(plan)] = entry
+                if store:
+                    store.put(keys[plan], entry)
+            result.computed += len(missing)
+        if store:
+            store.save(keep={keys[p] for p in plans})
+        result.diagnostics += _finish(plans, entries, known)
+    result.diagnostics.sort(key=lambda d: (d.file, d.line, d.column, d.code))
+    return result
+
+
+def _finish(plans: list[Path], entries: dict[str, dict[str, Any]], known: set[str]) -> list[Diagnostic]:
+    """Turn entries into diagnostics: kamplan.yaml's problems once, ``parent`` settled across plans."""
+    known = known | {e["account"] for e in entries.values() if e["account"]}
+    out: list[Diagnostic] = []
+    config_seen: set[Diagnostic] = set()
+    for plan in plans:
+        entry = entries[str(plan)]
+        for item in entry["diagnostics"]:
+            diagnostic = Diagnostic(*item)
+            if os.path.basename(diagnostic.file) == CONFIG_NAME:
+                if diagnostic in config_seen:
+                    continue
+                config_seen.add(diagnostic)
+            out.append(diagnostic)
+        if entry["parent"] is not None and entry["parent"] not in known:
+            file, line, column = entry["parent_at"]
+            out.append(Diagnostic(file, line, column, "error", "E301", unknown_parent_message(entry["parent"]),
+                                  "account.parent"))
+    return out
+
+
+def _make_host(dirs: list[Path]) -> Any:
+    from kamplan.plugins import PluginHost
+
+    return PluginHost(plugin_dirs=dirs)
+
+
+def _compute(plans: list[Path], host: Any, parallel: bool, progress: Progress | None,
+             result: BatchResult) -> list[dict[str, Any]]:
+    global _HOST
+    _HOST = host
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(cpus, 8)
+    if not parallel or workers < 2 or len(plans) < PARALLEL_MIN_PLANS:
+        out = []
+        for i, plan in enumerate(plans):
+            out.append(_validate_one(plan))
+            if progress:
+                progress(i + 1, len(plans))
+        return out
+    import multiprocessing
+
+    result.workers = workers
+    size = max(1, min(50, len(plans) // (workers * 4)))
+    chunks = [[str(p) for p in plans[i:i + size]] for i in range(0, len(plans), size)]
+    out: list[dict[str, Any]] = []
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for part in pool.imap(_worker, chunks):
+            out += part
+            if progress:
+                progress(len(out), len(plans))
+    return out
+
+
+def _whole(plan_paths: list[Path], host: Any, result: BatchResult) -> BatchResult:
+    from kamplan.api import validate
+
+    full = validate(plan_paths, host=host)
+    result.diagnostics = full.diagnostics
+    result.computed = len(plan_paths)
+    return result
+
+
+class _CacheFile:
+    """One JSON file of results per context: {plan content hash: entry}; written atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.changed = False
+        try:
+            self.data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.data = {}
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self.data.get(key)
+
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        self.data[key] = entry
+        self.changed = True
+
+    def save(self, keep: set[str]) -> None:
+        stale = set(self.data) - keep
+        if stale and len(self.data) > 2 * len(keep):  # keep older versions around for a while, then prune
+            for key in stale:
+                del self.data[key]
+            self.changed = True
+        if not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.path.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+            write_atomic(self.path, json.dumps(self.data, ensure_ascii=False, separators=(",", ":")))
+        except OSError as exc:  # a read-only checkout still validates, just without a cache
+            log.info("cache not written: %s", exc)
