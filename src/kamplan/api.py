@@ -159,6 +159,7 @@ def export(account: Account, fmt: str, options: Mapping[str, Any] | None = None,
 
 def chart(plan: PathArg | Account, *, fmt: str = "svg", root: str | None = None, depth: int | None = None,
           color_by: str = "attitude", renderer: str = "auto", redact: bool = False, show_team: bool = True,
+          max_nodes: int | None = None, notices: list[str] | None = None,
           host: PluginHost | None = None) -> str | bytes:
     """Draw an account's org chart.
 
@@ -171,6 +172,8 @@ def chart(plan: PathArg | Account, *, fmt: str = "svg", root: str | None = None,
         renderer: ``auto``, ``system`` or ``embedded``.
         redact: Leave contact details and notes out.
         show_team: Draw our team and their relationships.
+        max_nodes: Node budget (default 1,500); above it the deepest levels become summary nodes.
+        notices: A list that receives notices for the reader (e.g. that the chart was summarised).
         host: Plugin host.
 
     Returns:
@@ -178,7 +181,8 @@ def chart(plan: PathArg | Account, *, fmt: str = "svg", root: str | None = None,
     """
     account = plan if isinstance(plan, Account) else resolve_account(plan, host=host)
     options = {"root": root, "depth": depth, "color_by": color_by, "renderer": renderer,
-               "redact": redact, "show_team": show_team}
+               "redact": redact, "show_team": show_team, "max_nodes": max_nodes,
+               "notices": notices if notices is not None else []}
     content, _ = export(account, fmt, options, host)
     return content
 

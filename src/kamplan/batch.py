@@ -78,8 +78,8 @@ def _context_key(config: Path | None, plugins: str) -> str:
 def plugin_dirs_for(paths: Iterable[Path], extra: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """``--plugins-dir`` folders plus the ``plugins/`` folder beside the portfolio's kamplan.yaml."""
     dirs = [Path(d).resolve() for d in extra]
-    for path in paths:
-        config = find_config(Path(path).resolve())
+    for folder in dict.fromkeys(Path(p).parent for p in paths):
+        config = find_config(folder)
         if config and (config.parent / "plugins").is_dir():
             dirs.append((config.parent / "plugins").resolve())
     return list(dict.fromkeys(dirs))
@@ -177,7 +177,7 @@ def _finish(plans: list[Path], entries: dict[str, dict[str, Any]], known: set[st
         entry = entries[str(plan)]
         for item in entry["diagnostics"]:
             diagnostic = Diagnostic(*item)
-            if os.path.basename(diagnostic.file) == CONFIG_NAME:
+            if diagnostic.file.endswith(CONFIG_NAME) and os.path.basename(diagnostic.file) == CONFIG_NAME:
                 if diagnostic in config_seen:
                     continue
                 config_seen.add(diagnostic)

@@ -51,15 +51,17 @@ def configured_plans_dir(config: Path) -> str:
 
 def plans_in(folder: Path) -> list[Path]:
     """Plan files and folder plans directly inside a plans folder, sorted by name."""
-    if not folder.is_dir():
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
         return []
     found = []
-    for entry in sorted(folder.iterdir()):
+    for entry in entries:
         if entry.name.startswith("."):
             continue
-        is_plan_file = entry.is_file() and entry.suffix in PLAN_SUFFIXES
-        if is_plan_file or (entry.is_dir() and any(f.suffix in PLAN_SUFFIXES for f in entry.iterdir())):
-            found.append(entry)
+        plan_file = entry.is_file() and entry.name.endswith(PLAN_SUFFIXES)
+        if plan_file or (entry.is_dir() and any(f.name.endswith(PLAN_SUFFIXES) for f in os.scandir(entry.path))):
+            found.append(folder / entry.name)
     return found
 
 

@@ -11,8 +11,9 @@ from kamplan.hookspecs import hookimpl
 
 def chart_options(options: Mapping[str, Any]) -> Any:
     """Build :class:`~kamplan.render.dot.ChartOptions` from exporter options."""
-    from kamplan.render.dot import ChartOptions
+    from kamplan.render.dot import DEFAULT_MAX_NODES, ChartOptions
 
+    notices = options["notices"] if isinstance(options.get("notices"), list) else []
     return ChartOptions(
         root=options.get("root"),
         depth=options.get("depth"),
@@ -20,6 +21,8 @@ def chart_options(options: Mapping[str, Any]) -> Any:
         show_team=options.get("show_team", True),
         redact=bool(options.get("redact")),
         legend=options.get("legend", True),
+        max_nodes=options.get("max_nodes") or DEFAULT_MAX_NODES,
+        notices=notices,
     )
 
 

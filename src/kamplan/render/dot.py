@@ -11,6 +11,8 @@ from kamplan.errors import UsageError
 from kamplan.model import Stakeholder
 from kamplan.render.palette import COLOR_MODES, EDGE_STYLES, PALETTES, STRENGTH_WIDTH, color_key
 
+DEFAULT_MAX_NODES = 1500
+
 
 @dataclass
 class ChartOptions:
@@ -23,6 +25,8 @@ class ChartOptions:
         show_team: Draw our team and their relationships.
         redact: Leave contact details and notes out of tooltips.
         legend: Draw the legend.
+        max_nodes: Node budget; above it the deepest levels are summarised ("+1,234 people in Logistics").
+        notices: Filled with what the reader should know (a summarised chart), for the CLI to print.
     """
 
     root: str | None = None
@@ -31,7 +35,8 @@ class ChartOptions:
     show_team: bool = True
     redact: bool = False
     legend: bool = True
-    extra: dict[str, object] = field(default_factory=dict)
+    max_nodes: int = DEFAULT_MAX_NODES
+    notices: list[str] = field(default_factory=list)
 
 
 def esc(text: object) -> str:
@@ -57,6 +62,70 @@ def focus(account: Account, options: ChartOptions) -> list[str]:
         raise UsageError(f"--root {options.root!r} is not a stakeholder of {account.id}")
     keep = set(graph.subtree(options.root, options.depth))
     return [p.id for p in account.plan.stakeholders if p.id in keep]
+
+
+@dataclass
+class Visible:
+    """Who a chart draws: people, and summary nodes standing for the people below a cut."""
+
+    people: list[str]
+    summaries: dict[str, tuple[int, str | None]]
+
+
+def visible(account: Account, options: ChartOptions) -> Visible:
+    """Apply the focus, then the node budget: cut the deepest levels and summarise what is below.
+
+    The cut is the deepest level at which the people above it plus one summary node per cut
+    subtree fit in ``max_nodes``; a notice in ``options.notices`` says how to see the rest.
+    """
+    shown = focus(account, options)
+    if len(shown) <= options.max_nodes:
+        return Visible(shown, {})
+    graph = account.graph
+    shown_set = set(shown)
+    depth: dict[str, int] = {}
+    below: dict[str, list[str]] = {}
+    for pid in shown:
+        manager = graph.manager(pid)
+        if manager in shown_set:
+            below.setdefault(manager, []).append(pid)
+    frontier = [p for p in shown if graph.manager(p) not in shown_set]
+    level = 0
+    by_level: list[list[str]] = []
+    while frontier:
+        by_level.append(frontier)
+        for pid in frontier:
+            depth[pid] = level
+        frontier = [c for p in frontier for c in below.get(p, []) if c not in depth]
+        level += 1
+    cut, total = 0, 0
+    for level, people in enumerate(by_level):
+        total += len(people)
+        with_children = sum(1 for p in people if below.get(p))
+        if total + with_children > options.max_nodes and level > 0:
+            break
+        cut = level
+    kept = [p for p in shown if depth.get(p, 0) <= cut]
+    summaries: dict[str, tuple[int, str | None]] = {}
+    units = {u.id: u.name or u.id for u in account.plan.units}
+    for pid in by_level[cut]:
+        if below.get(pid):
+            hidden, stack = [], list(below[pid])
+            while stack:
+                current = stack.pop()
+                hidden.append(current)
+                stack.extend(below.get(current, []))
+            counts: dict[str | None, int] = {}
+            for person in hidden:
+                unit = graph.stakeholder(person).unit
+                counts[unit] = counts.get(unit, 0) + 1
+            top_unit = max(counts, key=lambda u: counts[u])
+            summaries[pid] = (len(hidden), units.get(top_unit, top_unit) if top_unit else None)
+    options.notices.append(
+        f"{len(shown):,} people exceed the chart budget of {options.max_nodes:,} (--max-nodes): drawing "
+        f"{len(kept):,} down to level {cut} with {len(summaries):,} summary nodes; "
+        "focus with --root ID --depth N to see the rest")
+    return Visible(kept, summaries)
 
 
 def _label(person: Stakeholder) -> str:
@@ -146,7 +215,8 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
     if options.color_by not in COLOR_MODES:
         raise UsageError(f"--color-by must be one of {', '.join(COLOR_MODES)}, not {options.color_by!r}")
     graph = account.graph
-    shown = focus(account, options)
+    chosen = visible(account, options)
+    shown = chosen.people
     shown_set = set(shown)
     dot = graphviz.Digraph(account.id or "chart")
     dot.attr(rankdir="TB", charset="UTF-8", fontname="Helvetica", labelloc="t", newrank="true",
@@ -211,6 +281,11 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
         for dotted in person.dotted_to:
             if dotted in shown_set and dotted != pid:
                 dot.edge(f"s/{dotted}", f"s/{pid}", **EDGE_STYLES["dotted"])
+    for pid, (count, unit) in chosen.summaries.items():
+        label = f"+{count:,} {'person' if count == 1 else 'people'}" + (f"\nin {esc(unit)}" if unit else "")
+        dot.node(f"more/{pid}", label, shape="box", style="rounded,dashed", color="#777777", fontcolor="#333333",
+                 fillcolor="#ffffff", id=f"more-{pid}")
+        dot.edge(f"s/{pid}", f"more/{pid}", style="dashed", color="#777777", arrowhead="none")
     for tie in account.plan.influence:
         if tie.from_ in shown_set and tie.to in shown_set and tie.from_ != tie.to:
             attrs = dict(EDGE_STYLES[tie.kind])

@@ -6,7 +6,9 @@ package) in-process with wasmtime, so charts render on a machine with no Graphvi
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import shutil
 import subprocess
 import threading
@@ -92,6 +94,20 @@ def _render_system(dot_source: str, fmt: str) -> bytes:
     return proc.stdout
 
 
+def compiled_module_path(wasm: Path, runtime_version: str) -> Path | None:
+    """Where the compiled Graphviz module is cached (``KAMPLAN_GRAPHVIZ_CACHE=0`` disables it)."""
+    if os.environ.get("KAMPLAN_GRAPHVIZ_CACHE") == "0":
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kamplan"
+    try:
+        stat = wasm.stat()
+    except OSError:
+        return None
+    key = hashlib.sha256(f"{wasm}:{stat.st_size}:{stat.st_mtime_ns}:{runtime_version}:{_WASM_STACK_BYTES}"
+                         .encode()).hexdigest()[:24]
+    return base / f"graphviz-{key}.cwasm"
+
+
 class Embedded:
     """Graphviz as WebAssembly in wasmtime; one compiled module per process."""
 
@@ -108,7 +124,32 @@ class Embedded:
         config = wasmtime.Config()
         config.max_wasm_stack = _WASM_STACK_BYTES
         self._engine = wasmtime.Engine(config)
-        self._module = wasmtime.Module.from_file(self._engine, str(wasm_path or PACKAGE_WASM_PATH))
+        self._module = self._load_module(Path(wasm_path or PACKAGE_WASM_PATH))
+
+    def _load_module(self, wasm: Path) -> Any:
+        """Compile the Graphviz module, or reuse the compiled copy cached by an earlier run.
+
+        Compiling costs about a second per process; the serialised machine code is kept under the
+        user's cache folder, keyed by the module's content and the wasmtime version, and used when
+        wasmtime accepts it (it refuses anything built for another engine configuration).
+        """
+        wt = self._wasmtime
+        cache = compiled_module_path(wasm, getattr(wt, "__version__", "unknown"))
+        if cache is not None and cache.is_file():
+            try:
+                return wt.Module.deserialize_file(self._engine, str(cache))
+            except Exception as exc:  # a stale or foreign cache file is only a miss
+                log.debug("compiled Graphviz cache unusable (%s); compiling", exc)
+        module = wt.Module.from_file(self._engine, str(wasm))
+        if cache is not None:
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                from kamplan.fileio import write_atomic
+
+                write_atomic(cache, module.serialize())
+            except OSError as exc:
+                log.debug("cannot cache the compiled Graphviz: %s", exc)
+        return module
 
     @classmethod
     def shared(cls) -> Embedded:

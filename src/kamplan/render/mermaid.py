@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kamplan.account import Account
-from kamplan.render.dot import ChartOptions, focus
+from kamplan.render.dot import ChartOptions, visible
 from kamplan.render.palette import PALETTES, color_key
 
 _ENTITIES = {"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "{": "#123;", "}": "#125;",
@@ -26,7 +26,8 @@ def build_mermaid(account: Account, options: ChartOptions | None = None) -> str:
     """
     options = options or ChartOptions()
     graph = account.graph
-    shown = focus(account, options)
+    chosen = visible(account, options)
+    shown = chosen.people
     shown_set = set(shown)
     ids = {pid: f"s{i}" for i, pid in enumerate(shown)}
     lines = ["flowchart TD"]
@@ -44,6 +45,10 @@ def build_mermaid(account: Account, options: ChartOptions | None = None) -> str:
         classes.setdefault(key, []).append(ids[pid])
     links: list[str] = []
     styles: list[tuple[int, str]] = []
+    for j, (pid, (count, unit)) in enumerate(chosen.summaries.items()):
+        text = f"+{count:,} people" + (f" in {mermaid_text(unit)}" if unit else "")
+        lines.append(f'    m{j}["{text}"]')
+        links.append(f"    {ids[pid]} -.- m{j}")
     for pid in shown:
         manager = graph.manager(pid)
         if manager in shown_set:

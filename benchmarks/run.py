@@ -1,0 +1,186 @@
+"""Time kamplan against floors measured in the same run, and print ratios (not absolute times).
+
+    python benchmarks/run.py [--plans 1000] [--people 100] [--big 20000] [--chart 5000] [--work DIR]
+
+Floors: the bare yaml-rs parse and the bare PyYAML (libyaml) parse of the same files, and a bare
+Graphviz render of the same DOT. Whole commands run as subprocesses, start-up included; peak memory
+is the largest resident set of the command and its worker processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import make_plan, write_portfolio  # noqa: E402
+
+KAMPLAN = [sys.executable, "-m", "kamplan.cli"]
+
+
+def timed(func, repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run(args: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time and peak RSS (MB) of a whole command in a fresh process."""
+    probe = ("import resource,subprocess,sys,time;t=time.perf_counter();"
+             "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
+             "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe, *args], cwd=cwd, capture_output=True, text=True, check=True)
+    seconds, kb = out.stdout.split()
+    return float(seconds), int(kb) // 1024
+
+
+def floors(files: list[Path]) -> tuple[float, float]:
+    import yaml
+    import yaml_rs
+
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    rs = timed(lambda: [yaml_rs.loads(t) for t in texts], 2)
+    py = timed(lambda: [yaml.load(t, Loader=yaml.CSafeLoader) for t in texts])
+    return rs, py
+
+
+def stages(root: Path) -> dict[str, float]:
+    """In-process pipeline stages on one core (no cache, no workers)."""
+    import gc
+
+    from kamplan.api import run_rules
+    from kamplan.discovery import discover
+    from kamplan.loader import build_account, load_config, read_plan_source, validate_source
+    from kamplan.plugins import PluginHost
+
+    host = PluginHost(entry_points=False)
+    plans = discover([root])
+    out: dict[str, float] = {}
+    gc.disable()
+    start = time.perf_counter()
+    raw = [p.read_bytes() for p in plans]
+    out["read"] = time.perf_counter() - start
+    del raw
+    start = time.perf_counter()
+    sources = [read_plan_source(p) for p in plans]
+    out["parse (positions, safety checks)"] = time.perf_counter() - start
+    start = time.perf_counter()
+    models = [validate_source(s) for s in sources]
+    out["validate (pydantic)"] = time.perf_counter() - start
+    info = load_config(root / "kamplan.yaml")
+    ids = {p.stem for p in plans}
+    accounts = [build_account(m, s, info, ids) for m, s in zip(models, sources, strict=True) if m]
+    start = time.perf_counter()
+    for account in accounts:
+        _ = account.graph
+    out["graph"] = time.perf_counter() - start
+    start = time.perf_counter()
+    for account in accounts:
+        run_rules(account, host)
+    out["rules"] = time.perf_counter() - start
+    gc.enable()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plans", type=int, default=1000)
+    parser.add_argument("--people", type=int, default=100)
+    parser.add_argument("--big", type=int, default=20000, help="people in the single big account")
+    parser.add_argument("--chart", type=int, default=5000, help="people in the charted account")
+    parser.add_argument("--work", type=Path, help="folder to generate into (default: a temporary one)")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="kamplan-bench-"))
+    rows: list[tuple[str, str, str]] = []
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"{platform.system()} {platform.release()}")
+
+    portfolio = work / "portfolio"
+    if not (portfolio / "account_plans").is_dir():
+        write_portfolio(portfolio, args.plans, args.people)
+    files = sorted((portfolio / "account_plans").glob("*.yaml"))
+    size = sum(f.stat().st_size for f in files) / 1e6
+    rs, py = floors(files)
+    print(f"portfolio: {len(files)} plans x {args.people} people, {size:.1f} MB; floors: yaml-rs {rs:.2f}s, "
+          f"PyYAML+libyaml {py:.2f}s ({py / rs:.1f}x yaml-rs)")
+    for name, seconds in stages(portfolio).items():
+        rows.append((f"stage: {name}", f"{seconds / rs:.2f}x", ""))
+    shutil.rmtree(portfolio / ".kamplan_cache", ignore_errors=True)
+    cold, cold_mb = run([*KAMPLAN, "validate", "--no-cache"], portfolio)
+    rows.append(("validate --no-cache (cold, whole command)", f"{cold / rs:.2f}x", "<= 2.0x"))
+    rows.append(("  peak memory", f"{cold_mb} MB", "<= 1024 MB"))
+    run([*KAMPLAN, "validate"], portfolio)  # fill the cache
+    warm, _ = run([*KAMPLAN, "validate"], portfolio)
+    rows.append(("validate, warm, nothing changed", f"{warm / rs:.2f}x", "<= 0.25x"))
+    target = files[len(files) // 2]
+    target.write_text(target.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
+    touched, _ = run([*KAMPLAN, "validate"], portfolio)
+    rows.append(("validate, warm, one file touched", f"{touched / rs:.2f}x", "<= 0.35x"))
+
+    big = work / "big"
+    (big / "account_plans").mkdir(parents=True, exist_ok=True)
+    shutil.copy(portfolio / "kamplan.yaml", big / "kamplan.yaml")
+    big_plan = big / "account_plans" / "big.yaml"
+    if not big_plan.exists():
+        big_plan.write_text(make_plan("big", "Big Telco", args.big, seed=11), encoding="utf-8")
+    big_rs, _ = floors([big_plan])
+    big_cold, _ = run([*KAMPLAN, "validate", "--no-cache", str(big_plan)], big)
+    rows.append((f"validate {args.big:,}-person account, cold", f"{big_cold / big_rs:.2f}x (own floor)", "<= 2.0x"))
+
+    chart_plan = big / "account_plans" / "chart.yaml"
+    if not chart_plan.exists():
+        chart_plan.write_text(make_plan("chart", "Chart Corp", args.chart, seed=5), encoding="utf-8")
+    dot_file = work / "chart.dot"
+    subprocess.run([*KAMPLAN, "chart", str(chart_plan), "--format", "dot", "--max-nodes", str(args.chart + 1),
+                    "-o", str(dot_file)], cwd=big, check=True, capture_output=True)
+    from kamplan.render.engines import Embedded
+
+    engine = Embedded.shared()
+    dot_text = dot_file.read_text(encoding="utf-8")
+    bare = timed(lambda: engine.render(dot_text, "svg"))
+    whole, _ = run([*KAMPLAN, "chart", str(chart_plan), "--renderer", "embedded", "--max-nodes",
+                    str(args.chart + 1), "-o", str(work / "chart.svg")], big)
+    rows.append((f"chart {args.chart:,} people (embedded) vs bare Graphviz on the same DOT", f"{whole / bare:.2f}x",
+                 "<= 1.5x"))
+    import kamplan
+
+    graph = kamplan.resolve_account(chart_plan).graph
+    root = max(graph.stakeholders(), key=lambda p: -abs(len(graph.subtree(p.id, 3)) - 300)).id
+    focused_dot = work / "focused.dot"
+    subprocess.run([*KAMPLAN, "chart", str(chart_plan), "--root", root, "--depth", "3", "--format", "dot",
+                    "-o", str(focused_dot)], cwd=big, check=True, capture_output=True)
+    focused = timed(lambda: engine.render(focused_dot.read_text(encoding="utf-8"), "svg"))
+    people = focused_dot.read_text(encoding="utf-8").count('"s/') // 2
+    rows.append((f"focused chart (--root --depth 3, ~{people} people): layout", f"{focused:.2f}s", "< 1s"))
+    huge, _ = run([*KAMPLAN, "chart", str(big_plan), "--renderer", "embedded", "-o", str(work / "huge.svg")], big)
+    rows.append((f"chart {args.big:,} people (default budget, summarised)", f"{huge:.1f}s, "
+                 f"{(work / 'huge.svg').stat().st_size // 1024} KB svg", "no crash, no hang"))
+
+    start_code = ("import sys;from kamplan.cli import main\ntry:\n main(['--version'])\nexcept SystemExit:\n pass\n"
+                  "print(sorted(m for m in ('networkx','pydantic','graphviz','wasmtime') if m in sys.modules))")
+    heavy = subprocess.run([sys.executable, "-c", start_code], capture_output=True, text=True).stdout.strip()
+    rows.append(("kamplan --version imports of networkx/pydantic/graphviz/wasmtime", heavy.splitlines()[-1], "[]"))
+
+    width = max(len(r[0]) for r in rows) + 2
+    print(f"\n{'measure':<{width}}{'result':<26}target")
+    for name, value, goal in rows:
+        print(f"{name:<{width}}{value:<26}{goal}")
+    print(f"\n(work folder: {work}; max RSS of this script: "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""The validation cache and parallel runs never change a result; big charts are summarised, never crash."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import kamplan
+from kamplan import batch
+from kamplan.plugins import PluginHost
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from generate import make_plan, write_portfolio  # noqa: E402
+
+
+def codes(result: batch.BatchResult) -> list[tuple]:
+    return [(d.file, d.line, d.column, d.code, d.message) for d in result.diagnostics]
+
+
+@pytest.fixture
+def portfolio(tmp_path, monkeypatch):
+    monkeypatch.delenv("KAMPLAN_LOAD_PLUGINS", raising=False)
+    write_portfolio(tmp_path, 6, 25, seed=3)
+    (tmp_path / "account_plans" / "account-00001.yaml").write_text(
+        make_plan("account-00001", "Broken", 20, seed=1).replace("reports_to: p00000", "reports_to: nobody", 1))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_cached_results_are_identical_to_fresh_ones(portfolio):
+    fresh = batch.validate_portfolio([portfolio], use_cache=False)
+    first = batch.validate_portfolio([portfolio])
+    second = batch.validate_portfolio([portfolio])
+    assert (first.cached, first.computed) == (0, 6) and (second.cached, second.computed) == (6, 0)
+    assert codes(fresh) == codes(first) == codes(second)
+    classic = kamplan.validate([portfolio])
+    assert codes(fresh) == [(d.file, d.line, d.column, d.code, d.message) for d in classic.diagnostics]
+    assert any(d.code == "E301" for d in fresh.diagnostics)
+
+
+def test_edit_invalidates_only_that_plan(portfolio):
+    batch.validate_portfolio([portfolio])
+    plan = portfolio / "account_plans" / "account-00003.yaml"
+    plan.write_text(plan.read_text().replace("kamplan: 1", "kamplan: 2", 1))
+    after = batch.validate_portfolio([portfolio])
+    assert (after.cached, after.computed) == (5, 1)
+    assert any(d.code == "E105" and d.file.endswith("account-00003.yaml") for d in after.diagnostics)
+    assert codes(after) == codes(batch.validate_portfolio([portfolio], use_cache=False))
+
+
+def test_kamplan_yaml_change_invalidates_everything(portfolio):
+    batch.validate_portfolio([portfolio])
+    config = portfolio / "kamplan.yaml"
+    config.write_text(config.read_text() + "settings: {stale_review_days: 1}\n")
+    after = batch.validate_portfolio([portfolio])
+    assert after.computed == 6
+    assert codes(after) == codes(batch.validate_portfolio([portfolio], use_cache=False))
+
+
+def test_plugin_change_invalidates(portfolio):
+    batch.validate_portfolio([portfolio])
+    plugins = portfolio / "plugins"
+    plugins.mkdir()
+    rule = plugins / "extra_rule.py"
+    rule.write_text(textwrap.dedent("""
+        import kamplan
+
+        @kamplan.hookimpl
+        def register_rules(register):
+            register("EXTRA1", lambda account: [kamplan.Finding("extra", ("account",))])
+    """))
+    after = batch.validate_portfolio([portfolio])
+    assert after.computed == 6 and sum(d.code == "EXTRA1" for d in after.diagnostics) == 6
+    rule.write_text(rule.read_text().replace('"extra"', '"changed text"'))
+    again = batch.validate_portfolio([portfolio])
+    assert again.computed == 6 and any(d.message == "changed text" for d in again.diagnostics)
+
+
+def test_version_change_invalidates(portfolio, monkeypatch):
+    batch.validate_portfolio([portfolio])
+    import kamplan.fingerprint as fp
+
+    monkeypatch.setattr(fp, "__version__", "99.0.0")
+    assert batch.validate_portfolio([portfolio]).computed == 6
+
+
+def test_parallel_and_serial_runs_agree(portfolio, monkeypatch):
+    monkeypatch.setattr(batch, "PARALLEL_MIN_PLANS", 2)
+    parallel = batch.validate_portfolio([portfolio], use_cache=False)
+    serial = batch.validate_portfolio([portfolio], use_cache=False, parallel=False)
+    assert codes(parallel) == codes(serial)
+    if parallel.workers < 2:
+        pytest.skip("one CPU: no worker processes to compare with")
+
+
+def test_parent_references_are_settled_across_plans(tmp_path):
+    plans = tmp_path / "account_plans"
+    plans.mkdir(parents=True)
+    (tmp_path / "kamplan.yaml").write_text("kamplan: 1\n")
+    (plans / "group-file.yaml").write_text("kamplan: 1\naccount: {id: group, name: Group}\n")
+    (plans / "child.yaml").write_text("kamplan: 1\naccount: {name: Child, parent: group}\n")
+    (plans / "orphan.yaml").write_text("kamplan: 1\naccount: {name: Orphan, parent: nowhere}\n")
+    for use_cache in (False, True, True):
+        result = batch.validate_portfolio([tmp_path], use_cache=use_cache)
+        errors = [(Path(d.file).name, d.code, d.path) for d in result.diagnostics if d.severity == "error"]
+        assert errors == [("orphan.yaml", "E301", "account.parent")]
+
+
+def test_cli_cache_is_invisible(cli, portfolio):
+    first = cli("validate", "--format", "json", cwd=portfolio)
+    second = cli("validate", "--format", "json", cwd=portfolio)
+    third = cli("validate", "--format", "json", "--no-cache", cwd=portfolio)
+    assert first.out == second.out == third.out and first.code == second.code == third.code == 1
+    assert first.err == second.err == third.err
+    assert json.loads(first.out)
+    assert (portfolio / ".kamplan_cache").is_dir()
+
+
+def test_unwritable_cache_folder_is_not_an_error(portfolio, cli):
+    (portfolio / ".kamplan_cache").write_text("not a folder")
+    assert cli("validate", cwd=portfolio).code == 1  # E301 above, not a crash
+
+
+def test_big_chart_is_summarised_with_a_notice(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text(make_plan("big", "Big", 3000, seed=2))
+    (tmp_path / "kamplan.yaml").write_text((ROOT / "kamplan.yaml").read_text())
+    account = kamplan.resolve_account(path, host=PluginHost(entry_points=False))
+    notices: list[str] = []
+    dot = kamplan.chart(account, fmt="dot", max_nodes=400, notices=notices)
+    people = dot.count('[label="') - dot.count('"more/') // 2
+    assert dot.count('"more/') >= 2 and "people" in dot
+    assert notices and "exceed the chart budget of 400" in notices[0] and "--root ID --depth N" in notices[0]
+    drawn = {line.split('"')[1] for line in dot.splitlines() if line.strip().startswith('"s/') and "[label=" in line}
+    assert 0 < len(drawn) <= 400 and people > 0
+    mermaid = kamplan.chart(account, fmt="mermaid", max_nodes=400)
+    assert "people" in mermaid and mermaid.count('["') <= 500
+    svg = kamplan.chart(account, fmt="svg", renderer="embedded", max_nodes=400)
+    assert svg.startswith(b"<?xml")
+
+
+def test_compiled_graphviz_is_cached(tmp_path, monkeypatch):
+    from kamplan.render import engines
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = engines.Embedded()
+    cached = list((tmp_path / "kamplan").glob("graphviz-*.cwasm"))
+    assert len(cached) == 1
+    second = engines.Embedded()  # loads the compiled module from the cache
+    dot = "digraph { a -> b }"
+    assert first.render(dot) == second.render(dot)
+    # replace (never rewrite in place: the running engines map the file, as any kamplan process would)
+    broken = cached[0].with_suffix(".tmp")
+    broken.write_bytes(b"garbage")
+    broken.replace(cached[0])
+    assert engines.Embedded().render(dot) == first.render(dot)  # a broken cache file is only a miss
