@@ -28,3 +28,12 @@ def test_every_rule_code_is_in_the_rules_doc():
         assert f"| {code} |" in text, f"{code} undocumented"
     for code in [f"E10{i}" for i in range(10)] + ["E110", "E111", "E112", "E306"] + [f"E20{i}" for i in range(6)]:
         assert f"| {code} |" in text
+
+
+def test_generated_docs_are_up_to_date():
+    import subprocess
+    import sys
+
+    script = DOCS.parent / "scripts" / "gen_docs.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout

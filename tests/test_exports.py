@@ -151,3 +151,17 @@ def test_demo_reports_in_every_format():
         for fmt in ("md", "html", "json", "csv", "xlsx", "mermaid"):
             content, _ = kamplan.report(account, fmt=fmt, host=HOST)
             assert content
+
+
+def test_site_redact_leaves_nothing_personal(tmp_path, write_plan):
+    path = write_plan(EVIL, "evil.yaml", tmp_path / "portfolio" / "account_plans")
+    (tmp_path / "portfolio" / "kamplan.yaml").write_text("kamplan: 1\n")
+    index = kamplan.site([path.parent.parent], out=tmp_path / "site", redact=True, host=HOST)
+    pages = [p.read_text(encoding="utf-8") for p in index.parent.rglob("*.html")]
+    assert len(pages) == 2
+    for page in pages:
+        for secret in SECRETS:
+            assert secret not in page
+    assert any("Иван Петров" in page for page in pages)
+    plain = kamplan.site([path.parent.parent], out=tmp_path / "site2", host=HOST)
+    assert "xss@secret.example" in (plain.parent / "accounts" / "evil.html").read_text(encoding="utf-8")

@@ -65,6 +65,25 @@ def unknown_items(account: Any) -> Iterator[kamplan.Finding]:
                                   ("custom", "meddpicc", name))
 
 
+def close_gaps(account: Any) -> Iterator[kamplan.Recommendation]:
+    """One recommendation per open MEDDPICC item: the qualification work still to do."""
+    items = checklist(account)
+    if items is None:
+        return
+    missing = [name for name in ITEMS if not is_done(items.get(name))]
+    for rank, name in enumerate(missing):
+        yield kamplan.Recommendation(
+            kind="risk", title=f"MEDDPICC: {ITEMS[name].split(':')[0]} not qualified",
+            reason=f"{ITEMS[name]}; {len(missing)} of {len(ITEMS)} items open",
+            priority=2 if name in ("economic_buyer", "champion", "decision_process") else 3 + min(rank, 1))
+
+
+@kamplan.hookimpl
+def register_recommenders(register: Callable[..., Any]) -> None:
+    """Register the ``meddpicc`` recommender (open checklist items)."""
+    register("meddpicc", close_gaps)
+
+
 @kamplan.hookimpl
 def register_scorers(register: Callable[..., Any]) -> None:
     """Register the ``meddpicc`` scorer."""
