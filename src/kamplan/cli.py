@@ -259,7 +259,6 @@ def chart(ctx: click.Context, plan: str, output: str | None, fmt: str | None, ro
     emit(content, output)
 
 
-# -- score, recommend, kpi ------------------------------------------------------------------------
 def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -274,222 +273,6 @@ def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-@global_options
-@click.pass_context
-def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
-    """Every registered scorer on every account (0..100, with the details behind each number)."""
-    from kamplan.api import score as run
-
-    rows = run(paths, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
-        return
-    names = sorted({name for row in rows for name in row["scores"]})
-    if fmt == "csv":
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["account", "scorer", "value", "details"])
-        for row in rows:
-            for name in names:
-                item = row["scores"][name]
-                writer.writerow([row["account"], name, item["value"],
-                                 json.dumps(item["details"], ensure_ascii=False, default=str)])
-        click.echo(buffer.getvalue(), nl=False)
-        return
-    _table("Scores (0..100)", ["account", *names],
-           [[row["account"], *(f"{row['scores'][n]['value']:.0f}" for n in names)] for row in rows])
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--limit", type=click.IntRange(min=1), help="Show the N most urgent only.")
-@global_options
-@click.pass_context
-def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int | None) -> None:
-    """Land-and-expand, relationship and risk actions, ranked by priority (1 = most urgent)."""
-    from kamplan.api import recommend as run
-
-    rows = run(paths, limit=limit, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
-        return
-    _table("Recommendations", ["prio", "account", "kind", "what", "why", "value"],
-           [[str(r["priority"] or "-"), r["account"], r["kind"], r["title"], r["reason"] or "",
-             f"{r['value']:,.0f}" if r["value"] else ""] for r in rows])
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--period", help="The period to report: YYYY, YYYY-Qn or YYYY-MM (default: each account's latest).")
-@global_options
-@click.pass_context
-def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None) -> None:
-    """NRR, GRR, logo churn, expansion rate, share of wallet and coverage, with anomalies."""
-    from kamplan.api import kpi as run
-
-    report = run(paths, period=period, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
-    if fmt == "json":
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
-        return
-    keys = ["nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "coverage"]
-    rows = [[a["account"], a["period"] or "-", *(_pct(a[k]) for k in keys)] for a in report["accounts"]]
-    rows += [[f"group {g['account']}", "", *(_pct(g[k]) for k in keys)] for g in report["groups"]]
-    rows.append(["PORTFOLIO", "", *(_pct(report["portfolio"][k]) for k in keys)])
-    _table("KPIs", ["account", "period", "NRR", "GRR", "logo churn", "expansion", "share of wallet", "coverage"], rows)
-    if report["anomalies"]:
-        _table("Anomalies", ["account", "kpi", "why"],
-               [[a["account"] or "portfolio", a["kpi"], a["message"]] for a in report["anomalies"]])
-
-
-# -- report, site ---------------------------------------------------------------------------------
-@cli.command()
-@click.argument("plan")
-@click.option("--format", "fmt", default="md", show_default=True,
-              help="md, html, json, csv, xlsx, or any exporter (svg, png, pdf, mermaid, plugins' formats).")
-@click.option("-o", "--output", help="File to write ('-' = standard output). Default: ACCOUNT.SUFFIX here.")
-@click.option("--table", type=click.Choice(["stakeholders", "relationships", "whitespace", "goals", "actions"]),
-              help="csv: which table (default: stakeholders).")
-@click.option("--redact", is_flag=True, help="Leave contact details and notes out.")
-@global_options
-@click.pass_context
-def report(ctx: click.Context, plan: str, fmt: str, output: str | None, table: str | None, redact: bool) -> None:
-    """One account's plan as a document (PLAN: a plan file, a folder plan, or an account id)."""
-    from kamplan.api import report as make
-    from kamplan.api import resolve_account
-
-    account = resolve_account(plan, host=host_for(ctx, (plan,)), use_cache=not _settings(ctx).no_cache)
-    content, suffix = make(account, fmt=fmt, redact=redact, table=table)
-    if output is None:
-        output = f"{account.id}{suffix}"
-    if output == "-" and isinstance(content, bytes) and sys.stdout.isatty():
-        raise click.UsageError(f"{fmt} is binary; give -o FILE")
-    emit(content, output)
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
-@click.option("--redact", is_flag=True, help="Leave contact details and notes out of every page.")
-@global_options
-@click.pass_context
-def site(ctx: click.Context, paths: tuple[str, ...], out: str, redact: bool) -> None:
-    """A static, offline site: OUT/index.html is the dashboard, one interactive page per account."""
-    from kamplan.api import site as build
-
-    index = build(paths, out=out, redact=redact, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
-    click.echo(f"site: {os.path.relpath(index)}", err=True)
-
-
-# -- fmt, diff, import -----------------------------------------------------------------------------
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a file would change.")
-@global_options
-@click.pass_context
-def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool) -> None:
-    """Put plans in canonical order; comments, blank lines and flow style are kept."""
-    from kamplan.formatting import fmt as run
-
-    result = run(paths, check=check)
-    for d in result.diagnostics:
-        click.echo(d.format_text())
-    verb = "would reformat" if check else "reformatted"
-    for path in result.changed:
-        if not check:
-            click.echo(f"{verb} {os.path.relpath(path)}", err=True)
-    click.echo(f"{len(result.changed)} file(s) {verb}, {len(result.unchanged)} unchanged", err=True)
-    ctx.exit(result.exit_code)
-
-
-@cli.command()
-@click.argument("rev")
-@click.argument("args", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
-@global_options
-@click.pass_context
-def diff(ctx: click.Context, rev: str, args: tuple[str, ...], fmt: str) -> None:
-    """What changed between git revision REV and REV2 (default: the working tree) [PATH...]."""
-    from kamplan.changes import diff as run
-    from kamplan.changes import render_md, render_text
-
-    rev2, paths = _split_rev2(args)
-    changes = run(rev, rev2, paths, host=host_for(ctx, paths))
-    if fmt == "json":
-        click.echo(json.dumps([c.to_json() for c in changes], ensure_ascii=False, indent=2, default=str))
-    elif fmt == "md":
-        click.echo(render_md(changes, rev, rev2), nl=False)
-    else:
-        click.echo(render_text(changes, rev, rev2), nl=False)
-
-
-def _split_rev2(args: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
-    """``diff REV [REV2] [PATH...]``: the first argument is REV2 unless it is an existing path."""
-    if args and not Path(args[0]).exists():
-        return args[0], args[1:]
-    return None, args
-
-
-@cli.command(name="import")
-@click.argument("format_name", metavar="FORMAT")
-@click.argument("file", type=click.Path())
-@click.option("--account", "account_id", required=True, help="The account the people belong to.")
-@click.option("--into", type=click.Path(), help="Plan file (default: the account's plan here; a new path creates one).")
-@click.option("--dry-run", is_flag=True, help="Print what would change, write nothing.")
-@click.option("--mark-missing-left", is_flag=True, help="Set status: left on people of this source missing from it.")
-@click.option("--map", "mapping", multiple=True, metavar="COLUMN=FIELD",
-              help="csv format: which column is which field.")
-@click.option("--filter-account", help="Only rows of this CRM account (name or id).")
-@global_options
-@click.pass_context
-def import_(ctx: click.Context, format_name: str, file: str, account_id: str, into: str | None, dry_run: bool,
-            mark_missing_left: bool, mapping: tuple[str, ...], filter_account: str | None) -> None:
-    """Merge a CRM or HR export (salesforce, hubspot, organogram, csv) into a plan, keeping hand-written data."""
-    from kamplan.merge import import_records
-
-    pairs = {}
-    for item in mapping:
-        column, sep, field_name = item.rpartition("=")
-        if not sep or not column:
-            raise click.UsageError(f"--map {item!r}: expected COLUMN=FIELD")
-        pairs[column] = field_name
-    report = import_records(format_name, file, account_id, into=into, dry_run=dry_run,
-                            mark_missing_left=mark_missing_left, host=host_for(ctx),
-                            options={"map": pairs, "filter_account": filter_account})
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    shown = os.path.relpath(report.plan)
-    for pid in report.added:
-        click.echo(f"+ {pid}")
-    for pid, changes in report.updated.items():
-        click.echo(f"~ {pid}: " + "; ".join(changes))
-    for unit in report.new_units:
-        click.echo(f"+ unit {unit}")
-    if report.missing:
-        verb = "marked left" if mark_missing_left else "not in the export (use --mark-missing-left to mark them left)"
-        click.echo(f"missing from the export, {verb}: {', '.join(report.missing)}", err=True)
-    for d in report.errors:
-        click.echo(d.format_text(), err=True)
-    summary = (f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
-               f"{len(report.missing)} missing, {len(report.warnings)} warning(s)")
-    if report.errors:
-        click.echo(f"{shown}: the result would not validate; nothing written ({summary})", err=True)
-    elif not report.changed:
-        click.echo(f"{shown}: nothing to change ({summary})", err=True)
-    elif dry_run:
-        click.echo(f"{shown}: dry run, nothing written ({summary})", err=True)
-    else:
-        click.echo(f"{'created' if report.created else 'updated'} {shown} ({summary})", err=True)
-    ctx.exit(report.exit_code)
 
 
 # -- schema, plugins, new, init --------------------------------------------------------------------
@@ -584,6 +367,11 @@ def _report(exc: Exception, debug: bool) -> int:
     click.echo(f"kamplan: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
     return 2
 
+
+# The other commands live in their own modules and register themselves on ``cli`` when imported.
+from kamplan import cli_analysis, cli_repository  # noqa: E402
+
+__all__ = ["cli", "cli_analysis", "cli_repository", "main"]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -1,0 +1,128 @@
+"""Commands that analyse accounts: score, recommend, kpi, report, site."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from kamplan.cli import _pct, _settings, _table, cli, emit, global_options, host_for
+
+
+# -- score, recommend, kpi ------------------------------------------------------------------------
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@global_options
+@click.pass_context
+def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
+    """Every registered scorer on every account (0..100, with the details behind each number)."""
+    from kamplan.api import score as run
+
+    rows = run(paths, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    names = sorted({name for row in rows for name in row["scores"]})
+    if fmt == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["account", "scorer", "value", "details"])
+        for row in rows:
+            for name in names:
+                item = row["scores"][name]
+                writer.writerow([row["account"], name, item["value"],
+                                 json.dumps(item["details"], ensure_ascii=False, default=str)])
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    _table("Scores (0..100)", ["account", *names],
+           [[row["account"], *(f"{row['scores'][n]['value']:.0f}" for n in names)] for row in rows])
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), help="Show the N most urgent only.")
+@global_options
+@click.pass_context
+def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int | None) -> None:
+    """Land-and-expand, relationship and risk actions, ranked by priority (1 = most urgent)."""
+    from kamplan.api import recommend as run
+
+    rows = run(paths, limit=limit, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    _table("Recommendations", ["prio", "account", "kind", "what", "why", "value"],
+           [[str(r["priority"] or "-"), r["account"], r["kind"], r["title"], r["reason"] or "",
+             f"{r['value']:,.0f}" if r["value"] else ""] for r in rows])
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--period", help="The period to report: YYYY, YYYY-Qn or YYYY-MM (default: each account's latest).")
+@global_options
+@click.pass_context
+def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None) -> None:
+    """NRR, GRR, logo churn, expansion rate, share of wallet and coverage, with anomalies."""
+    from kamplan.api import kpi as run
+
+    report = run(paths, period=period, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        return
+    keys = ["nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "coverage"]
+    rows = [[a["account"], a["period"] or "-", *(_pct(a[k]) for k in keys)] for a in report["accounts"]]
+    rows += [[f"group {g['account']}", "", *(_pct(g[k]) for k in keys)] for g in report["groups"]]
+    rows.append(["PORTFOLIO", "", *(_pct(report["portfolio"][k]) for k in keys)])
+    _table("KPIs", ["account", "period", "NRR", "GRR", "logo churn", "expansion", "share of wallet", "coverage"], rows)
+    if report["anomalies"]:
+        _table("Anomalies", ["account", "kpi", "why"],
+               [[a["account"] or "portfolio", a["kpi"], a["message"]] for a in report["anomalies"]])
+
+
+# -- report, site ---------------------------------------------------------------------------------
+@cli.command()
+@click.argument("plan")
+@click.option("--format", "fmt", default="md", show_default=True,
+              help="md, html, json, csv, xlsx, or any exporter (svg, png, pdf, mermaid, plugins' formats).")
+@click.option("-o", "--output", help="File to write ('-' = standard output). Default: ACCOUNT.SUFFIX here.")
+@click.option("--table", type=click.Choice(["stakeholders", "relationships", "whitespace", "goals", "actions"]),
+              help="csv: which table (default: stakeholders).")
+@click.option("--redact", is_flag=True, help="Leave contact details and notes out.")
+@global_options
+@click.pass_context
+def report(ctx: click.Context, plan: str, fmt: str, output: str | None, table: str | None, redact: bool) -> None:
+    """One account's plan as a document (PLAN: a plan file, a folder plan, or an account id)."""
+    from kamplan.api import report as make
+    from kamplan.api import resolve_account
+
+    account = resolve_account(plan, host=host_for(ctx, (plan,)), use_cache=not _settings(ctx).no_cache)
+    content, suffix = make(account, fmt=fmt, redact=redact, table=table)
+    if output is None:
+        output = f"{account.id}{suffix}"
+    if output == "-" and isinstance(content, bytes) and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is binary; give -o FILE")
+    emit(content, output)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+@click.option("--redact", is_flag=True, help="Leave contact details and notes out of every page.")
+@global_options
+@click.pass_context
+def site(ctx: click.Context, paths: tuple[str, ...], out: str, redact: bool) -> None:
+    """A static, offline site: OUT/index.html is the dashboard, one interactive page per account."""
+    from kamplan.api import site as build
+
+    index = build(paths, out=out, redact=redact, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    click.echo(f"site: {os.path.relpath(index)}", err=True)
+
+
