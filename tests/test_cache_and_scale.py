@@ -160,3 +160,23 @@ def test_compiled_graphviz_is_cached(tmp_path, monkeypatch):
     broken.write_bytes(b"garbage")
     broken.replace(cached[0])
     assert engines.Embedded().render(dot) == first.render(dot)  # a broken cache file is only a miss
+
+
+def test_progress_bars_only_on_an_interactive_terminal(monkeypatch, small_portfolio_dir):
+    from kamplan import cli as cli_module
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with cli_module.progress_bar("pipe") as progress:
+        assert progress is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setenv("CI", "true")
+    with cli_module.progress_bar("ci") as progress:
+        assert progress is None
+    monkeypatch.delenv("CI")
+    calls = []
+    with cli_module.progress_bar("terminal") as progress:
+        assert callable(progress)
+        kamplan.load_portfolio([small_portfolio_dir], progress=lambda done, total: calls.append((done, total)))
+        progress(1, 2)
+    assert calls == [(1, 2), (2, 2)]

@@ -201,11 +201,11 @@ def list_plugins(host: PluginHost | None = None) -> list[dict[str, Any]]:
 
 
 def _accounts(paths: Iterable[PathArg], portfolio: Portfolio | None, host: PluginHost | None,
-              use_cache: bool) -> Portfolio:
+              use_cache: bool, progress: Any = None) -> Portfolio:
     from kamplan.errors import PlanError
 
     if portfolio is None:
-        portfolio = load_portfolio(paths, host=host, use_cache=use_cache)
+        portfolio = load_portfolio(paths, host=host, use_cache=use_cache, progress=progress)
     errors = [d for d in portfolio.diagnostics if d.severity == "error"]
     for account in portfolio.accounts:
         errors += [d for d in run_rules(account, host or portfolio.host) if d.severity == "error"]
@@ -236,7 +236,7 @@ def account_scores(account: Account, host: PluginHost | None = None) -> dict[str
 
 
 def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, host: PluginHost | None = None,
-          use_cache: bool = True) -> list[dict[str, Any]]:
+          use_cache: bool = True, progress: Any = None) -> list[dict[str, Any]]:
     """Run every registered scorer on every account.
 
     Returns:
@@ -246,7 +246,7 @@ def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, 
         PlanError: When a plan has errors (scores of invalid plans would mislead).
         PluginError: When a scorer raises or returns something else than a number or a Score.
     """
-    portfolio = _accounts(paths, portfolio, host, use_cache)
+    portfolio = _accounts(paths, portfolio, host, use_cache, progress)
     return [{"account": a.id, "scores": account_scores(a, host or portfolio.host)} for a in portfolio.accounts]
 
 
@@ -277,19 +277,19 @@ def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfolio: Portfolio | None = None,
-              host: PluginHost | None = None, use_cache: bool = True) -> list[dict[str, Any]]:
+              host: PluginHost | None = None, use_cache: bool = True, progress: Any = None) -> list[dict[str, Any]]:
     """Run every registered recommender on every account, ranked by priority (1 first), then value.
 
     Returns:
         The records of ``kamplan recommend --format json`` (absent fields are None).
     """
-    portfolio = _accounts(paths, portfolio, host, use_cache)
+    portfolio = _accounts(paths, portfolio, host, use_cache, progress)
     rows = rank([r for a in portfolio.accounts for r in account_recommendations(a, host or portfolio.host)])
     return rows[:limit] if limit is not None else rows
 
 
 def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: Portfolio | None = None,
-        host: PluginHost | None = None, use_cache: bool = True) -> dict[str, Any]:
+        host: PluginHost | None = None, use_cache: bool = True, progress: Any = None) -> dict[str, Any]:
     """NRR, GRR, logo churn, expansion rate, share of wallet and coverage per account, group and portfolio.
 
     Args:
@@ -309,7 +309,7 @@ def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: 
 
         if not re.fullmatch(r"\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?", period):
             raise UsageError(f"--period {period!r}: expected YYYY, YYYY-Qn or YYYY-MM")
-    portfolio = _accounts(paths, portfolio, host, use_cache)
+    portfolio = _accounts(paths, portfolio, host, use_cache, progress)
     return compute_kpis(portfolio.accounts, period).to_json()
 
 
@@ -328,11 +328,11 @@ def report(plan: PathArg | Account, *, fmt: str = "md", redact: bool = False, ta
 
 
 def site(paths: Iterable[PathArg] = (), *, out: PathArg, redact: bool = False, portfolio: Portfolio | None = None,
-         host: PluginHost | None = None, use_cache: bool = True) -> Path:
+         host: PluginHost | None = None, use_cache: bool = True, progress: Any = None) -> Path:
     """Build the static offline site: ``out/index.html`` and one page per account. Returns the index path."""
     from kamplan.web.build import build_site
 
-    portfolio = _accounts(paths, portfolio, host, use_cache)
+    portfolio = _accounts(paths, portfolio, host, use_cache, progress)
     return build_site(portfolio, out, redact=redact, host=host or portfolio.host)
 
 

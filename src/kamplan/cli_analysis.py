@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from kamplan.cli import _pct, _settings, _table, cli, emit, global_options, host_for
+from kamplan.cli import _pct, _settings, _table, cli, emit, global_options, host_for, progress_bar
 
 
 # -- score, recommend, kpi ------------------------------------------------------------------------
@@ -21,7 +21,8 @@ def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     """Every registered scorer on every account (0..100, with the details behind each number)."""
     from kamplan.api import score as run
 
-    rows = run(paths, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    with progress_bar("Loading plans") as progress:
+        rows = run(paths, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache, progress=progress)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return
@@ -54,7 +55,9 @@ def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int |
     """Land-and-expand, relationship and risk actions, ranked by priority (1 = most urgent)."""
     from kamplan.api import recommend as run
 
-    rows = run(paths, limit=limit, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    with progress_bar("Loading plans") as progress:
+        rows = run(paths, limit=limit, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache,
+                   progress=progress)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return
@@ -73,7 +76,9 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None
     """NRR, GRR, logo churn, expansion rate, share of wallet and coverage, with anomalies."""
     from kamplan.api import kpi as run
 
-    report = run(paths, period=period, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    with progress_bar("Loading plans") as progress:
+        report = run(paths, period=period, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache,
+                     progress=progress)
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
         return
@@ -122,7 +127,9 @@ def site(ctx: click.Context, paths: tuple[str, ...], out: str, redact: bool) -> 
     """A static, offline site: OUT/index.html is the dashboard, one interactive page per account."""
     from kamplan.api import site as build
 
-    index = build(paths, out=out, redact=redact, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache)
+    with progress_bar("Loading plans") as progress:
+        index = build(paths, out=out, redact=redact, host=host_for(ctx, paths),
+                      use_cache=not _settings(ctx).no_cache, progress=progress)
     click.echo(f"site: {os.path.relpath(index)}", err=True)
 
 

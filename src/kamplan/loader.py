@@ -9,7 +9,7 @@ import contextlib
 import gc
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -289,6 +289,7 @@ def load_portfolio(
     host: Any = None,
     plugin_dirs: Iterable[str | os.PathLike[str]] = (),
     use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Portfolio:
     """Load every plan under ``paths`` (files, folder plans or portfolio roots).
 
@@ -297,7 +298,8 @@ def load_portfolio(
         host: The :class:`~kamplan.plugins.PluginHost` to use; a default one when None (built-ins,
             entry points, ``--plugins-dir`` folders and the ``plugins/`` folder beside ``kamplan.yaml``).
         plugin_dirs: Extra plugin folders for the default host.
-        use_cache: Reserved for the content-hash cache; results never depend on it.
+        use_cache: Accepted for symmetry with ``validate``, whose results are what the cache stores.
+        progress: Called as ``progress(done, total)`` while plans are read (for progress bars).
 
     Returns:
         The portfolio: valid accounts plus the diagnostics of plans that could not be loaded.
@@ -310,7 +312,11 @@ def load_portfolio(
     plan_paths = discover(paths)
     configs: dict[Path | None, ConfigInfo] = {}
     with paused_gc():
-        sources = [read_plan_source(p) for p in plan_paths]
+        sources = []
+        for i, path in enumerate(plan_paths):
+            sources.append(read_plan_source(path))
+            if progress is not None:
+                progress(i + 1, len(plan_paths))
         plans: list[tuple[PlanSource, Plan | None, ConfigInfo]] = []
         for source in sources:
             config_path = find_config(source.path)
