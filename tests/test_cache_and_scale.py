@@ -180,3 +180,28 @@ def test_progress_bars_only_on_an_interactive_terminal(monkeypatch, small_portfo
         kamplan.load_portfolio([small_portfolio_dir], progress=lambda done, total: calls.append((done, total)))
         progress(1, 2)
     assert calls == [(1, 2), (2, 2)]
+
+
+def test_failing_plugin_in_a_worker_process_is_named(portfolio, cli, monkeypatch):
+    import pickle
+
+    from kamplan.errors import PlanError, PluginError
+
+    error = pickle.loads(pickle.dumps(PluginError("p", "rule 'X'", "boom")))
+    assert str(error) == "plugin 'p' failed in rule 'X': boom"
+    plan_error = pickle.loads(pickle.dumps(PlanError([kamplan.Diagnostic("f", 1, 2, "error", "E1", "m")])))
+    assert plan_error.diagnostics[0].code == "E1"
+    monkeypatch.setattr(batch, "PARALLEL_MIN_PLANS", 2)
+    plugins = portfolio / "plugins"
+    plugins.mkdir()
+    (plugins / "explodes.py").write_text(textwrap.dedent("""
+        import kamplan
+
+        @kamplan.hookimpl
+        def register_rules(register):
+            def boom(account):
+                raise ValueError("bad data")
+            register("BOOM2", boom)
+    """))
+    result = cli("validate", "--no-cache", cwd=portfolio)
+    assert result.code == 2 and "plugin 'explodes' failed in rule 'BOOM2': ValueError: bad data" in result.err

@@ -71,6 +71,9 @@ class PlanError(KamplanError):
         self.diagnostics = diagnostics
         super().__init__("\n".join(d.format_text() for d in diagnostics))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Diagnostic]]]:  # survives worker processes
+        return (PlanError, (self.diagnostics,))
+
 
 @dataclass
 class PluginError(KamplanError):
@@ -86,3 +89,6 @@ class PluginError(KamplanError):
 
     def __str__(self) -> str:
         return f"plugin {self.plugin!r} failed in {self.hook}: {self.message}"
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:  # survives worker processes
+        return (PluginError, (self.plugin, self.hook, self.message))
