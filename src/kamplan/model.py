@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from kamplan.fields import Custom, Day, Id, Number, Target, Text, to_text
+from kamplan.fields import Custom, Day, Id, Number, Target, Text
 
 FORMAT_VERSIONS = (1,)
 
 
 def _enum(*values: str) -> Any:
-    return Annotated[Literal[values], BeforeValidator(to_text)]  # type: ignore[valid-type]
+    return Literal[values]  # type: ignore[valid-type]
 
 
 Tier = _enum("strategic", "key", "growth", "maintain")

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from kamplan.errors import Diagnostic
+from kamplan.fields import SLUG_PATTERN
 from kamplan.locate import Locator
 from kamplan.yamlread import Path, format_path
 
@@ -120,6 +121,9 @@ def schema_diagnostics(
             code = "E200"
             message = f"{field}: expected {_TYPE_WORDS[kind]}, got {describe(value)}"
             at_key = False
+        elif kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == SLUG_PATTERN:
+            code, at_key = "E204", False
+            message = f"invalid id {describe(value)}: ids are slugs like 'eu-ops' (a-z, 0-9, '_', '.', '-')"
         elif kind == "string_pattern_mismatch":
             hint = _PATTERN_HINTS.get(field, error["msg"])
             code, message, at_key = "E205", f"invalid {field} {describe(value)}: {hint}", False
