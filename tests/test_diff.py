@@ -129,3 +129,11 @@ def test_diff_of_the_demo_repository_history_runs():
     from kamplan.changes import diff
 
     assert isinstance(diff("HEAD", None, [root]), list)
+
+
+def test_integrity_error_at_one_revision_is_reported_and_still_compared(repo, cli):
+    (repo / "account_plans" / "acme.yaml").write_text(BEFORE.replace("reports_to: ceo}", "reports_to: ghost}", 1))
+    changes = json.loads(cli("diff", "HEAD", "--format", "json", cwd=repo).out)
+    validity = [c for c in changes if c["field"] == "validity"]
+    assert len(validity) == 1 and "working tree" in validity[0]["message"] and "E301" in validity[0]["message"]
+    assert any(c["kind"] == "stakeholder" and c["field"] == "reports_to" for c in changes)

@@ -59,7 +59,9 @@ class Side:
     invalid: dict[str, str]
 
 
-def _side(label: str, portfolio: Portfolio) -> Side:
+def _side(label: str, portfolio: Portfolio, host: PluginHost) -> Side:
+    from kamplan.api import run_rules
+
     plans_dir = Path(portfolio.config.plans).name
     invalid: dict[str, str] = {}
     for d in portfolio.diagnostics:
@@ -69,13 +71,17 @@ def _side(label: str, portfolio: Portfolio) -> Side:
         # a file of a folder plan is named after its folder; a plan file after its stem
         key = path.stem if path.parent.name in (plans_dir, DEFAULT_PLANS_DIR) else path.parent.name
         invalid.setdefault(key, f"{d.code} {d.message} (line {d.line})")
+    for account in portfolio.accounts:  # loaded, but an integrity rule fails (a loop, an unknown id...)
+        errors = [d for d in run_rules(account, host) if d.severity == "error"]
+        if errors:
+            invalid.setdefault(account.id, f"{errors[0].code} {errors[0].message} (line {errors[0].line})")
     return Side(label, {a.id: a for a in portfolio.accounts}, invalid)
 
 
 def load_side(rev: str | None, paths: list[Path], host: PluginHost) -> Side:
     """Load the plans under ``paths`` at ``rev`` (None = the working tree)."""
     if rev is None:
-        return _side("working tree", load_portfolio(paths, host=host))
+        return _side("working tree", load_portfolio(paths, host=host), host)
     anchor = paths[0] if paths else Path.cwd()
     root = repo_root(anchor.resolve())
     commit = resolve_revision(rev, root)
@@ -95,7 +101,7 @@ def load_side(rev: str | None, paths: list[Path], host: PluginHost) -> Side:
         portfolio = load_portfolio(plan_dirs, host=host)
         for account in portfolio.accounts:
             _ = account.graph  # build now: the files vanish with the temporary folder
-        return _side(rev, portfolio)
+        return _side(rev, portfolio, host)
 
 
 def _fmt(value: Any) -> str:
