@@ -205,3 +205,27 @@ def test_failing_plugin_in_a_worker_process_is_named(portfolio, cli, monkeypatch
     """))
     result = cli("validate", "--no-cache", cwd=portfolio)
     assert result.code == 2 and "plugin 'explodes' failed in rule 'BOOM2': ValueError: bad data" in result.err
+
+
+def test_portfolio_wide_plugins_get_the_whole_portfolio(portfolio, cli):
+    plugins = portfolio / "plugins"
+    plugins.mkdir()
+    (plugins / "whole.py").write_text(textwrap.dedent("""
+        import kamplan
+
+        SEEN = []
+
+        @kamplan.hookimpl
+        def after_portfolio_loaded(portfolio):
+            SEEN.append(len(portfolio.accounts))
+
+        @kamplan.hookimpl
+        def register_rules(register):
+            register("WHOLE1", lambda account: [kamplan.Finding(f"saw {SEEN[-1]} accounts", ("account",))])
+    """))
+    result = batch.validate_portfolio([portfolio])
+    messages = {d.message for d in result.diagnostics if d.code == "WHOLE1"}
+    assert messages == {"saw 6 accounts"}  # every plan at once, not one portfolio per plan
+    assert result.notes and "whole-portfolio load" in result.notes[0] and result.cached == 0
+    again = batch.validate_portfolio([portfolio])
+    assert again.cached == 0 and codes(again) == codes(result)
