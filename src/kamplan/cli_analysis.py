@@ -5,10 +5,22 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import Any
 
 import click
 
 from kamplan.cli import _pct, _settings, _table, cli, emit, global_options, host_for, progress_bar
+
+
+def _load_and_run(ctx: click.Context, func: Any, paths: tuple[str, ...], **kwargs: Any) -> Any:
+    """Call a portfolio-wide library function with this run's host, cache setting and progress bar."""
+    with progress_bar("Loading plans") as progress:
+        return func(paths, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache, progress=progress,
+                    **kwargs)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 # -- score, recommend, kpi ------------------------------------------------------------------------
@@ -21,10 +33,9 @@ def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     """Every registered scorer on every account (0..100, with the details behind each number)."""
     from kamplan.api import score as run
 
-    with progress_bar("Loading plans") as progress:
-        rows = run(paths, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache, progress=progress)
+    rows = _load_and_run(ctx, run, paths)
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        _echo_json(rows)
         return
     names = sorted({name for row in rows for name in row["scores"]})
     if fmt == "csv":
@@ -55,11 +66,9 @@ def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int |
     """Land-and-expand, relationship and risk actions, ranked by priority (1 = most urgent)."""
     from kamplan.api import recommend as run
 
-    with progress_bar("Loading plans") as progress:
-        rows = run(paths, limit=limit, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache,
-                   progress=progress)
+    rows = _load_and_run(ctx, run, paths, limit=limit)
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        _echo_json(rows)
         return
     _table("Recommendations", ["prio", "account", "kind", "what", "why", "value"],
            [[str(r["priority"] or "-"), r["account"], r["kind"], r["title"], r["reason"] or "",
@@ -76,11 +85,9 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None
     """NRR, GRR, logo churn, expansion rate, share of wallet and coverage, with anomalies."""
     from kamplan.api import kpi as run
 
-    with progress_bar("Loading plans") as progress:
-        report = run(paths, period=period, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache,
-                     progress=progress)
+    report = _load_and_run(ctx, run, paths, period=period)
     if fmt == "json":
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        _echo_json(report)
         return
     keys = ["nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "coverage"]
     rows = [[a["account"], a["period"] or "-", *(_pct(a[k]) for k in keys)] for a in report["accounts"]]
@@ -127,9 +134,7 @@ def site(ctx: click.Context, paths: tuple[str, ...], out: str, redact: bool) -> 
     """A static, offline site: OUT/index.html is the dashboard, one interactive page per account."""
     from kamplan.api import site as build
 
-    with progress_bar("Loading plans") as progress:
-        index = build(paths, out=out, redact=redact, host=host_for(ctx, paths),
-                      use_cache=not _settings(ctx).no_cache, progress=progress)
+    index = _load_and_run(ctx, build, paths, out=out, redact=redact)
     click.echo(f"site: {os.path.relpath(index)}", err=True)
 
 

@@ -13,7 +13,7 @@ from ruamel.yaml.error import YAMLError
 from kamplan.discovery import PLAN_SUFFIXES, discover, display_name
 from kamplan.errors import Diagnostic
 from kamplan.fileio import write_atomic
-from kamplan.model import Plan, PortfolioConfig
+from kamplan.model import Plan, PortfolioConfig, entry_model
 from kamplan.roundtrip import dump_rt, load_rt, reorder
 from kamplan.yamlread import YamlReadError, read_file
 
@@ -25,16 +25,6 @@ def field_order(model: type[BaseModel]) -> list[str]:
     return first + [n for n in names if n not in first]
 
 
-def _entry_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _entry_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def canonicalise(node: Any, model: type[BaseModel]) -> bool:
     """Reorder ``node`` (and every nested entry) like ``model``; True when anything moved."""
     if not isinstance(node, CommentedMap):
@@ -44,7 +34,7 @@ def canonicalise(node: Any, model: type[BaseModel]) -> bool:
         key = info.alias or name
         if key not in node or key == "custom":
             continue
-        inner = _entry_model(info.annotation)
+        inner = entry_model(info.annotation)
         if inner is None:
             continue
         value = node[key]

@@ -275,6 +275,17 @@ class PortfolioConfig(Entry):
     plugins: dict[str, Custom] = Field(default_factory=dict)
 
 
+def entry_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside a field annotation (``list[Stakeholder]``, ``Contact | None``...), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = entry_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def plan_json_schema() -> dict[str, Any]:
     """Return the JSON Schema of a plan file (for editors and ``kamplan schema``)."""
     schema = Plan.model_json_schema(by_alias=True, mode="validation")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from kamplan.errors import Diagnostic
 from kamplan.fields import SLUG_PATTERN
 from kamplan.locate import Locator
+from kamplan.model import entry_model
 from kamplan.yamlread import Path, format_path
 
 _TYPE_WORDS = {
@@ -66,18 +67,8 @@ def _model_at(model: type[BaseModel], path: Path) -> type[BaseModel] | None:
         field = fields.get(part) or next((f for f in fields.values() if f.alias == part), None)
         if field is None:
             return None
-        current = _inner_model(field.annotation)
+        current = entry_model(field.annotation)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _inner_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _field_names(model: type[BaseModel] | None) -> list[str]:
