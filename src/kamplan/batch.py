@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kamplan.discovery import CONFIG_NAME, PLAN_SUFFIXES, configured_plans_dir, discover, find_config, plans_in
+from kamplan.discovery import (
+    CONFIG_NAME,
+    PLAN_SUFFIXES,
+    config_mapping,
+    configured_plans_dir,
+    discover,
+    find_config,
+    plans_in,
+)
 from kamplan.errors import Diagnostic, unknown_parent_message
 from kamplan.fileio import write_atomic
 from kamplan.fingerprint import file_hash, plugin_fingerprint
@@ -54,17 +62,9 @@ def _plan_files(plan: Path) -> list[Path]:
 
 def _today(config: Path | None) -> str:
     """The date the rules see: ``settings.today`` when kamplan.yaml pins it, else the real date."""
-    if config is not None:
-        import yaml
-
-        try:
-            data = yaml.safe_load(config.read_text(encoding="utf-8-sig")) or {}
-            pinned = (data.get("settings") or {}).get("today") if isinstance(data, dict) else None
-            if pinned:
-                return str(pinned)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
-            pass
-    return dt.date.today().isoformat()
+    settings = config_mapping(config).get("settings") if config is not None else None
+    pinned = settings.get("today") if isinstance(settings, dict) else None
+    return str(pinned) if pinned else dt.date.today().isoformat()
 
 
 def _context_key(config: Path | None, plugins: str) -> str:

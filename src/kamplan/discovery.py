@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from kamplan.errors import UsageError
 
@@ -36,16 +37,32 @@ def _config_above(folder: Path) -> Path | None:
     return None
 
 
+def config_mapping(config: Path) -> dict[str, Any]:
+    """``kamplan.yaml`` read quickly as plain data (empty when unreadable), for the light code paths.
+
+    Memoised per file content stamp, so the plans folder and the pinned date are read with one parse.
+    """
+    try:
+        stat = config.stat()
+    except OSError:
+        return {}
+    return _parsed_config(config, stat.st_size, stat.st_mtime_ns)
+
+
 @cache
-def configured_plans_dir(config: Path) -> str:
-    """The ``plans:`` folder named in ``kamplan.yaml`` (``account_plans`` when absent or unreadable)."""
+def _parsed_config(config: Path, size: int, mtime_ns: int) -> dict[str, Any]:
     import yaml
 
     try:
         data = yaml.safe_load(config.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return DEFAULT_PLANS_DIR
-    value = data.get("plans") if isinstance(data, dict) else None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def configured_plans_dir(config: Path) -> str:
+    """The ``plans:`` folder named in ``kamplan.yaml`` (``account_plans`` when absent or unreadable)."""
+    value = config_mapping(config).get("plans")
     return value if isinstance(value, str) and value else DEFAULT_PLANS_DIR
 
 

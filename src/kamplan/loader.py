@@ -308,7 +308,7 @@ def load_portfolio(
         UsageError: When a path does not exist or holds no plans.
         PluginError: When a plugin fails to load or raises in ``after_portfolio_loaded``.
     """
-    del use_cache  # no cache yet: every load reads and validates every file
+    del use_cache  # loads always read every file; the result cache belongs to `kamplan validate`
     plan_paths = discover(paths)
     configs: dict[Path | None, ConfigInfo] = {}
     with paused_gc():
