@@ -87,19 +87,32 @@ def plugin_dirs_for(paths: Iterable[Path], extra: Iterable[str | os.PathLike[str
 
 # -- the work for one plan (runs in a worker process on cold runs) ----------------------------------
 _HOST: Any = None
+_CONFIGS: dict[Path | None, Any] = {}
 
 
 def _validate_one(plan: Path) -> dict[str, Any]:
-    from kamplan.api import run_rules
-    from kamplan.loader import load_portfolio
+    """Read, validate and check one plan; the ``parent`` rule is left to :func:`_finish`.
 
-    portfolio = load_portfolio([plan], host=_HOST)
-    diagnostics = list(portfolio.diagnostics)
+    This is :func:`kamplan.loader.load_portfolio` for a single plan, minus what only a whole
+    portfolio needs: ``kamplan.yaml`` is loaded once per process, and the portfolio's ids are not
+    listed per plan (the parent is settled across plans afterwards).
+    """
+    from kamplan.api import run_rules
+    from kamplan.loader import build_account, load_config, read_plan_source, validate_source
+
+    config = find_config(plan)
+    info = _CONFIGS.get(config)
+    if info is None:
+        info = _CONFIGS[config] = load_config(config)
+    source = read_plan_source(plan)
+    model = validate_source(source)
+    diagnostics = [*info.diagnostics, *source.diagnostics]
     entry: dict[str, Any] = {"account": None, "parent": None, "parent_at": None}
-    for account in portfolio.accounts:
-        parent = account.plan.account.parent
+    if model is not None:
+        parent = model.account.parent
+        account = build_account(model, source, info, {model.account.id, parent} if parent else {model.account.id})
+        account.host = _HOST
         if parent is not None:
-            account.portfolio_ids = account.portfolio_ids | {parent}  # settled across plans in _finish
             entry["parent"], entry["parent_at"] = parent, list(account.locator.locate(("account", "parent"),
                                                                                        key=True))
         diagnostics += run_rules(account, _HOST)
@@ -109,7 +122,10 @@ def _validate_one(plan: Path) -> dict[str, Any]:
 
 
 def _worker(plans: list[str]) -> list[dict[str, Any]]:
-    return [_validate_one(Path(p)) for p in plans]
+    from kamplan.loader import paused_gc
+
+    with paused_gc():
+        return [_validate_one(Path(p)) for p in plans]
 
 
 def validate_portfolio(
@@ -199,14 +215,18 @@ def _compute(plans: list[Path], host: Any, parallel: bool, progress: Progress | 
              result: BatchResult) -> list[dict[str, Any]]:
     global _HOST
     _HOST = host
+    _CONFIGS.clear()  # kamplan.yaml may have changed since an earlier call in this process
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = min(cpus, 8)
     if not parallel or workers < 2 or len(plans) < PARALLEL_MIN_PLANS:
+        from kamplan.loader import paused_gc
+
         out = []
-        for i, plan in enumerate(plans):
-            out.append(_validate_one(plan))
-            if progress:
-                progress(i + 1, len(plans))
+        with paused_gc():
+            for i, plan in enumerate(plans):
+                out.append(_validate_one(plan))
+                if progress:
+                    progress(i + 1, len(plans))
         return out
     import multiprocessing
 

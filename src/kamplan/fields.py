@@ -12,14 +12,14 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from kamplan.yamlread import Plain
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 SLUG = re.compile(SLUG_PATTERN)
-_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+_INT = re.compile(r"[-+]?[0-9][0-9_]*")
 _FLOAT = re.compile(r"[-+]?([0-9][0-9_]*)?(\.[0-9_]*)?([eE][-+]?[0-9]+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -76,6 +76,8 @@ def number_or_text(value: Any) -> Any:
     if isinstance(value, Plain):
         number = parse_number(value)
         return str(value) if number is None else number
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
     return to_text(value)
 
 
@@ -96,7 +98,7 @@ def to_date(value: Any) -> Any:
 
 
 def resolve_plain(value: Any) -> Any:
-    """Resolve free-form data (``custom:``) with the YAML 1.2 core schema."""
+    """Resolve free-form data (``custom:``) with the YAML 1.2 core schema; leading zeros stay text."""
     if isinstance(value, dict):
         return {str(k): resolve_plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -111,6 +113,26 @@ def resolve_plain(value: Any) -> Any:
     return value
 
 
+def resolve_custom(value: Any, info: ValidationInfo) -> Any:
+    """:func:`resolve_plain` for ``custom:`` fields.
+
+    On the fast path (:mod:`kamplan.fastpath`) yaml-rs has already resolved numbers and keys, and
+    their spelling is gone (``0123`` arrived as 123): a number or a non-text key there sends the
+    plan to the full reader, which keeps the spelling.
+    """
+    if info.context and info.context.get("fast") and _has_resolved_number(value):
+        raise PydanticCustomError("fast_path", "read again with positions and spelling", {})
+    return resolve_plain(value)
+
+
+def _has_resolved_number(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(not isinstance(k, str) or _has_resolved_number(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_resolved_number(v) for v in value)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 # Text fields take any YAML text: plain scalars arrive as ``Plain`` (a str subclass), which pydantic
 # turns into an exact ``str``, so no Python validator runs per field (this is the hot path of loading).
 Text = str
@@ -118,4 +140,4 @@ Id = Annotated[str, Field(pattern=SLUG_PATTERN)]  # checked in Rust; reported as
 Number = Annotated[int | float, BeforeValidator(to_number)]
 Target = Annotated[int | float | str, BeforeValidator(number_or_text)]
 Day = Annotated[dt.date, BeforeValidator(to_date)]
-Custom = Annotated[dict[str, Any], BeforeValidator(resolve_plain)]
+Custom = Annotated[dict[str, Any], BeforeValidator(resolve_custom)]

@@ -25,14 +25,18 @@ from kamplan.discovery import (
     plans_in,
 )
 from kamplan.errors import Diagnostic
+from kamplan.fastpath import TextLocator, read_fast
 from kamplan.locate import Locator
 from kamplan.model import FORMAT_VERSIONS, Offering, Plan, PortfolioConfig, TeamMember
 from kamplan.schema_errors import describe, schema_diagnostics
-from kamplan.yamlread import Plain, YamlDocument, YamlReadError, format_path, read_file
+from kamplan.yamlread import Plain, YamlDocument, YamlReadError, format_path, load_text, read_file, read_text
 
 log = logging.getLogger(__name__)
 
 _HEADER = ("kamplan", "account")
+# KAMPLAN_FAST_PATH=0 reads every plan the full way (for comparing both ways; results are the same).
+FAST_PATH = os.environ.get("KAMPLAN_FAST_PATH", "1") != "0"
+_FAST_CONTEXT = {"fast": True}
 
 
 @dataclass
@@ -44,6 +48,7 @@ class PlanSource:
     data: dict[str, Any] | None
     locator: Locator
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    fast: bool = False  # read by yaml-rs (kamplan.fastpath); read again the full way on any problem
 
 
 @dataclass
@@ -115,7 +120,19 @@ def read_plan_source(path: Path) -> PlanSource:
     if path.is_dir():
         return _read_folder(path, display)
     try:
-        doc = read_file(path, display)
+        text = load_text(path, display)
+    except YamlReadError as exc:
+        return PlanSource(path, display, None, Locator(display), exc.diagnostics)
+    if FAST_PATH:
+        fast = read_fast(text, display)
+        if fast is not None:
+            return PlanSource(path, display, fast[0], fast[1], fast=True)
+    return _read_full(path, display, text)
+
+
+def _read_full(path: Path, display: str, text: str) -> PlanSource:
+    try:
+        doc = read_text(text, display)
     except YamlReadError as exc:
         return PlanSource(path, display, None, Locator(display), exc.diagnostics)
     locator = Locator.from_document(doc, display)
@@ -224,7 +241,23 @@ def _check_version(data: dict[str, Any], locator: Locator, display: str) -> list
 
 
 def validate_source(source: PlanSource) -> Plan | None:
-    """Validate merged plan data; schema problems are added to ``source.diagnostics``."""
+    """Validate merged plan data; schema problems are added to ``source.diagnostics``.
+
+    A plan read on the fast path that shows any problem at all is read again the full way and
+    validated again, so that its diagnostics are exactly the full reader's.
+    """
+    if not source.fast:
+        return _validate(source)
+    plan = _validate(source, fast=True)
+    if plan is not None and not source.diagnostics:
+        return plan
+    assert isinstance(source.locator, TextLocator)
+    full = _read_full(source.path, source.display, source.locator.text)
+    source.data, source.locator, source.diagnostics, source.fast = full.data, full.locator, full.diagnostics, False
+    return _validate(source)
+
+
+def _validate(source: PlanSource, *, fast: bool = False) -> Plan | None:
     data = source.data
     fatal = ("E103", "E104", "E306")
     if data is None or any(d.severity == "error" and d.code in fatal for d in source.diagnostics):
@@ -237,9 +270,12 @@ def validate_source(source: PlanSource) -> Plan | None:
     if isinstance(account, dict) and account.get("id") is None:
         account["id"] = source.path.stem if source.path.is_file() else source.path.name
     try:
-        plan = Plan.model_validate(data)
+        plan = Plan.model_validate(data, context=_FAST_CONTEXT if fast else None)
     except ValidationError as exc:
-        source.diagnostics += schema_diagnostics(exc, data, source.locator, Plan)
+        if not fast:  # on the fast path the full reader will say what is wrong
+            source.diagnostics += schema_diagnostics(exc, data, source.locator, Plan)
+        else:
+            source.diagnostics.append(Diagnostic(source.display, 0, 0, "error", "E200", "read again"))
         return None
     return None if any(d.severity == "error" for d in source.diagnostics) else plan
 

@@ -132,6 +132,11 @@ def read_file(path: str | os.PathLike[str], display: str | None = None) -> YamlD
         YamlReadError: When the file cannot be read or parsed at all.
     """
     name = display or str(path)
+    return read_text(load_text(path, name), name)
+
+
+def load_text(path: str | os.PathLike[str], name: str) -> str:
+    """Read a file's text within the size limit (E109), decoding UTF-8 (E101); E112 if unreadable."""
     try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
@@ -150,7 +155,7 @@ def read_file(path: str | os.PathLike[str], display: str | None = None) -> YamlD
             raw = handle.read()
     except OSError as exc:
         raise YamlReadError([_diag(name, (0, 0), "E112", f"cannot read file: {exc.strerror}")]) from None
-    return read_text(decode(raw, name), name)
+    return decode(raw, name)
 
 
 def read_text(text: str, file: str = "<string>") -> YamlDocument:

@@ -1,0 +1,207 @@
+"""The fast way in: yaml-rs reads a plan's data, positions are found only where a diagnostic needs one.
+
+The full reader (:mod:`kamplan.yamlread`) records a position for every node of every file, which
+costs about five times a bare yaml-rs parse; a plan needs positions for its few diagnostics only.
+So a plan whose text has the plain block shape plans are written in is read by yaml-rs (a
+conforming YAML 1.2 parser written in Rust), and a :class:`TextLocator` finds a position when asked,
+by reading just the top-level section or the one list entry that holds it (with
+:mod:`kamplan.plainyaml`, which gives exactly the full reader's positions).
+
+Results never depend on the path taken:
+
+* the shape check (below) admits only text whose meaning does not depend on which parser reads it:
+  no tags, anchors, block scalars, tabs, escapes or multi-line quoted and flow values, and no
+  number spellings that yaml-rs and kamplan's number rules read differently (``0x1F``, ``007``,
+  ``+1``, ``.5``, ``1_000``, ``.inf``);
+* yaml-rs resolves plain scalars (``0123`` becomes 123, ``true`` becomes True) where kamplan keeps
+  their text; a text field then receives a number and fails validation, and any plan with any
+  problem at all is read again the full way (:func:`kamplan.loader.validate_source`), so its
+  diagnostics are the full reader's;
+* when a section cannot be read by the fragment reader, the locator reads the whole file the full
+  way.
+
+``tests/test_fast_path.py`` checks both paths against each other on the YAML test suite, the demo
+and benchmark portfolios and generated plans.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from kamplan.locate import Locator, Where
+from kamplan.plainyaml import OUTSIDE, read_lines
+from kamplan.yamlread import Path, YamlReadError, read_text
+
+log = logging.getLogger(__name__)
+
+# -- what sends a file the full way ---------------------------------------------------------------
+# The first thing in the file is a key at column 0 (then the root is that column's mapping).
+_FIRST = re.compile(r"(?: *(?:#[^\n]*)?\n)*(?=[^\s\-?:,\[\]{}#&*!|>'\"%@`])")
+# Spellings yaml-rs reads as numbers where kamplan's number fields refuse them, and merge keys.
+_FULL_WAY_MARKS = re.compile("0[xXoObB]|<<")
+_INDICATOR = re.compile(r"[&*!?]")
+# A flow collection left open at the end of a line (libyaml and yaml-rs disagree on some of those).
+_OPEN_FLOW = re.compile(r"[\[{][^\]}\n]*\n")
+
+
+def _indicator_starts_a_value(text: str) -> bool:
+    """True when a tag (``!``), an anchor (``&``), an alias (``*``) or a complex key (``?``) may start a node.
+
+    Such a character in running text ("R&D", "Great!") is common and harmless; it starts a node
+    only right after a line's indentation, ``key:`` + space, ``-`` + space, or ``[``, ``{``, ``,``.
+    """
+    for found in _INDICATOR.finditer(text):
+        before = found.start()
+        while before > 0 and text[before - 1] == " ":
+            before -= 1
+        previous = text[before - 1] if before > 0 else "\n"
+        if previous in "\n[{," or (previous in ":-" and before < found.start()):
+            return True
+    return False
+_Table = dict[Path, tuple[int, int]]
+_TOP_KEY = re.compile(r"^([^\s#\-][^:#\n]*?) *:(?= |\n|$)", re.M)
+
+
+def read_fast(text: str, file: str) -> tuple[dict[str, Any], TextLocator] | None:
+    """Read ``text`` with yaml-rs if it has the plain shape; ``None`` means: read it the full way.
+
+    Args:
+        text: The file's text (decoded, BOM removed).
+        file: Name used in positions.
+
+    Returns:
+        The data (as yaml-rs resolves it) and a locator that finds positions on demand.
+    """
+    if (OUTSIDE.search(text) or not _FIRST.match(text) or _FULL_WAY_MARKS.search(text)
+            or _OPEN_FLOW.search(text) or _indicator_starts_a_value(text)):
+        return None
+    import yaml_rs
+
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False)
+    except Exception:
+        return None
+    if not isinstance(data, dict) or not data:
+        return None
+    return data, TextLocator(file, text, data)
+
+
+class TextLocator(Locator):
+    """Finds the position of a field path in one file's text when asked.
+
+    Positions are those of the full reader: each question reads the top-level section (or, in a
+    list section, the one entry) that holds the path with :func:`kamplan.plainyaml.read_lines`, and
+    answers are cached per section and entry.
+    """
+
+    def __init__(self, file: str, text: str, data: dict[str, Any]) -> None:
+        super().__init__(file)
+        self.text = text
+        self.data_keys = list(data)
+        self._lines: list[str] | None = None
+        self._sections: dict[str, tuple[int, int]] | None = None  # key -> first line index, end index
+        self._items: dict[str, list[int] | None] = {}
+        self._tables: dict[tuple[str, int], tuple[_Table, _Table]] = {}
+        self._full: Locator | None = None
+
+    def locate(self, path: Path, *, key: bool = False) -> Where:
+        """Return where ``path`` (or its nearest located ancestor) is written, like :class:`Locator`."""
+        path = tuple(path)
+        if self._full is None and self._sections is None:
+            self._index()
+        if self._full is not None:
+            return self._full.locate(path, key=key)
+        probe = path
+        while probe:
+            found = self._tables_for(probe)
+            if found is None:
+                if self._full is not None:
+                    return self._full.locate(path, key=key)
+                probe = probe[:-1]
+                continue
+            values, keys, local = found
+            if key and local in keys:
+                return (self.default_file, *keys[local])
+            if local in values:
+                return (self.default_file, *values[local])
+            probe = probe[:-1]
+        return (self.default_file, self._root_line(), 1)
+
+    # -- sections and entries ------------------------------------------------------------------
+    def _index(self) -> None:
+        lines = self.text.split("\n")
+        sections: dict[str, tuple[int, int]] = {}
+        starts = [(m.group(1), self.text.count("\n", 0, m.start())) for m in _TOP_KEY.finditer(self.text)]
+        for i, (name, first) in enumerate(starts):
+            sections[name] = (first, starts[i + 1][1] if i + 1 < len(starts) else len(lines))
+        if list(sections) != self.data_keys:  # not the simple layout after all: read it the full way
+            self._read_full()
+            return
+        self._lines, self._sections = lines, sections
+
+    def _root_line(self) -> int:
+        assert self._sections is not None
+        return next(iter(self._sections.values()))[0] + 1 if self._sections else 1
+
+    def _tables_for(self, probe: Path) -> tuple[_Table, _Table, Path] | None:
+        """The position tables of the section or entry holding ``probe``, and its path in them."""
+        assert self._sections is not None and self._lines is not None
+        name = probe[0]
+        if not isinstance(name, str) or name not in self._sections:
+            return None
+        first, end = self._sections[name]
+        items = self._entries(name)
+        index = -1
+        if items is not None:
+            index = probe[1] if len(probe) > 1 and isinstance(probe[1], int) else 0
+            if index >= len(items):
+                return None
+        # an entry is read on its own, as entry 0 of its section
+        local = probe if index <= 0 or len(probe) < 2 else (name, 0, *probe[2:])
+        cached = self._tables.get((name, index))
+        if cached is not None:
+            return (*cached, local)
+        lines = self._lines
+        numbered: list[tuple[int, str]] = [(first + 1, lines[first])]
+        if items is None:
+            numbered += [(n + 1, lines[n]) for n in range(first + 1, end)]
+        else:
+            stop = items[index + 1] if index + 1 < len(items) else end
+            numbered += [(n + 1, lines[n]) for n in range(items[index], stop)]
+        doc = read_lines(numbered)
+        if doc is None:
+            self._read_full()
+            return None
+        self._tables[(name, index)] = (doc.positions, doc.key_positions)
+        return doc.positions, doc.key_positions, local
+
+    def _entries(self, name: str) -> list[int] | None:
+        """Line indexes where the entries of a block-list section start; None if it is not one."""
+        if name in self._items:
+            return self._items[name]
+        assert self._sections is not None and self._lines is not None
+        first, end = self._sections[name]
+        lines = self._lines
+        items: list[int] | None = None
+        for n in range(first + 1, end):
+            content = lines[n].lstrip(" ")
+            if not content or content[0] == "#":
+                continue
+            if content[0] == "-" and (len(content) == 1 or content[1] == " "):
+                marker = lines[n][: len(lines[n]) - len(content)] + "-"
+                items = [m for m in range(n, end) if lines[m].startswith(marker)
+                         and (len(lines[m]) == len(marker) or lines[m][len(marker)] == " ")]
+            break
+        self._items[name] = items
+        return items
+
+    def _read_full(self) -> None:
+        try:
+            doc = read_text(self.text, self.default_file)
+        except YamlReadError:  # pragma: no cover - the shape check admits only what both readers read
+            log.warning("%s: positions unavailable", self.default_file)
+            self._full = Locator(self.default_file)
+            return
+        self._full = Locator.from_document(doc, self.default_file)

@@ -1,0 +1,202 @@
+"""The fast path (yaml-rs + positions on demand) gives exactly what the full reader gives.
+
+Every comparison reads the same input both ways: with the fast path, and with it switched off
+(``KAMPLAN_FAST_PATH=0``, here ``loader.FAST_PATH``). Results are the diagnostics (with positions)
+and the validated plan.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.conftest import ROOT, SHARED, VALID_PLAN
+
+from kamplan import loader
+from kamplan.fastpath import TextLocator, read_fast
+from kamplan.locate import Locator
+from kamplan.plainyaml import read_plain
+from kamplan.yamlread import YamlReadError, read_text
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import make_plan
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    out = []
+    for fast in (True, False):
+        monkeypatch.setattr(loader, "FAST_PATH", fast)
+        source = loader.read_plan_source(path)
+        plan = loader.validate_source(source)
+        out.append(([d.to_row() for d in source.diagnostics], plan.model_dump(mode="json") if plan else None))
+    return out[0], out[1]
+
+
+def all_paths(data: Any, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out += all_paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            out += all_paths(value, (*prefix, i))
+    return out
+
+
+def assert_same_positions(text: str) -> bool:
+    """If the fast path takes ``text``, every position it gives is the full reader's; True if it took it."""
+    fast = read_fast(text, "f.yaml")
+    if fast is None:
+        return False
+    data, locator = fast
+    full = Locator.from_document(read_text(text, "f.yaml"), "f.yaml")
+    for path in all_paths(data):
+        probes = [path, (*path, "missing"), (*path, 10_000)]
+        for probe in probes:
+            for key in (False, True):
+                assert locator.locate(probe, key=key) == full.locate(probe, key=key), (probe, key)
+    return True
+
+
+def plan_texts() -> list[str]:
+    texts = [VALID_PLAN]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "account_plans").rglob("*.yaml"))]
+    texts += [make_plan(f"gen-{seed}", f"Generated {seed}", 60, seed=seed) for seed in range(4)]
+    return texts
+
+
+# -- positions --------------------------------------------------------------------------------------
+def test_positions_match_the_full_reader_on_plans():
+    taken = [assert_same_positions(text) for text in plan_texts()]
+    assert sum(taken) >= 5  # the demo and generated plans are what the fast path is for
+
+
+def test_positions_match_on_the_yaml_test_suite():
+    cases = sorted((SHARED / "yaml-test-suite" / "data").rglob("in.yaml"))
+    assert len(cases) >= 400
+    taken = 0
+    for case in cases:
+        try:
+            text = case.read_bytes().decode("utf-8-sig")
+            read_text(text)
+        except (UnicodeDecodeError, YamlReadError):
+            assert read_fast(case.read_text(encoding="utf-8", errors="replace"), "f") is None or True
+            continue
+        taken += assert_same_positions(text)
+    assert taken >= 20
+
+
+def test_the_fragment_reader_matches_the_full_reader_on_whole_files():
+    for text in plan_texts():
+        doc = read_plain(text)
+        if doc is None:
+            continue
+        full = read_text(text)
+        assert doc.positions == full.positions and doc.key_positions == full.key_positions
+
+
+def test_every_suite_input_gives_the_same_result_both_ways(tmp_path, monkeypatch):
+    """Inputs libyaml refuses and yaml-rs reads (multi-line flow keys, empty keys) included."""
+    for case in sorted((SHARED / "yaml-test-suite" / "data").rglob("in.yaml")):
+        fast, full = both_ways(case, monkeypatch)
+        assert fast == full, case
+
+
+# -- results ----------------------------------------------------------------------------------------
+def test_demo_and_generated_plans_validate_the_same_both_ways(tmp_path, monkeypatch):
+    files = sorted((ROOT / "account_plans").glob("*.yaml"))
+    for seed in range(3):
+        target = tmp_path / f"gen-{seed}.yaml"
+        target.write_text(make_plan(f"gen-{seed}", f"Generated {seed}", 80, seed=seed), encoding="utf-8")
+        files.append(target)
+    for path in files:
+        fast, full = both_ways(path, monkeypatch)
+        assert fast == full, path
+
+
+SPELLINGS = ["0123", "007", "08", "1.10", "1.0", "5.", ".5", "+5", "-5", "1e3", "1E3", "1_000", "1__0", "0x1F",
+             "0o17", "0b11", ".inf", "-.inf", ".nan", "true", "True", "FALSE", "no", "on", "yes", "~", "null",
+             "Null", "", "2026-01-31", "2026-02-30", '"123"', "'0123'", "12 people", "-0", "0", "00", "1_",
+             "p00001", "[1, 2]", "{a: 1}"]
+FIELDS = [
+    ("account", "name"),        # text
+    ("account", "wallet"),      # number
+    ("account", "reviewed"),    # date
+    ("account", "region"),      # text
+    ("custom", "code"),         # free-form
+]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_every_spelling_in_every_kind_of_field_gives_the_same_result(tmp_path, monkeypatch, spelling):
+    for section, field in FIELDS:
+        data = yaml.safe_load(VALID_PLAN)
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        marker = "zz-marker-zz"
+        if section == "custom":
+            text += f"custom:\n  {field}: {marker}\n"
+        else:
+            data[section][field] = marker
+            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        path = tmp_path / "acme.yaml"
+        path.write_text(text.replace(marker, spelling), encoding="utf-8")
+        fast, full = both_ways(path, monkeypatch)
+        assert fast == full, (section, field, spelling)
+
+
+TRICKY = st.sampled_from(["0123", "007", "1.10", "true", "~", "&a x", "*a", "!!str 5", "!x y", "R&D", "Q&A!",
+                          "'q'", '"dq"', "x # c", "a: b", "- x", "[a, b]", "{a: 1}", "1_000", "0x10", ".5", "<<",
+                          "|\n    block", "héllo", "Ольга", "a\tb", "  ", "x\n  continued"])
+
+
+@SETTINGS
+@given(data=st.data())
+def test_mutated_plan_texts_give_the_same_result_both_ways(tmp_path, monkeypatch, data):
+    lines = VALID_PLAN.splitlines()
+    for _ in range(data.draw(st.integers(1, 3))):
+        index = data.draw(st.integers(0, len(lines) - 1))
+        line = lines[index]
+        if ": " in line:
+            head = line.split(": ", 1)[0]
+            lines[index] = f"{head}: {data.draw(TRICKY)}"
+        elif line.strip():
+            lines.insert(index, line[: len(line) - len(line.lstrip())] + "# a comment")
+    path = tmp_path / "acme.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast, full = both_ways(path, monkeypatch)
+    assert fast == full
+
+
+# -- the command --------------------------------------------------------------------------------------
+def test_validate_prints_the_same_with_and_without_the_fast_path(tmp_path):
+    folder = tmp_path / "account_plans"
+    folder.mkdir()
+    (tmp_path / "kamplan.yaml").write_text("kamplan: 1\nsettings:\n  today: 2026-11-01\n", encoding="utf-8")
+    for seed in range(45):  # enough for the worker processes
+        (folder / f"p{seed}.yaml").write_text(make_plan(f"p{seed}", f"Plan {seed}", 30, seed=seed), encoding="utf-8")
+    outputs = []
+    for switch in ("1", "0"):
+        env = {**os.environ, "KAMPLAN_FAST_PATH": switch}
+        done = subprocess.run([sys.executable, "-m", "kamplan.cli", "validate", "--no-cache", "--format", "json"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True)
+        outputs.append((done.returncode, json.loads(done.stdout)))
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0][1]) > 45, "generated plans carry warnings, so positions were compared"
+
+
+def test_a_text_locator_falls_back_to_the_full_reader_when_a_section_is_unusual():
+    text = 'kamplan: 1\naccount:\n  id: a\n  name: "two\n    lines"\n'
+    data = yaml.safe_load(text)
+    locator = TextLocator("f.yaml", text, data)
+    full = Locator.from_document(read_text(text, "f.yaml"), "f.yaml")
+    assert locator.locate(("account", "name")) == full.locate(("account", "name")) == ("f.yaml", 4, 9)
