@@ -85,3 +85,30 @@ def test_lazega_chart_renders(lazega):
     svg = kamplan.chart(lazega, fmt="svg", renderer="embedded").decode()
     assert svg.count('class="node"') >= 71
     assert "Lawyer 71" in svg and "SG&amp;R Law Firm" in svg
+
+
+def test_the_graph_builder_gives_what_networkx_add_edge_gives():
+    """from_account writes networkx's adjacency dicts directly (for speed): same graph as the public API."""
+    from pathlib import Path
+
+    import networkx as nx
+
+    import kamplan
+    from kamplan.graph import StakeholderGraph
+
+    root = Path(__file__).resolve().parent.parent / "account_plans"
+    for plan in sorted(root.glob("*.yaml")):
+        account = kamplan.resolve_account(plan)
+        built = StakeholderGraph.from_account(account).nx
+        reference = nx.MultiDiGraph()
+        reference.add_nodes_from(built.nodes(data=True))
+        for u, v, key, data in built.edges(keys=True, data=True):
+            reference.add_edge(u, v, key=key, **data)
+        assert nx.utils.graphs_equal(built, reference)
+        assert built.number_of_edges() > 0 and all(d["kind"] for _, d in built.nodes(data=True))
+        graph = StakeholderGraph.from_account(account)
+        ids = {p.id for p in account.plan.stakeholders}
+        for manager in account.plan.stakeholders:  # direct reports keep plan order, as add_edge would
+            expected = [p.id for p in account.plan.stakeholders
+                        if p.reports_to == manager.id and p.id != manager.id and p.reports_to in ids]
+            assert graph.direct_reports(manager.id) == expected

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 from kamplan.locate import Locator, Where
@@ -61,7 +63,10 @@ def _indicator_starts_a_value(text: str) -> bool:
             return True
     return False
 _Table = dict[Path, tuple[int, int]]
-_TOP_KEY = re.compile(r"^([^\s#\-][^:#\n]*?) *:(?= |\n|$)", re.M)
+_TOP_KEY = re.compile(r"\n([^\s#\-][^:#\n]*?) *:(?= |\n|$)")
+_KEY_LINE = re.compile(r"([^\s#\-][^:#\n]*?) *:(?= |\n|$)")
+# The first line with content (not blank, not a comment): its indentation, and a dash if it has one.
+_CONTENT = re.compile(r"\n( *)(?:(-)(?= |\n|$)|[^\s#])")
 
 
 def read_fast(text: str, file: str) -> tuple[dict[str, Any], TextLocator] | None:
@@ -100,9 +105,8 @@ class TextLocator(Locator):
         super().__init__(file)
         self.text = text
         self.data_keys = list(data)
-        self._lines: list[str] | None = None
-        self._sections: dict[str, tuple[int, int]] | None = None  # key -> first line index, end index
-        self._items: dict[str, list[int] | None] = {}
+        self._sections: dict[str, tuple[int, int, int]] | None = None  # key -> line, start and end offsets
+        self._items: dict[str, list[tuple[int, int]] | None] = {}  # section -> (line, offset) of its entries
         self._tables: dict[tuple[str, int], tuple[_Table, _Table]] = {}
         self._full: Locator | None = None
 
@@ -115,6 +119,10 @@ class TextLocator(Locator):
             return self._full.locate(path, key=key)
         probe = path
         while probe:
+            if len(probe) == 2:  # an entry of a list section: where its content starts on its dash line
+                start = self._entry_start(probe)
+                if start is not None:
+                    return (self.default_file, *start)
             found = self._tables_for(probe)
             if found is None:
                 if self._full is not None:
@@ -131,71 +139,113 @@ class TextLocator(Locator):
 
     # -- sections and entries ------------------------------------------------------------------
     def _index(self) -> None:
-        lines = self.text.split("\n")
-        sections: dict[str, tuple[int, int]] = {}
-        starts = [(m.group(1), self.text.count("\n", 0, m.start())) for m in _TOP_KEY.finditer(self.text)]
-        for i, (name, first) in enumerate(starts):
-            sections[name] = (first, starts[i + 1][1] if i + 1 < len(starts) else len(lines))
+        """Where each top-level key is: its line number and the text offsets of its section."""
+        text = self.text
+        sections: dict[str, tuple[int, int, int]] = {}
+        line, offset = 1, 0
+        previous: str | None = None
+        head = _FIRST.match(text)
+        first = _KEY_LINE.match(text, head.end()) if head else None
+        if first is None:
+            self._read_full()
+            return
+        for found in chain((first,), _TOP_KEY.finditer(text, head.end())):
+            start = found.start(1)
+            line += text.count("\n", offset, start)
+            offset = start
+            name = found.group(1)
+            if name in sections:
+                self._read_full()
+                return
+            if previous is not None:
+                first_line, first_offset, _ = sections[previous]
+                sections[previous] = (first_line, first_offset, start)
+            sections[name] = (line, start, len(text))
+            previous = name
         if list(sections) != self.data_keys:  # not the simple layout after all: read it the full way
             self._read_full()
             return
-        self._lines, self._sections = lines, sections
+        self._sections = sections
 
     def _root_line(self) -> int:
         assert self._sections is not None
-        return next(iter(self._sections.values()))[0] + 1 if self._sections else 1
+        return next(iter(self._sections.values()))[0] if self._sections else 1
+
+    def _entries(self, name: str) -> list[tuple[int, int]] | None:
+        """(line number, offset) of each entry of a section whose value is a block list, else None."""
+        if name in self._items:
+            return self._items[name]
+        assert self._sections is not None
+        text = self.text
+        line, start, end = self._sections[name]
+        items: list[tuple[int, int]] | None = None
+        key_end = text.find("\n", start, end)
+        if key_end >= 0 and not text[start:key_end].split(":", 1)[1].split("#", 1)[0].strip():
+            first = _CONTENT.search(text, key_end, end)  # the first line with content after the key
+            if first is not None and first.group(2) == "-":
+                indent = first.group(1)
+                dash = re.compile(rf"\n({indent}-)(?= |\n)")
+                items = []
+                count_from = key_end
+                for found in dash.finditer(text, key_end, end):
+                    line += text.count("\n", count_from, found.start(1))
+                    count_from = found.start(1)
+                    items.append((line, found.start(1)))
+        self._items[name] = items
+        return items
+
+    def _entry_start(self, probe: Path) -> tuple[int, int] | None:
+        name, index = probe
+        if not isinstance(name, str) or not isinstance(index, int) or name not in self._sections:  # type: ignore[operator]
+            return None
+        items = self._entries(name)
+        if items is None or not 0 <= index < len(items):
+            return None
+        line, offset = items[index]
+        text = self.text
+        end = text.find("\n", offset)
+        row = text[offset : end if end >= 0 else len(text)]
+        dash = len(row) - len(row.lstrip(" "))
+        content = row[dash + 1 :].lstrip(" ")
+        if not content or content[0] == "#":
+            return None  # the entry starts on a later line: let the fragment reader say where
+        return (line, len(row) - len(content) + 1)
 
     def _tables_for(self, probe: Path) -> tuple[_Table, _Table, Path] | None:
         """The position tables of the section or entry holding ``probe``, and its path in them."""
-        assert self._sections is not None and self._lines is not None
+        assert self._sections is not None
         name = probe[0]
         if not isinstance(name, str) or name not in self._sections:
             return None
-        first, end = self._sections[name]
+        line, start, end = self._sections[name]
         items = self._entries(name)
         index = -1
         if items is not None:
             index = probe[1] if len(probe) > 1 and isinstance(probe[1], int) else 0
-            if index >= len(items):
+            if not 0 <= index < len(items):
                 return None
         # an entry is read on its own, as entry 0 of its section
         local = probe if index <= 0 or len(probe) < 2 else (name, 0, *probe[2:])
         cached = self._tables.get((name, index))
         if cached is not None:
             return (*cached, local)
-        lines = self._lines
-        numbered: list[tuple[int, str]] = [(first + 1, lines[first])]
+        text = self.text
+        key_end = text.find("\n", start, end)
+        if key_end < 0:
+            key_end = end
+        numbered: Iterable[tuple[int, str]]
         if items is None:
-            numbered += [(n + 1, lines[n]) for n in range(first + 1, end)]
+            numbered = enumerate(text[start:end].split("\n"), line)
         else:
-            stop = items[index + 1] if index + 1 < len(items) else end
-            numbered += [(n + 1, lines[n]) for n in range(items[index], stop)]
+            first_line, first_offset = items[index]
+            stop = items[index + 1][1] if index + 1 < len(items) else end
+            numbered = chain(((line, text[start:key_end]),), enumerate(text[first_offset:stop].split("\n"), first_line))
         doc = read_lines(numbered)
         if doc is None:
             self._read_full()
             return None
         self._tables[(name, index)] = (doc.positions, doc.key_positions)
         return doc.positions, doc.key_positions, local
-
-    def _entries(self, name: str) -> list[int] | None:
-        """Line indexes where the entries of a block-list section start; None if it is not one."""
-        if name in self._items:
-            return self._items[name]
-        assert self._sections is not None and self._lines is not None
-        first, end = self._sections[name]
-        lines = self._lines
-        items: list[int] | None = None
-        for n in range(first + 1, end):
-            content = lines[n].lstrip(" ")
-            if not content or content[0] == "#":
-                continue
-            if content[0] == "-" and (len(content) == 1 or content[1] == " "):
-                marker = lines[n][: len(lines[n]) - len(content)] + "-"
-                items = [m for m in range(n, end) if lines[m].startswith(marker)
-                         and (len(lines[m]) == len(marker) or lines[m][len(marker)] == " ")]
-            break
-        self._items[name] = items
-        return items
 
     def _read_full(self) -> None:
         try:

@@ -88,36 +88,38 @@ class StakeholderGraph:
         """Build the graph of an account; references to unknown ids are skipped, not raised."""
         graph = cls()
         plan = account.plan
-        g = graph.nx
+        builder = _Builder(graph.nx)
+        node, edge, nodes = builder.node, builder.edge, builder.nodes
         for unit in plan.units:
-            g.add_node((UNIT, unit.id), kind=UNIT, data=unit)
+            node((UNIT, unit.id), kind=UNIT, data=unit)
         for member in account.team.values():
-            g.add_node((TEAM, member.id), kind=TEAM, data=member)
+            node((TEAM, member.id), kind=TEAM, data=member)
         for person in plan.stakeholders:
-            g.add_node((STAKEHOLDER, person.id), kind=STAKEHOLDER, data=person)
+            node((STAKEHOLDER, person.id), kind=STAKEHOLDER, data=person)
         for unit in plan.units:
-            if unit.parent and (UNIT, unit.parent) in g:
-                g.add_edge((UNIT, unit.id), (UNIT, unit.parent), key="part_of", kind="part_of")
+            if unit.parent and (UNIT, unit.parent) in nodes:
+                edge((UNIT, unit.id), (UNIT, unit.parent), "part_of", {"kind": "part_of"})
         for person in plan.stakeholders:
-            node = (STAKEHOLDER, person.id)
-            if person.reports_to and (STAKEHOLDER, person.reports_to) in g and person.reports_to != person.id:
-                g.add_edge(node, (STAKEHOLDER, person.reports_to), key="reports_to", kind="reports_to")
+            here = (STAKEHOLDER, person.id)
+            if person.reports_to and (STAKEHOLDER, person.reports_to) in nodes and person.reports_to != person.id:
+                edge(here, (STAKEHOLDER, person.reports_to), "reports_to", {"kind": "reports_to"})
             for manager in person.dotted_to:
-                if (STAKEHOLDER, manager) in g and manager != person.id:
-                    g.add_edge(node, (STAKEHOLDER, manager), key="dotted", kind="dotted")
-            if person.unit and (UNIT, person.unit) in g:
-                g.add_edge(node, (UNIT, person.unit), key="member_of", kind="member_of")
+                if (STAKEHOLDER, manager) in nodes and manager != person.id:
+                    edge(here, (STAKEHOLDER, manager), "dotted", {"kind": "dotted"})
+            if person.unit and (UNIT, person.unit) in nodes:
+                edge(here, (UNIT, person.unit), "member_of", {"kind": "member_of"})
         for tie in plan.influence:
             a, b = (STAKEHOLDER, tie.from_), (STAKEHOLDER, tie.to)
-            if a in g and b in g and a != b:
-                g.add_edge(a, b, key=tie.kind, kind=tie.kind, strength=tie.strength)
+            if a in nodes and b in nodes and a != b:
+                edge(a, b, tie.kind, {"kind": tie.kind, "strength": tie.strength})
         for rel in plan.relationships:
             a, b = (TEAM, rel.team), (STAKEHOLDER, rel.stakeholder)
-            if b in g:
-                if a not in g:
-                    g.add_node(a, kind=TEAM, data=account.declared_people.get(rel.team))
-                g.add_edge(a, b, key="relationship", kind="relationship",
-                           strength=rel.strength, last_contact=rel.last_contact, data=rel)
+            if b in nodes:
+                if a not in nodes:
+                    node(a, kind=TEAM, data=account.declared_people.get(rel.team))
+                edge(a, b, "relationship", {"kind": "relationship", "strength": rel.strength,
+                                            "last_contact": rel.last_contact, "data": rel})
+        builder.done()
         return graph
 
     # -- nodes ------------------------------------------------------------------------------------
@@ -306,6 +308,44 @@ class StakeholderGraph:
         for src, _, key, attrs in self.nx.in_edges(node, keys=True, data=True):
             if src[0] == STAKEHOLDER and key in _INWARD:
                 yield src[1], _INWARD[key], _step_cost(key, attrs)
+
+
+class _Builder:
+    """Adds nodes and keyed edges to a fresh :class:`networkx.MultiDiGraph` through its adjacency dicts.
+
+    ``add_node``/``add_edge`` re-check their arguments and clear the graph's cache on every call,
+    which made building the graphs of a 1,000-plan portfolio take as long as parsing it. The
+    result is the same graph ``add_node``/``add_edge`` would build (tests compare them): plain
+    dicts, the inner key dict shared between successors and predecessors.
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self.graph = graph
+        self.nodes: dict[Node, dict[str, Any]] = graph._node
+        self.succ: dict[Node, dict[Node, dict[str, Any]]] = graph._succ
+        self.pred: dict[Node, dict[Node, dict[str, Any]]] = graph._pred
+
+    def node(self, node: Node, **attrs: Any) -> None:
+        if node in self.nodes:
+            self.nodes[node].update(attrs)
+            return
+        self.succ[node] = {}
+        self.pred[node] = {}
+        self.nodes[node] = attrs
+
+    def edge(self, u: Node, v: Node, key: str, attrs: dict[str, Any]) -> None:
+        keys = self.succ[u].get(v)
+        if keys is None:
+            keys = self.succ[u][v] = self.pred[v][u] = {}
+        if key in keys:
+            keys[key].update(attrs)
+        else:
+            keys[key] = attrs
+
+    def done(self) -> None:
+        cache = getattr(self.graph, "__networkx_cache__", None)
+        if cache:
+            cache.clear()
 
 
 # Step names seen from the person we stand on: "X reports to Y", "X manages Y", "X influences Y".
