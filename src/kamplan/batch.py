@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,7 +158,7 @@ def validate_portfolio(
         store = _CacheFile(root / CACHE_DIR / f"{CACHE_FORMAT}-{context[:24]}.json") if use_cache else None
         entries: dict[str, dict[str, Any]] = {}
         missing: list[Path] = []
-        keys = {plan: file_hash(_plan_files(plan)) for plan in plans}
+        keys = {plan: store.content_key(plan) for plan in plans} if store else {}
         for plan in plans:
             hit = store.get(keys[plan]) if store else None
             if hit is not None:
@@ -251,16 +252,50 @@ def _whole(plan_paths: list[Path], host: Any, result: BatchResult) -> BatchResul
     return result
 
 
+_STAMPS = "~stamps"
+_RACY_NS = 2_000_000_000
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
 class _CacheFile:
-    """One JSON file of results per context: {plan content hash: entry}; written atomically."""
+    """One JSON file of results per context: {plan content hash: entry}; written atomically.
+
+    It also remembers each plan's file stamps (size, modification and change times, inode) and the
+    hash they had, so that a warm run hashes only files whose stamps changed. As git does with its
+    index, a stamp is trusted only if the file had last changed at least two seconds before it was
+    hashed: a file changed in the same instant as it was read is hashed again next time.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.changed = False
+        self.started = time.time_ns()
         try:
             self.data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.data = {}
+        stamps = self.data.pop(_STAMPS, None)
+        self.stamps: dict[str, list[Any]] = stamps if isinstance(stamps, dict) else {}
+
+    def content_key(self, plan: Path) -> str:
+        """The SHA-256 of the plan's files; read and hashed only when their stamps changed."""
+        files = _plan_files(plan)
+        stamp = [_stamp(f) for f in files]
+        known = self.stamps.get(str(plan))
+        if (known is not None and known[0] == stamp and None not in stamp
+                and all(s[2] < known[2] - _RACY_NS for s in stamp)):
+            return str(known[1])
+        digest = file_hash(files)
+        self.stamps[str(plan)] = [stamp, digest, self.started]
+        self.changed = True
+        return digest
 
     def get(self, key: str) -> dict[str, Any] | None:
         return self.data.get(key)
@@ -274,6 +309,8 @@ class _CacheFile:
         if stale and len(self.data) > 2 * len(keep):  # keep older versions around for a while, then prune
             for key in stale:
                 del self.data[key]
+            for plan in [p for p, (_, digest, _) in self.stamps.items() if digest not in self.data]:
+                del self.stamps[plan]
             self.changed = True
         if not self.changed:
             return
@@ -282,6 +319,7 @@ class _CacheFile:
             gitignore = self.path.parent / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n", encoding="utf-8")
-            write_atomic(self.path, json.dumps(self.data, ensure_ascii=False, separators=(",", ":")))
+            write_atomic(self.path, json.dumps({**self.data, _STAMPS: self.stamps}, ensure_ascii=False,
+                                               separators=(",", ":")), durable=False)
         except OSError as exc:  # a read-only checkout still validates, just without a cache
             log.info("cache not written: %s", exc)
