@@ -54,6 +54,47 @@ def test_edit_invalidates_only_that_plan(portfolio):
     assert codes(after) == codes(batch.validate_portfolio([portfolio], use_cache=False))
 
 
+def count_plan_hashes(monkeypatch) -> list[str]:
+    """Names of the plan files hashed from now on (kamplan.yaml left out)."""
+    hashed: list[str] = []
+    real_hash = batch.file_hash
+
+    def counting(files):
+        if files[0].name != "kamplan.yaml":
+            hashed.append(files[0].name)
+        return real_hash(files)
+
+    monkeypatch.setattr(batch, "file_hash", counting)
+    return hashed
+
+
+def test_unchanged_plans_are_not_read_again_and_an_edit_is_always_seen(portfolio, monkeypatch):
+    import os
+
+    hashed = count_plan_hashes(monkeypatch)
+    monkeypatch.setattr(batch, "_RACY_NS", 0)  # the files were written just now; trust their stamps anyway
+    batch.validate_portfolio([portfolio])
+    assert len(hashed) == 6
+    hashed.clear()
+    assert batch.validate_portfolio([portfolio]).cached == 6 and hashed == []
+    # an edit that keeps the size and puts the modification time back is still seen (the change time moves)
+    plan = portfolio / "account_plans" / "account-00004.yaml"
+    before = plan.stat()
+    plan.write_text(plan.read_text().replace("kamplan: 1", "kamplan: 2", 1))
+    os.utime(plan, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = batch.validate_portfolio([portfolio])
+    assert hashed == ["account-00004.yaml"] and after.computed == 1
+    assert any(d.code == "E105" and d.file.endswith("account-00004.yaml") for d in after.diagnostics)
+
+
+def test_a_plan_changed_in_the_instant_it_was_read_is_hashed_again(portfolio, monkeypatch):
+    hashed = count_plan_hashes(monkeypatch)
+    batch.validate_portfolio([portfolio])
+    hashed.clear()
+    batch.validate_portfolio([portfolio])  # written less than two seconds before being read: not trusted yet
+    assert len(hashed) == 6
+
+
 def test_kamplan_yaml_change_invalidates_everything(portfolio):
     batch.validate_portfolio([portfolio])
     config = portfolio / "kamplan.yaml"
