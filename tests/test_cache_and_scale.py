@@ -270,3 +270,17 @@ def test_portfolio_wide_plugins_get_the_whole_portfolio(portfolio, cli):
     assert result.notes and "whole-portfolio load" in result.notes[0] and result.cached == 0
     again = batch.validate_portfolio([portfolio])
     assert again.cached == 0 and codes(again) == codes(result)
+
+
+def test_validate_never_imports_networkx(portfolio):
+    """The stakeholder graph answers the rules from its own dicts; networkx is loaded only for its API."""
+    import subprocess
+
+    code = ("import sys\nfrom kamplan.cli import main\ntry:\n main(['validate', '--no-cache'])\n"
+            "except SystemExit:\n pass\nprint('networkx' in sys.modules, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=portfolio, capture_output=True, text=True)
+    assert done.stderr.strip().splitlines()[-1] == "False"
+    import kamplan
+
+    graph = kamplan.resolve_account(portfolio / "account_plans" / "account-00002.yaml").graph
+    assert graph.nx.number_of_nodes() == len(graph._nodes) and graph.nx.has_edge  # networkx on demand

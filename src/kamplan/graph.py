@@ -1,10 +1,16 @@
-"""The stakeholder graph: typed nodes and edges over networkx, with the queries plugins need.
+"""The stakeholder graph: typed nodes and edges, with the queries plugins need, and networkx on demand.
 
 Nodes are tuples ``(kind, id)`` where kind is ``"stakeholder"``, ``"team"`` or ``"unit"``, so a
 team member and a stakeholder may share an id. Edges of a :class:`networkx.MultiDiGraph` are keyed
 by their kind: ``reports_to`` and ``dotted`` (person -> manager), ``influences``, ``conflicts``,
 ``allies`` (as written: from -> to), ``relationship`` (team member -> stakeholder), ``member_of``
 (stakeholder -> unit) and ``part_of`` (unit -> parent unit).
+
+The graph is kept in networkx's own adjacency layout (node -> neighbour -> edge key -> attributes,
+the key dicts shared between successors and predecessors), and the queries below read it directly.
+:attr:`StakeholderGraph.nx` wraps the same dicts into a :class:`networkx.MultiDiGraph` on first use,
+so validating plans never imports networkx (about 60 ms of every command) and never pays for its
+views, while plugins get the full networkx API.
 """
 
 from __future__ import annotations
@@ -14,13 +20,14 @@ import heapq
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
-
-import networkx as nx
 
 from kamplan.model import STRENGTH_ORDER, Relationship, Stakeholder
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from kamplan.account import Account
 
 STAKEHOLDER, TEAM, UNIT = "stakeholder", "team", "unit"
@@ -77,10 +84,21 @@ class WarmPath:
 
 
 class StakeholderGraph:
-    """Typed graph of one account; ``nx`` is the underlying :class:`networkx.MultiDiGraph`."""
+    """Typed graph of one account; ``nx`` is the same graph as a :class:`networkx.MultiDiGraph`."""
 
     def __init__(self) -> None:
-        self.nx: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._nodes: dict[Node, dict[str, Any]] = {}
+        self._succ: dict[Node, dict[Node, dict[str, dict[str, Any]]]] = {}
+        self._pred: dict[Node, dict[Node, dict[str, dict[str, Any]]]] = {}
+
+    @cached_property
+    def nx(self) -> nx.MultiDiGraph:
+        """The graph as a :class:`networkx.MultiDiGraph`, sharing this graph's dicts (built on first use)."""
+        import networkx
+
+        graph = networkx.MultiDiGraph()
+        graph._node, graph._adj, graph._succ, graph._pred = self._nodes, self._succ, self._succ, self._pred
+        return graph
 
     # -- building ---------------------------------------------------------------------------------
     @classmethod
@@ -88,7 +106,7 @@ class StakeholderGraph:
         """Build the graph of an account; references to unknown ids are skipped, not raised."""
         graph = cls()
         plan = account.plan
-        builder = _Builder(graph.nx)
+        builder = _Builder(graph)
         node, edge, nodes = builder.node, builder.edge, builder.nodes
         for unit in plan.units:
             node((UNIT, unit.id), kind=UNIT, data=unit)
@@ -119,7 +137,6 @@ class StakeholderGraph:
                     node(a, kind=TEAM, data=account.declared_people.get(rel.team))
                 edge(a, b, "relationship", {"kind": "relationship", "strength": rel.strength,
                                             "last_contact": rel.last_contact, "data": rel})
-        builder.done()
         return graph
 
     # -- nodes ------------------------------------------------------------------------------------
@@ -129,27 +146,27 @@ class StakeholderGraph:
         Raises:
             KeyError: When there is none.
         """
-        return self.nx.nodes[(STAKEHOLDER, person_id)]["data"]
+        return self._nodes[(STAKEHOLDER, person_id)]["data"]
 
     def stakeholders(self) -> list[Stakeholder]:
         """Every stakeholder, in plan order."""
-        return [d["data"] for _, d in self.nx.nodes(data=True) if d["kind"] == STAKEHOLDER]
+        return [d["data"] for d in self._nodes.values() if d["kind"] == STAKEHOLDER]
 
     def team_members(self) -> list[str]:
         """Ids of our team members in the graph."""
-        return [n[1] for n, d in self.nx.nodes(data=True) if d["kind"] == TEAM]
+        return [n[1] for n, d in self._nodes.items() if d["kind"] == TEAM]
 
     def __contains__(self, person_id: object) -> bool:
-        return (STAKEHOLDER, person_id) in self.nx
+        return (STAKEHOLDER, person_id) in self._nodes
 
     def __len__(self) -> int:
-        return sum(1 for _, d in self.nx.nodes(data=True) if d["kind"] == STAKEHOLDER)
+        return sum(1 for d in self._nodes.values() if d["kind"] == STAKEHOLDER)
 
     # -- the org chart ----------------------------------------------------------------------------
     def manager(self, person_id: str) -> str | None:
         """The solid-line manager of ``person_id``, if any."""
-        for _, target, key in self.nx.out_edges((STAKEHOLDER, person_id), keys=True):
-            if key == "reports_to":
+        for target, keys in self._succ.get((STAKEHOLDER, person_id), {}).items():
+            if "reports_to" in keys:
                 return target[1]
         return None
 
@@ -166,11 +183,11 @@ class StakeholderGraph:
 
     def direct_reports(self, person_id: str) -> list[str]:
         """People whose solid line goes to ``person_id``, in plan order."""
-        return [src[1] for src, _, key in self.nx.in_edges((STAKEHOLDER, person_id), keys=True) if key == "reports_to"]
+        return [src[1] for src, keys in self._pred.get((STAKEHOLDER, person_id), {}).items() if "reports_to" in keys]
 
     def dotted_reports(self, person_id: str) -> list[str]:
         """People with a dotted line to ``person_id``."""
-        return [src[1] for src, _, key in self.nx.in_edges((STAKEHOLDER, person_id), keys=True) if key == "dotted"]
+        return [src[1] for src, keys in self._pred.get((STAKEHOLDER, person_id), {}).items() if "dotted" in keys]
 
     def subtree(self, person_id: str, depth: int | None = None) -> list[str]:
         """``person_id`` and everyone below by solid lines, breadth first, ``depth`` levels deep."""
@@ -198,28 +215,35 @@ class StakeholderGraph:
 
     def unit_members(self, unit_id: str) -> list[str]:
         """Stakeholders whose ``unit`` is ``unit_id``."""
-        return [src[1] for src, _, key in self.nx.in_edges((UNIT, unit_id), keys=True) if key == "member_of"]
+        return [src[1] for src, keys in self._pred.get((UNIT, unit_id), {}).items() if "member_of" in keys]
 
     def unit_parent(self, unit_id: str) -> str | None:
         """The parent unit of ``unit_id``."""
-        for _, target, key in self.nx.out_edges((UNIT, unit_id), keys=True):
-            if key == "part_of":
+        for target, keys in self._succ.get((UNIT, unit_id), {}).items():
+            if "part_of" in keys:
                 return target[1]
         return None
 
     def ties(self, person_id: str, kind: str | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Informal ties touching ``person_id`` as ``(other, kind, attrs)``, in both directions."""
-        node = (STAKEHOLDER, person_id)
-        for src, dst, key, attrs in (*self.nx.out_edges(node, keys=True, data=True),
-                                     *self.nx.in_edges(node, keys=True, data=True)):
+        for other, key, attrs in self._touching((STAKEHOLDER, person_id)):
             if key in ("influences", "conflicts", "allies") and (kind is None or key == kind):
-                yield (dst[1] if src == node else src[1]), key, attrs
+                yield other[1], key, attrs
+
+    def _touching(self, node: Node) -> Iterator[tuple[Node, str, dict[str, Any]]]:
+        """Edges out of ``node`` then into it, as ``(other end, key, attributes)``."""
+        for dst, keys in self._succ.get(node, {}).items():
+            for key, attrs in keys.items():
+                yield dst, key, attrs
+        for src, keys in self._pred.get(node, {}).items():
+            for key, attrs in keys.items():
+                yield src, key, attrs
 
     # -- our coverage -----------------------------------------------------------------------------
     def relationships_of(self, person_id: str) -> list[Relationship]:
         """Our team's relationships with ``person_id``, strongest first."""
-        rels = [attrs["data"] for src, _, key, attrs in self.nx.in_edges((STAKEHOLDER, person_id), keys=True, data=True)
-                if key == "relationship"]
+        rels = [keys["relationship"]["data"] for keys in self._pred.get((STAKEHOLDER, person_id), {}).values()
+                if "relationship" in keys]
         return sorted(rels, key=lambda r: -STRENGTH_ORDER.index(r.strength))
 
     def coverage(self, person_id: str) -> Coverage:
@@ -232,9 +256,11 @@ class StakeholderGraph:
     def relationships_by_member(self) -> dict[str, list[Relationship]]:
         """Team member id -> their relationships (``none`` strength excluded)."""
         out: dict[str, list[Relationship]] = {}
-        for src, _, key, attrs in self.nx.edges(keys=True, data=True):
-            if key == "relationship" and attrs["strength"] != "none":
-                out.setdefault(src[1], []).append(attrs["data"])
+        for src, neighbours in self._succ.items():
+            for keys in neighbours.values():
+                attrs = keys.get("relationship")
+                if attrs is not None and attrs["strength"] != "none":
+                    out.setdefault(src[1], []).append(attrs["data"])
         return out
 
     def warm_paths(self, target: str, *, limit: int = 3, max_hops: int = 5) -> list[WarmPath]:
@@ -302,28 +328,23 @@ class StakeholderGraph:
     def _person_steps(self, person_id: str) -> Iterator[tuple[str, str, float]]:
         """Where one can be introduced from ``person_id``, with the step named from their side."""
         node = (STAKEHOLDER, person_id)
-        for _, dst, key, attrs in self.nx.out_edges(node, keys=True, data=True):
-            if dst[0] == STAKEHOLDER and key in _OUTWARD:
-                yield dst[1], _OUTWARD[key], _step_cost(key, attrs)
-        for src, _, key, attrs in self.nx.in_edges(node, keys=True, data=True):
-            if src[0] == STAKEHOLDER and key in _INWARD:
-                yield src[1], _INWARD[key], _step_cost(key, attrs)
+        for dst, keys in self._succ.get(node, {}).items():
+            for key, attrs in keys.items():
+                if dst[0] == STAKEHOLDER and key in _OUTWARD:
+                    yield dst[1], _OUTWARD[key], _step_cost(key, attrs)
+        for src, keys in self._pred.get(node, {}).items():
+            for key, attrs in keys.items():
+                if src[0] == STAKEHOLDER and key in _INWARD:
+                    yield src[1], _INWARD[key], _step_cost(key, attrs)
 
 
 class _Builder:
-    """Adds nodes and keyed edges to a fresh :class:`networkx.MultiDiGraph` through its adjacency dicts.
+    """Adds nodes and keyed edges in networkx's adjacency layout, as ``add_node``/``add_edge`` would."""
 
-    ``add_node``/``add_edge`` re-check their arguments and clear the graph's cache on every call,
-    which made building the graphs of a 1,000-plan portfolio take as long as parsing it. The
-    result is the same graph ``add_node``/``add_edge`` would build (tests compare them): plain
-    dicts, the inner key dict shared between successors and predecessors.
-    """
-
-    def __init__(self, graph: nx.MultiDiGraph) -> None:
-        self.graph = graph
-        self.nodes: dict[Node, dict[str, Any]] = graph._node
-        self.succ: dict[Node, dict[Node, dict[str, Any]]] = graph._succ
-        self.pred: dict[Node, dict[Node, dict[str, Any]]] = graph._pred
+    def __init__(self, graph: StakeholderGraph) -> None:
+        self.nodes = graph._nodes
+        self.succ = graph._succ
+        self.pred = graph._pred
 
     def node(self, node: Node, **attrs: Any) -> None:
         if node in self.nodes:
@@ -341,11 +362,6 @@ class _Builder:
             keys[key].update(attrs)
         else:
             keys[key] = attrs
-
-    def done(self) -> None:
-        cache = getattr(self.graph, "__networkx_cache__", None)
-        if cache:
-            cache.clear()
 
 
 # Step names seen from the person we stand on: "X reports to Y", "X manages Y", "X influences Y".
