@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import kamplan
-from kamplan import batch
+from kamplan import batch, resultcache
 from kamplan.plugins import PluginHost
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,14 +57,14 @@ def test_edit_invalidates_only_that_plan(portfolio):
 def count_plan_hashes(monkeypatch) -> list[str]:
     """Names of the plan files hashed from now on (kamplan.yaml left out)."""
     hashed: list[str] = []
-    real_hash = batch.file_hash
+    real_hash = resultcache.file_hash
 
     def counting(files):
         if files[0].name != "kamplan.yaml":
             hashed.append(files[0].name)
         return real_hash(files)
 
-    monkeypatch.setattr(batch, "file_hash", counting)
+    monkeypatch.setattr(resultcache, "file_hash", counting)
     return hashed
 
 
@@ -72,7 +72,7 @@ def test_unchanged_plans_are_not_read_again_and_an_edit_is_always_seen(portfolio
     import os
 
     hashed = count_plan_hashes(monkeypatch)
-    monkeypatch.setattr(batch, "_RACY_NS", 0)  # the files were written just now; trust their stamps anyway
+    monkeypatch.setattr(resultcache, "RACY_NS", 0)  # the files were written just now; trust their stamps anyway
     batch.validate_portfolio([portfolio])
     assert len(hashed) == 6
     hashed.clear()
@@ -161,6 +161,47 @@ def test_cli_cache_is_invisible(cli, portfolio):
     assert first.err == second.err == third.err
     assert json.loads(first.out)
     assert (portfolio / ".kamplan_cache").is_dir()
+
+
+def test_text_report_from_cached_blocks_is_the_same_in_every_format_and_folder(cli, portfolio, monkeypatch):
+    monkeypatch.setattr(resultcache, "RACY_NS", 0)
+    for args in (["validate"], ["validate", "--format", "github"], ["validate", "--format", "json"]):
+        fresh = cli(*args, "--no-cache", cwd=portfolio)
+        assert cli(*args, cwd=portfolio).out == cli(*args, cwd=portfolio).out == fresh.out
+    # seen from the plans folder, files are named from there, cache or not
+    inside = portfolio / "account_plans"
+    cli("validate", cwd=portfolio)
+    cached = cli("validate", ".", cwd=inside)
+    assert cached.out == cli("validate", ".", "--no-cache", cwd=inside).out
+    assert cached.out.startswith("account-0000") and "account_plans/" not in cached.out
+
+
+def test_kamplan_yaml_problems_and_unknown_parents_are_reported_once_with_the_cache(cli, portfolio):
+    config = portfolio / "kamplan.yaml"
+    config.write_text(config.read_text() + "settngs: {}\n")
+    plan = portfolio / "account_plans" / "account-00002.yaml"
+    plan.write_text(plan.read_text().replace("  name:", "  parent: nowhere\n  name:", 1))
+    fresh = cli("validate", "--no-cache", cwd=portfolio)
+    assert cli("validate", cwd=portfolio).out == cli("validate", cwd=portfolio).out == fresh.out
+    assert sum(line.startswith("kamplan.yaml:") for line in fresh.out.splitlines()) == 1
+    assert "unknown parent account 'nowhere'" in fresh.out
+
+
+def test_one_changed_plan_is_appended_to_the_journal_not_rewritten(cli, portfolio, monkeypatch):
+    monkeypatch.setattr(resultcache, "RACY_NS", 0)
+    cli("validate", cwd=portfolio)
+    cache = portfolio / ".kamplan_cache"
+    main = next(p for p in cache.glob("validate-*.json") if not p.name.endswith(".rows.json"))
+    size = main.stat().st_size
+    for plan in sorted((portfolio / "account_plans").glob("*.yaml"))[:1]:  # small next to the cache file
+        plan.write_text(plan.read_text() + "# touched\n")
+    touched = cli("validate", cwd=portfolio)
+    assert main.stat().st_size == size and main.with_name(main.name + ".journal").exists()
+    assert touched.out == cli("validate", "--no-cache", cwd=portfolio).out
+    # a line torn by a crash is a cache miss, never a wrong result
+    journal = main.with_name(main.name + ".journal")
+    journal.write_bytes(journal.read_bytes() + b'["abc", {"text": "trunc')
+    assert cli("validate", cwd=portfolio).out == touched.out
 
 
 def test_unwritable_cache_folder_is_not_an_error(portfolio, cli):

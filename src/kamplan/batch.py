@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import os
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from kamplan.discovery import (
     CONFIG_NAME,
-    PLAN_SUFFIXES,
     config_mapping,
     configured_plans_dir,
     discover,
@@ -32,33 +30,106 @@ from kamplan.discovery import (
     plans_in,
 )
 from kamplan.errors import Diagnostic, unknown_parent_message
-from kamplan.fileio import write_atomic
 from kamplan.fingerprint import file_hash, plugin_fingerprint
+from kamplan.resultcache import ResultCache
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".kamplan_cache"
-CACHE_FORMAT = "validate-2"
+CACHE_FORMAT = "validate-3"
 PARALLEL_MIN_PLANS = 40
 Progress = Callable[[int, int], None]
 
 
 @dataclass
-class BatchResult:
-    """Diagnostics of every plan, and how they were obtained."""
+class _Group:
+    """The plans of one portfolio (one kamplan.yaml) and their results, cached or just computed."""
 
-    diagnostics: list[Diagnostic]
+    plans: list[Path]
+    entries: dict[str, dict[str, Any]]
+    keys: dict[Path, str]
+    rows: dict[str, list[list[Any]]]
+    store: ResultCache | None
+    known: set[str]
+
+    def rows_of(self, plan: Path) -> list[list[Any]]:
+        rows = self.rows.get(str(plan))
+        if rows is None and self.store is not None:
+            rows = self.store.rows(self.keys[plan])
+        if rows is None:  # the rows store lost it (a torn journal line): validate that plan again
+            rows = _validate_one(plan)["rows"]
+        return rows
+
+    def unknown_parent(self, entry: dict[str, Any]) -> bool:
+        return entry["parent"] is not None and entry["parent"] not in self.known
+
+
+@dataclass
+class BatchResult:
+    """Diagnostics of every plan, and how they were obtained.
+
+    The diagnostics are assembled on first use: a plain-text report of cached plans is put together
+    from each plan's pre-rendered block (:meth:`text_report`) without building them at all.
+    """
+
     plans: int
     cached: int = 0
     computed: int = 0
     workers: int = 1
     notes: list[str] = field(default_factory=list)
+    groups: list[_Group] = field(default_factory=list)
+    _diagnostics: list[Diagnostic] | None = None
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every diagnostic (kamplan.yaml's once), sorted by file, line, column and code."""
+        if self._diagnostics is None:
+            found = [d for group in self.groups for d in _finish(group)]
+            found.sort(key=_position)
+            self._diagnostics = found
+        return self._diagnostics
+
+    @diagnostics.setter
+    def diagnostics(self, value: list[Diagnostic]) -> None:
+        self._diagnostics = value
+        self.groups = []
+
+    def text_report(self) -> str:
+        """The ``text`` output: one line per diagnostic, in order."""
+        blocks = self._blocks()
+        if blocks is None:
+            return "\n".join(d.format_text() for d in self.diagnostics)
+        return "\n".join(entry["text"] for entry in blocks)
+
+    def counts(self) -> tuple[int, int]:
+        """(errors, warnings)."""
+        blocks = self._blocks()
+        if blocks is None:
+            errors = sum(1 for d in self.diagnostics if d.severity == "error")
+            return errors, len(self.diagnostics) - errors
+        return sum(e["errors"] for e in blocks), sum(e["warnings"] for e in blocks)
+
+    def _blocks(self) -> list[dict[str, Any]] | None:
+        """Each plan's rendered block in report order, when no problem crosses plans; else None."""
+        if self._diagnostics is not None or not self.groups:
+            return None
+        blocks = []
+        for group in self.groups:
+            for plan in group.plans:
+                entry = group.entries[str(plan)]
+                if entry["config"] or group.unknown_parent(entry):
+                    return None  # kamplan.yaml's problems are shown once; a parent is settled across plans
+                if entry["text"]:
+                    blocks.append(entry)
+        blocks.sort(key=lambda e: e["first"])
+        for before, after in pairwise(blocks):
+            if before["last"] > after["first"]:
+                return None  # plans whose files interleave: sort line by line
+        return blocks
 
 
-def _plan_files(plan: Path) -> list[Path]:
-    if plan.is_dir():
-        return sorted(f for f in plan.iterdir() if f.is_file() and f.suffix in PLAN_SUFFIXES)
-    return [plan]
+def _position(d: Diagnostic) -> tuple[str, int, int, str]:
+    return (d.file, d.line, d.column, d.code)
 
 
 def _today(config: Path | None) -> str:
@@ -79,8 +150,8 @@ def _context_key(config: Path | None, plugins: str) -> str:
 def plugin_dirs_for(paths: Iterable[Path], extra: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """``--plugins-dir`` folders plus the ``plugins/`` folder beside the portfolio's kamplan.yaml."""
     dirs = [Path(d).resolve() for d in extra]
-    for folder in dict.fromkeys(Path(p).parent for p in paths):
-        config = find_config(folder)
+    for folder in dict.fromkeys(os.path.dirname(p) or "." for p in paths):
+        config = find_config(Path(folder))
         if config and (config.parent / "plugins").is_dir():
             dirs.append((config.parent / "plugins").resolve())
     return list(dict.fromkeys(dirs))
@@ -118,7 +189,22 @@ def _validate_one(plan: Path) -> dict[str, Any]:
                                                                                        key=True))
         diagnostics += run_rules(account, _HOST)
         entry["account"] = account.id
-    entry["diagnostics"] = [d.to_row() for d in diagnostics]
+    return _entry(entry, diagnostics)
+
+
+def _entry(entry: dict[str, Any], diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    """A plan's result: its report rendered as text, counts, sort bounds, and its rows."""
+    diagnostics.sort(key=_position)
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    entry.update(
+        text="\n".join(d.format_text() for d in diagnostics),
+        errors=errors,
+        warnings=len(diagnostics) - errors,
+        first=list(_position(diagnostics[0])) if diagnostics else None,
+        last=list(_position(diagnostics[-1])) if diagnostics else None,
+        config=any(os.path.basename(d.file) == CONFIG_NAME for d in diagnostics),
+        rows=[d.to_row() for d in diagnostics],
+    )
     return entry
 
 
@@ -148,21 +234,22 @@ def validate_portfolio(
     for plan in plan_paths:
         groups.setdefault(find_config(plan), []).append(plan)
     plugins = plugin_fingerprint(dirs)
-    result = BatchResult([], len(plan_paths))
+    result = BatchResult(len(plan_paths))
     host = None
     for config, plans in groups.items():
         root = config.parent if config else plans[0].parent
         plans_dir = root / configured_plans_dir(config) if config else None
         known = {p.stem for p in plans_in(plans_dir)} if plans_dir else set()
         context = _context_key(config, plugins)
-        store = _CacheFile(root / CACHE_DIR / f"{CACHE_FORMAT}-{context[:24]}.json") if use_cache else None
-        entries: dict[str, dict[str, Any]] = {}
+        store = ResultCache(root / CACHE_DIR, f"{CACHE_FORMAT}-{context[:24]}") if use_cache else None
+        group = _Group(plans, {}, {}, {}, store, known)
         missing: list[Path] = []
-        keys = {plan: store.content_key(plan) for plan in plans} if store else {}
+        if store:
+            group.keys = {plan: store.content_key(plan) for plan in plans}
         for plan in plans:
-            hit = store.get(keys[plan]) if store else None
+            hit = store.get(group.keys[plan]) if store else None
             if hit is not None:
-                entries[str(plan)] = hit
+                group.entries[str(plan)] = hit
                 result.cached += 1
             else:
                 missing.append(plan)
@@ -174,32 +261,32 @@ def validate_portfolio(
                     return _whole(plan_paths, host, result)
             computed = _compute(missing, host, parallel, progress, result)
             for plan, entry in zip(missing, computed, strict=True):
-                entries[str(plan)] = entry
+                rows = group.rows[str(plan)] = entry.pop("rows")
+                group.entries[str(plan)] = entry
                 if store:
-                    store.put(keys[plan], entry)
+                    store.put(group.keys[plan], entry, rows)
             result.computed += len(missing)
+        group.known |= {e["account"] for e in group.entries.values() if e["account"]}
         if store:
-            store.save(keep={keys[p] for p in plans})
-        result.diagnostics += _finish(plans, entries, known)
-    result.diagnostics.sort(key=lambda d: (d.file, d.line, d.column, d.code))
+            store.save(keep={group.keys[p] for p in plans})
+        result.groups.append(group)
     return result
 
 
-def _finish(plans: list[Path], entries: dict[str, dict[str, Any]], known: set[str]) -> list[Diagnostic]:
-    """Turn entries into diagnostics: kamplan.yaml's problems once, ``parent`` settled across plans."""
-    known = known | {e["account"] for e in entries.values() if e["account"]}
+def _finish(group: _Group) -> list[Diagnostic]:
+    """A group's diagnostics: kamplan.yaml's problems once, ``parent`` settled across plans."""
     out: list[Diagnostic] = []
     config_seen: set[Diagnostic] = set()
-    for plan in plans:
-        entry = entries[str(plan)]
-        for item in entry["diagnostics"]:
+    for plan in group.plans:
+        entry = group.entries[str(plan)]
+        for item in group.rows_of(plan) if entry["text"] else ():
             diagnostic = Diagnostic(*item)
             if diagnostic.file.endswith(CONFIG_NAME) and os.path.basename(diagnostic.file) == CONFIG_NAME:
                 if diagnostic in config_seen:
                     continue
                 config_seen.add(diagnostic)
             out.append(diagnostic)
-        if entry["parent"] is not None and entry["parent"] not in known:
+        if group.unknown_parent(entry):
             file, line, column = entry["parent_at"]
             out.append(Diagnostic(file, line, column, "error", "E301", unknown_parent_message(entry["parent"]),
                                   "account.parent"))
@@ -250,76 +337,3 @@ def _whole(plan_paths: list[Path], host: Any, result: BatchResult) -> BatchResul
     result.diagnostics = full.diagnostics
     result.computed = len(plan_paths)
     return result
-
-
-_STAMPS = "~stamps"
-_RACY_NS = 2_000_000_000
-
-
-def _stamp(path: Path) -> list[int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-
-
-class _CacheFile:
-    """One JSON file of results per context: {plan content hash: entry}; written atomically.
-
-    It also remembers each plan's file stamps (size, modification and change times, inode) and the
-    hash they had, so that a warm run hashes only files whose stamps changed. As git does with its
-    index, a stamp is trusted only if the file had last changed at least two seconds before it was
-    hashed: a file changed in the same instant as it was read is hashed again next time.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.changed = False
-        self.started = time.time_ns()
-        try:
-            self.data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.data = {}
-        stamps = self.data.pop(_STAMPS, None)
-        self.stamps: dict[str, list[Any]] = stamps if isinstance(stamps, dict) else {}
-
-    def content_key(self, plan: Path) -> str:
-        """The SHA-256 of the plan's files; read and hashed only when their stamps changed."""
-        files = _plan_files(plan)
-        stamp = [_stamp(f) for f in files]
-        known = self.stamps.get(str(plan))
-        if (known is not None and known[0] == stamp and None not in stamp
-                and all(s[2] < known[2] - _RACY_NS for s in stamp)):
-            return str(known[1])
-        digest = file_hash(files)
-        self.stamps[str(plan)] = [stamp, digest, self.started]
-        self.changed = True
-        return digest
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        return self.data.get(key)
-
-    def put(self, key: str, entry: dict[str, Any]) -> None:
-        self.data[key] = entry
-        self.changed = True
-
-    def save(self, keep: set[str]) -> None:
-        stale = set(self.data) - keep
-        if stale and len(self.data) > 2 * len(keep):  # keep older versions around for a while, then prune
-            for key in stale:
-                del self.data[key]
-            for plan in [p for p, (_, digest, _) in self.stamps.items() if digest not in self.data]:
-                del self.stamps[plan]
-            self.changed = True
-        if not self.changed:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.path.parent / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("*\n", encoding="utf-8")
-            write_atomic(self.path, json.dumps({**self.data, _STAMPS: self.stamps}, ensure_ascii=False,
-                                               separators=(",", ":")), durable=False)
-        except OSError as exc:  # a read-only checkout still validates, just without a cache
-            log.info("cache not written: %s", exc)

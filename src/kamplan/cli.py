@@ -167,11 +167,12 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool)
     if fmt == "json":  # one diagnostic per line: quick to write, easy to grep, still one JSON array
         lines = ",\n".join(json.dumps(d.to_json(), ensure_ascii=False) for d in result.diagnostics)
         click.echo(f"[\n{lines}\n]" if lines else "[]")
+    elif fmt == "github":
+        click.echo("\n".join(github_annotation(d) for d in result.diagnostics), nl=bool(result.diagnostics))
     else:
-        show = github_annotation if fmt == "github" else (lambda d: d.format_text())
-        click.echo("\n".join(show(d) for d in result.diagnostics), nl=bool(result.diagnostics))
-    errors = sum(1 for d in result.diagnostics if d.severity == "error")
-    warnings = len(result.diagnostics) - errors
+        report = result.text_report()
+        click.echo(report, nl=bool(report))
+    errors, warnings = result.counts()
     click.echo(f"{errors} error(s), {warnings} warning(s) in {result.plans} plan(s)", err=True)
     ctx.exit(1 if errors or (strict and warnings) else 0)
 

@@ -44,10 +44,14 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 
 def file_hash(paths: list[Path]) -> str:
-    """SHA-256 over the bytes of ``paths`` (a plan file, or the files of a folder plan), with names."""
+    """SHA-256 over the bytes of ``paths`` (a plan file, or the files of a folder plan), with their paths.
+
+    The paths are taken as diagnostics show them (relative to the working directory), because cached
+    diagnostics name their files: the same bytes elsewhere, or seen from another folder, are another key.
+    """
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(path.name.encode())
+        digest.update(os.path.relpath(path).encode())
         digest.update(b"\0")
         try:
             digest.update(path.read_bytes())

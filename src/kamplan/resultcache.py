@@ -1,0 +1,184 @@
+"""Where ``kamplan validate`` keeps its results between runs (``.kamplan_cache/``).
+
+Per context (kamplan version, plugin set, ``kamplan.yaml``, the date rules compare against) there are
+two stores, both keyed by a plan's content hash: the *entries* (each plan's report already rendered
+as text, its counts and its parent account) and the *rows* (each plan's diagnostics as data, read
+only when something needs them: another output format, a cross-plan problem, the Python API). A
+third store, shared by all contexts, remembers each plan's file stamps and the hash they had.
+
+Each store is a JSON file plus an append-only journal of later changes, so that validating after
+touching one file of a big portfolio appends a few lines instead of rewriting megabytes. The journal
+is folded into the file when it grows past a quarter of it. A cache is never trusted for more than
+it can prove: entries are keyed by content, a torn journal line is skipped (a cache miss), and a
+file whose stamps are too fresh to tell an edit apart is hashed again (see :meth:`ResultCache.content_key`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from kamplan.discovery import PLAN_SUFFIXES
+from kamplan.fileio import write_atomic
+from kamplan.fingerprint import file_hash
+
+log = logging.getLogger(__name__)
+
+# A stamp is trusted only when the file last changed this long before it was hashed (as git's index
+# does): an edit in the same instant as the read would otherwise keep the same stamp.
+RACY_NS = 2_000_000_000
+
+
+def plan_files(plan: Path) -> list[Path]:
+    """The files a plan is made of: the file itself, or a folder plan's YAML files in name order."""
+    if plan.is_dir():
+        return sorted(f for f in plan.iterdir() if f.is_file() and f.suffix in PLAN_SUFFIXES)
+    return [plan]
+
+
+class JournaledJson:
+    """A dict stored as a JSON file plus a journal of changes made since (one JSON line each)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.journal = path.with_name(path.name + ".journal")
+        self.pending: dict[str, Any] = {}
+        self._data: dict[str, Any] | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """Everything stored, read on first use (adding entries does not need it)."""
+        if self._data is None:
+            self._data = {}
+            try:
+                loaded = json.loads(self.path.read_bytes())
+                if isinstance(loaded, dict):
+                    self._data = loaded
+            except (OSError, ValueError):
+                pass
+            try:
+                lines = self.journal.read_bytes()
+            except OSError:
+                lines = b""
+            for line in lines.splitlines():
+                try:
+                    key, value = json.loads(line)
+                except (ValueError, TypeError):  # a line torn by a crash or a concurrent writer: a miss
+                    continue
+                self._data[key] = value
+            self._data.update(self.pending)
+        return self._data
+
+    def get(self, key: str) -> Any:
+        return self.data.get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        if self._data is not None:
+            self._data[key] = value
+        self.pending[key] = value
+
+    def save(self, prune: set[str] | None = None) -> None:
+        """Write what changed: journal lines, or the whole file when the journal has grown too long.
+
+        Args:
+            prune: Keys to drop when the file is rewritten (stale results).
+        """
+        if not self.pending and not prune:
+            return
+        lines = "".join(json.dumps([k, v], ensure_ascii=False, separators=(",", ":")) + "\n"
+                        for k, v in self.pending.items()).encode("utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.path.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+            main_bytes, journal_bytes = _size(self.path), _size(self.journal)
+            if main_bytes and journal_bytes + len(lines) < main_bytes // 4 and not prune:
+                fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                try:
+                    os.write(fd, lines)  # one write: concurrent writers interleave whole lines
+                finally:
+                    os.close(fd)
+            else:
+                for key in prune or ():
+                    self.data.pop(key, None)
+                write_atomic(self.path, json.dumps(self.data, ensure_ascii=False, separators=(",", ":")),
+                             durable=False)
+                self.journal.unlink(missing_ok=True)
+        except OSError as exc:  # a read-only checkout still validates, just without a cache
+            log.info("cache not written: %s", exc)
+        self.pending.clear()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+class ResultCache:
+    """The entries, rows and stamps of one context in ``folder``."""
+
+    def __init__(self, folder: Path, context: str) -> None:
+        self.folder = folder
+        self.started = time.time_ns()
+        self.entries = JournaledJson(folder / f"{context}.json")
+        self.stamps = JournaledJson(folder / "stamps.json")
+        self._rows: JournaledJson | None = None
+        self._context = context
+        self.cwd = os.getcwd()
+
+    @property
+    def rows_store(self) -> JournaledJson:
+        if self._rows is None:
+            self._rows = JournaledJson(self.folder / f"{self._context}.rows.json")
+        return self._rows
+
+    def content_key(self, plan: Path) -> str:
+        """The plan's content hash; its files are read and hashed only when their stamps changed."""
+        files = plan_files(plan)
+        stamp = [_stamp(f) for f in files]
+        name = f"{self.cwd}\0{plan}"  # the hash covers the path as shown from here (see file_hash)
+        known = self.stamps.get(name)
+        if (known is not None and known[0] == stamp and None not in stamp
+                and all(s[2] < known[2] - RACY_NS for s in stamp)):
+            return str(known[1])
+        digest = file_hash(files)
+        self.stamps.put(name, [stamp, digest, self.started])
+        return digest
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """A plan's entry (rendered report, counts, parent), or None."""
+        entry = self.entries.get(key)
+        return entry if isinstance(entry, dict) else None
+
+    def rows(self, key: str) -> list[list[Any]] | None:
+        """A plan's diagnostics as rows (read from disk on first use)."""
+        rows = self.rows_store.get(key)
+        return rows if isinstance(rows, list) else None
+
+    def put(self, key: str, entry: dict[str, Any], rows: list[list[Any]]) -> None:
+        self.entries.put(key, entry)
+        self.rows_store.put(key, rows)
+
+    def save(self, keep: set[str]) -> None:
+        """Write the changes; results of plans no longer present go when the stores are rewritten."""
+        stale = set(self.entries.data) - keep
+        prune = stale if len(self.entries.data) > 2 * max(len(keep), 1) else None
+        self.entries.save(prune)
+        if self._rows is not None or prune:
+            self.rows_store.save(prune)
+        self.stamps.save()
