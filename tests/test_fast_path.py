@@ -127,7 +127,8 @@ def test_demo_and_generated_plans_validate_the_same_both_ways(tmp_path, monkeypa
 SPELLINGS = ["0123", "007", "08", "1.10", "1.0", "5.", ".5", "+5", "-5", "1e3", "1E3", "1_000", "1__0", "0x1F",
              "0o17", "0b11", ".inf", "-.inf", ".nan", "true", "True", "FALSE", "no", "on", "yes", "~", "null",
              "Null", "", "2026-01-31", "2026-02-30", '"123"', "'0123'", "12 people", "-0", "0", "00", "1_",
-             "p00001", "[1, 2]", "{a: 1}"]
+             "p00001", "[1, 2]", "{a: 1}", "0x_1F", "0x1__F", "-0x1F", "+0o17", "0B11", "0x", "0xg", "0o8",
+             "1__000", "1_", "_1", "1e_3", "1.5_0", "0_7", "09", "-007", "+.5e3", "1e+3", "1.e3"]
 FIELDS = [
     ("account", "name"),        # text
     ("account", "wallet"),      # number
@@ -200,3 +201,16 @@ def test_a_text_locator_falls_back_to_the_full_reader_when_a_section_is_unusual(
     locator = TextLocator("f.yaml", text, data)
     full = Locator.from_document(read_text(text, "f.yaml"), "f.yaml")
     assert locator.locate(("account", "name")) == full.locate(("account", "name")) == ("f.yaml", 4, 9)
+
+
+AWKWARD = list("ab: -\n\t\r\x00\x1f\x7f\x85\xa0\u2028\u2029\ufeff\ufffe\uffffé\u044fЖ\U0001f600")
+
+
+@SETTINGS
+@given(text=st.text(alphabet=st.sampled_from(AWKWARD), max_size=40))
+def test_the_byte_check_for_refused_characters_agrees_with_the_text_check(text):
+    from kamplan.fastpath import _outside_bytes
+    from kamplan.plainyaml import OUTSIDE
+
+    raw = text.encode("utf-8")
+    assert _outside_bytes(raw) == (OUTSIDE.search(raw.decode("utf-8-sig")) is not None)

@@ -9,14 +9,14 @@ by reading just the top-level section or the one list entry that holds it (with
 
 Results never depend on the path taken:
 
-* the shape check (below) admits only text whose meaning does not depend on which parser reads it:
-  no tags, anchors, block scalars, tabs, escapes or multi-line quoted and flow values, and no
-  number spellings that yaml-rs and kamplan's number rules read differently (``0x1F``, ``007``,
-  ``+1``, ``.5``, ``1_000``, ``.inf``);
+* text where the two parsers could disagree is read the full way: tags, anchors, aliases and complex
+  keys, a flow collection left open at the end of a line, characters libyaml refuses or counts as
+  line breaks, tabs, carriage returns, and a first line that is not a key;
 * yaml-rs resolves plain scalars (``0123`` becomes 123, ``true`` becomes True) where kamplan keeps
-  their text; a text field then receives a number and fails validation, and any plan with any
-  problem at all is read again the full way (:func:`kamplan.loader.validate_source`), so its
-  diagnostics are the full reader's;
+  their text; a text field then receives a number and fails validation, a number in ``custom:``
+  (whose spelling kamplan keeps) sends the plan back too, and any plan with any problem at all is
+  read again the full way (:func:`kamplan.loader.validate_source`), so its diagnostics are the full
+  reader's; number fields read numbers exactly as yaml-rs does (:func:`kamplan.fields.parse_number`);
 * when a section cannot be read by the fragment reader, the locator reads the whole file the full
   way.
 
@@ -41,8 +41,23 @@ log = logging.getLogger(__name__)
 # -- what sends a file the full way ---------------------------------------------------------------
 # The first thing in the file is a key at column 0 (then the root is that column's mapping).
 _FIRST = re.compile(r"(?: *(?:#[^\n]*)?\n)*(?=[^\s\-?:,\[\]{}#&*!|>'\"%@`])")
-# Spellings yaml-rs reads as numbers where kamplan's number fields refuse them, and merge keys.
-_FULL_WAY_MARKS = re.compile("0[xXoObB]|<<")
+# In UTF-8 bytes: ASCII control characters and DEL (tabs and CR included) are found by deleting every
+# other byte; C1 controls, line and paragraph separators, a BOM after the start and the non-characters
+# U+FFFE/U+FFFF start with one of three lead bytes, looked for only when one is there.
+_PLAIN_BYTES = bytes([10, *range(0x20, 0x7F), *range(0x80, 0x100)])
+_RARE_LEADS = (b"\xc2", b"\xe2\x80", b"\xef")
+_RARE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf|\xef\xbf[\xbe\xbf]")
+
+
+def _outside_bytes(raw: bytes) -> bool:
+    """:data:`kamplan.plainyaml.OUTSIDE` on the file's UTF-8 bytes, several times faster than on text."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if raw.translate(None, _PLAIN_BYTES):
+        return True
+    return any(lead in raw for lead in _RARE_LEADS) and _RARE.search(raw) is not None
+
+
 _INDICATOR = re.compile(r"[&*!?]")
 # A flow collection left open at the end of a line (libyaml and yaml-rs disagree on some of those).
 _OPEN_FLOW = re.compile(r"[\[{][^\]}\n]*\n")
@@ -69,18 +84,19 @@ _KEY_LINE = re.compile(r"([^\s#\-][^:#\n]*?) *:(?= |\n|$)")
 _CONTENT = re.compile(r"\n( *)(?:(-)(?= |\n|$)|[^\s#])")
 
 
-def read_fast(text: str, file: str) -> tuple[dict[str, Any], TextLocator] | None:
+def read_fast(text: str, file: str, raw: bytes | None = None) -> tuple[dict[str, Any], TextLocator] | None:
     """Read ``text`` with yaml-rs if it has the plain shape; ``None`` means: read it the full way.
 
     Args:
         text: The file's text (decoded, BOM removed).
         file: Name used in positions.
+        raw: The file's bytes, when at hand (some checks are faster on bytes).
 
     Returns:
         The data (as yaml-rs resolves it) and a locator that finds positions on demand.
     """
-    if (OUTSIDE.search(text) or not _FIRST.match(text) or _FULL_WAY_MARKS.search(text)
-            or _OPEN_FLOW.search(text) or _indicator_starts_a_value(text)):
+    outside = _outside_bytes(raw) if raw is not None else OUTSIDE.search(text) is not None
+    if outside or not _FIRST.match(text) or _OPEN_FLOW.search(text) or _indicator_starts_a_value(text):
         return None
     import yaml_rs
 

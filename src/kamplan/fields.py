@@ -19,8 +19,9 @@ from kamplan.yamlread import Plain
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 SLUG = re.compile(SLUG_PATTERN)
-_INT = re.compile(r"[-+]?[0-9][0-9_]*")
-_FLOAT = re.compile(r"[-+]?([0-9][0-9_]*)?(\.[0-9_]*)?([eE][-+]?[0-9]+)?")
+_INT = re.compile(r"[-+]?[0-9]+")
+_BASED = re.compile(r"[-+]?0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -36,14 +37,18 @@ def to_text(value: Any) -> Any:
 
 
 def parse_number(text: str) -> int | float | None:
-    """Parse YAML number text (underscores allowed); None when it is not a number."""
-    if _INT.fullmatch(text):
-        return int(text.replace("_", ""))
-    if any(ch.isdigit() for ch in text) and _FLOAT.fullmatch(text):
-        try:
-            return float(text.replace("_", ""))
-        except ValueError:
-            return None
+    """Parse YAML number text; None when it is not a number.
+
+    Underscores are ignored wherever they are (``1_200_000``), and ``0x``/``0o``/``0b`` prefixes
+    are read, as YAML parsers read numbers (yaml-rs, which the fast path uses, does the same).
+    """
+    bare = text.replace("_", "") if "_" in text else text
+    if _INT.fullmatch(bare):
+        return int(bare)
+    if _BASED.fullmatch(bare):
+        return int(bare, 0)
+    if _FLOAT.fullmatch(bare):
+        return float(bare)
     return None
 
 

@@ -29,7 +29,16 @@ from kamplan.fastpath import TextLocator, read_fast
 from kamplan.locate import Locator
 from kamplan.model import FORMAT_VERSIONS, Offering, Plan, PortfolioConfig, TeamMember
 from kamplan.schema_errors import describe, schema_diagnostics
-from kamplan.yamlread import Plain, YamlDocument, YamlReadError, format_path, load_text, read_file, read_text
+from kamplan.yamlread import (
+    Plain,
+    YamlDocument,
+    YamlReadError,
+    decode,
+    format_path,
+    load_bytes,
+    read_file,
+    read_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -120,11 +129,12 @@ def read_plan_source(path: Path) -> PlanSource:
     if path.is_dir():
         return _read_folder(path, display)
     try:
-        text = load_text(path, display)
+        raw = load_bytes(path, display)
+        text = decode(raw, display)
     except YamlReadError as exc:
         return PlanSource(path, display, None, Locator(display), exc.diagnostics)
     if FAST_PATH:
-        fast = read_fast(text, display)
+        fast = read_fast(text, display, raw)
         if fast is not None:
             return PlanSource(path, display, fast[0], fast[1], fast=True)
     return _read_full(path, display, text)

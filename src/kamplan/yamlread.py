@@ -137,6 +137,11 @@ def read_file(path: str | os.PathLike[str], display: str | None = None) -> YamlD
 
 def load_text(path: str | os.PathLike[str], name: str) -> str:
     """Read a file's text within the size limit (E109), decoding UTF-8 (E101); E112 if unreadable."""
+    return decode(load_bytes(path, name), name)
+
+
+def load_bytes(path: str | os.PathLike[str], name: str) -> bytes:
+    """Read a file's bytes within the size limit (E109); E112 if unreadable."""
     try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
@@ -155,7 +160,7 @@ def load_text(path: str | os.PathLike[str], name: str) -> str:
             raw = handle.read()
     except OSError as exc:
         raise YamlReadError([_diag(name, (0, 0), "E112", f"cannot read file: {exc.strerror}")]) from None
-    return decode(raw, name)
+    return raw
 
 
 def read_text(text: str, file: str = "<string>") -> YamlDocument:
