@@ -79,6 +79,8 @@ def plan_texts() -> list[str]:
 def test_positions_match_the_full_reader_on_plans():
     taken = [assert_same_positions(text) for text in plan_texts()]
     assert sum(taken) >= 5  # the demo and generated plans are what the fast path is for
+    for text, took in zip(plan_texts(), taken, strict=True):
+        assert assert_same_positions(text.replace("\n", "\r\n")) == took  # Windows line ends too
 
 
 def test_positions_match_on_the_yaml_test_suite():
@@ -110,6 +112,10 @@ def test_every_suite_input_gives_the_same_result_both_ways(tmp_path, monkeypatch
     for case in sorted((SHARED / "yaml-test-suite" / "data").rglob("in.yaml")):
         fast, full = both_ways(case, monkeypatch)
         assert fast == full, case
+        crlf = tmp_path / "crlf.yaml"
+        crlf.write_bytes(case.read_bytes().replace(b"\n", b"\r\n"))
+        fast, full = both_ways(crlf, monkeypatch)
+        assert fast == full, f"{case} with CRLF line ends"
 
 
 # -- results ----------------------------------------------------------------------------------------
@@ -122,6 +128,21 @@ def test_demo_and_generated_plans_validate_the_same_both_ways(tmp_path, monkeypa
     for path in files:
         fast, full = both_ways(path, monkeypatch)
         assert fast == full, path
+
+
+def test_windows_line_ends_are_read_the_fast_way_with_the_same_results(tmp_path, monkeypatch):
+    files = []
+    for i, text in enumerate(plan_texts()):
+        target = tmp_path / f"crlf-{i}.yaml"
+        target.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+        files.append(target)
+    taken = 0
+    for path in files:
+        text = path.read_bytes().decode("utf-8")
+        taken += read_fast(text, "f", path.read_bytes()) is not None
+        fast, full = both_ways(path, monkeypatch)
+        assert fast == full, path
+    assert taken >= 5
 
 
 SPELLINGS = ["0123", "007", "08", "1.10", "1.0", "5.", ".5", "+5", "-5", "1e3", "1E3", "1_000", "1__0", "0x1F",

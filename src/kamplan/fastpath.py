@@ -11,7 +11,8 @@ Results never depend on the path taken:
 
 * text where the two parsers could disagree is read the full way: tags, anchors, aliases and complex
   keys, a flow collection left open at the end of a line, characters libyaml refuses or counts as
-  line breaks, tabs, carriage returns, and a first line that is not a key;
+  line breaks, tabs, a carriage return that does not end a line (Windows line ends are read as
+  line ends), and a first line that is not a key;
 * yaml-rs resolves plain scalars (``0123`` becomes 123, ``true`` becomes True) where kamplan keeps
   their text; a text field then receives a number and fails validation, a number in ``custom:``
   (whose spelling kamplan keeps) sends the plan back too, and any plan with any problem at all is
@@ -95,6 +96,11 @@ def read_fast(text: str, file: str, raw: bytes | None = None) -> tuple[dict[str,
     Returns:
         The data (as yaml-rs resolves it) and a locator that finds positions on demand.
     """
+    if "\r" in text:  # Windows line ends: read as the same lines (a lone CR is a line break too: full way)
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+        raw = raw.replace(b"\r\n", b"\n") if raw is not None else None
     outside = _outside_bytes(raw) if raw is not None else OUTSIDE.search(text) is not None
     if outside or not _FIRST.match(text) or _OPEN_FLOW.search(text) or _indicator_starts_a_value(text):
         return None
