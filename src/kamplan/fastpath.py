@@ -78,7 +78,11 @@ def _indicator_starts_a_value(text: str) -> bool:
         if previous in "\n[{," or (previous in ":-" and before < found.start()):
             return True
     return False
+
+
+# -- positions on demand ------------------------------------------------------------------------------
 _Table = dict[Path, tuple[int, int]]
+# A top-level key (at column 0), and the first one, at the start of the text.
 _TOP_KEY = re.compile(r"\n([^\s#\-][^:#\n]*?) *:(?= |\n|$)")
 _KEY_LINE = re.compile(r"([^\s#\-][^:#\n]*?) *:(?= |\n|$)")
 # The first line with content (not blank, not a comment): its indentation, and a dash if it has one.
