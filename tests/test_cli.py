@@ -137,3 +137,14 @@ def test_every_command_has_a_library_function_of_the_same_name():
     import kamplan.web.build
 
     assert callable(kamplan.report) and callable(kamplan.site)
+
+
+def test_python_dash_m_runs_every_command(tmp_path):
+    """``python -m kamplan`` and ``python -m kamplan.cli`` know the commands of every module."""
+    import subprocess
+    import sys
+
+    for module in ("kamplan", "kamplan.cli"):
+        for command in ("validate", "report", "diff", "fmt"):
+            done = subprocess.run([sys.executable, "-m", module, command, "--help"], capture_output=True, text=True)
+            assert done.returncode == 0 and "Usage:" in done.stdout, (module, command, done.stderr)

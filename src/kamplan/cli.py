@@ -374,5 +374,7 @@ from kamplan import cli_analysis, cli_repository  # noqa: E402
 
 __all__ = ["cli", "cli_analysis", "cli_repository", "main"]
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+if __name__ == "__main__":  # pragma: no cover - `python -m kamplan.cli`: use the registered module's group
+    from kamplan.cli import main as registered_main
+
+    sys.exit(registered_main())
