@@ -252,3 +252,22 @@ def test_demo_portfolio_intelligence():
     assert all(r["offering"] is None or r["kind"] in ("land", "expand") for r in recs)
     report = kamplan.kpi([root], host=HOST)
     assert report["portfolio"]["nrr"] is not None and report["groups"][0]["account"] == "helvetia-pharma"
+
+
+def test_recommendations_do_not_depend_on_the_hash_seed(tmp_path):
+    """Reasons list people and units in plan order: the same plan gives the same report in every run."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    outputs = []
+    for seed in ("1", "2", "3"):
+        target = tmp_path / f"report-{seed}.json"
+        done = subprocess.run([sys.executable, "-m", "kamplan", "report", "account_plans/meridian-bank.yaml",
+                               "--format", "json", "-o", str(target)], cwd=root, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 0, done.stderr
+        outputs.append(target.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1] == outputs[2]

@@ -32,7 +32,8 @@ def _who(person: Stakeholder) -> str:
     return f"{person.name} ({', '.join(extra)})" if extra else person.name
 
 
-def _units_below(account: Account, unit_id: str) -> set[str]:
+def _units_below(account: Account, unit_id: str) -> list[str]:
+    """``unit_id`` and every unit below it, in a stable order (the unit, then plan order)."""
     below = {unit_id}
     changed = True
     while changed:
@@ -41,7 +42,7 @@ def _units_below(account: Account, unit_id: str) -> set[str]:
             if unit.parent in below and unit.id not in below:
                 below.add(unit.id)
                 changed = True
-    return below
+    return [unit_id, *(u.id for u in account.plan.units if u.id in below and u.id != unit_id)]
 
 
 def _cell_value(cell: Opportunity, largest: float) -> float:
@@ -63,7 +64,7 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
         reasons: list[str] = []
         adjacency = 0.0
         parent = unit.parent if unit else None
-        siblings = {u.id for u in plan.units if u.parent == parent and u.id != cell.unit} if unit else set()
+        siblings = [u.id for u in plan.units if u.parent == parent and u.id != cell.unit] if unit else []
         owned_nearby = [u for u in siblings if (u, cell.offering) in owned_pairs]
         if owned_nearby:
             adjacency += 0.5
