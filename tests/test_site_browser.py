@@ -210,6 +210,43 @@ def test_big_account_opens_collapsed_and_search_expands(site, page):
     page.watch.check()
 
 
+def test_expand_all_stays_within_a_budget_on_a_big_account(site, page):
+    page.goto((site.parent / "accounts" / "big-telco.html").as_uri())
+    page.wait_for_selector("#chart .node")
+    page.click("#expand-all")
+    state = page.evaluate("kamplanChart.state()")
+    note = page.locator("#chart-note")
+    assert 150 < state["visible"] <= 1500 and state["collapsed"] > 0
+    assert note.is_visible() and "of 2,500 people" in note.inner_text()
+    # the view shows people, not the empty sky above the arcs of far-reaching ties
+    box = page.locator("#chart").bounding_box()
+    assert any(box["x"] <= b["x"] <= box["x"] + box["width"] and box["y"] <= b["y"] <= box["y"] + box["height"]
+               for b in (n.bounding_box() for n in page.locator("#chart .node").all()[:50]) if b)
+    shot(page, "big-account-expand-all")
+    page.click("#collapse-all")
+    assert not note.is_visible()
+    page.watch.check()
+
+
+def test_expand_all_on_a_small_account_opens_everything(site, page):
+    page.goto((site.parent / "accounts" / "nordwind-logistics.html").as_uri())
+    page.wait_for_selector("#chart .node")
+    page.click("#expand-all")
+    state = page.evaluate("kamplanChart.state()")
+    people = page.evaluate("JSON.parse(document.getElementById('chart-data').textContent).people.length")
+    assert state["visible"] == people and state["collapsed"] == 0
+    assert not page.locator("#chart-note").is_visible()
+    page.watch.check()
+
+
+def test_big_pages_list_the_first_findings_and_recommendations(site):
+    html = (site.parent / "accounts" / "big-telco.html").read_text(encoding="utf-8")
+    findings = html.split('<section id="findings">')[1].split("</section>")[0]
+    recommendations = html.split('<section id="recommendations">')[1].split("</section>")[0]
+    assert findings.count("<li") <= 500 and "kamplan validate" in findings
+    assert recommendations.count("<tr>") <= 201 and "kamplan recommend" in recommendations
+
+
 def test_phone_width_and_print(site, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from kamplan.account import Account
-from kamplan.render.palette import COLOR_MODES, PALETTES, color_key
+from kamplan.render.palette import PALETTES, color_key
 
 
 @cache
@@ -27,8 +27,21 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("kamplan.web", "templates"),
                       autoescape=select_autoescape(["html"], default_for_string=True), trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(md=md_cell, money=money, pct=pct, label=label, jsonscript=json_script)
+    env.filters.update(md=md_cell, money=money, pct=pct, label=label, jsonscript=json_script, capped=capped)
     return env
+
+
+def capped(value: Any, limit: int = 100) -> Any:
+    """``value`` with every list cut to ``limit`` items plus a note of how many more there are.
+
+    Pages stay light for accounts of thousands of people; the JSON, CSV and Excel exports have all.
+    """
+    if isinstance(value, dict):
+        return {k: capped(v, limit) for k, v in value.items()}
+    if isinstance(value, list):
+        head = [capped(v, limit) for v in value[:limit]]
+        return head + [f"... and {len(value) - limit:,} more"] if len(value) > limit else head
+    return value
 
 
 def render_template(name: str, **context: Any) -> str:
@@ -132,12 +145,14 @@ def chart_data(account: Account, report: dict[str, Any]) -> dict[str, Any]:
         person["unit"] = units.get(p.get("unit"), p.get("unit"))
         person["coverage"] = cov["best"]
         model = account.graph.stakeholder(p["id"])
-        person["color_keys"] = {mode: color_key(mode, model, account.graph) for mode in COLOR_MODES}
+        # colouring by attitude, influence or coverage uses those fields; only the role key is derived
+        person["role_key"] = color_key("role", model, account.graph)
         person["known_by"] = cov["known_by"]
         if not report["redacted"]:
             person["contact"] = p.get("contact")
             person["notes"] = p.get("notes")
-        people.append(person)
+        # absent and empty fields are left out: a 20,000-person page is a third lighter
+        people.append({k: v for k, v in person.items() if v is not None and v != []})
     ties = [{"from": t["from"], "to": t["to"], "kind": t["kind"], "strength": t["strength"]} for t in plan["influence"]]
     palettes = {mode: {k: {"fill": v[0], "text": v[1], "label": v[2]} for k, v in palette.items()}
                 for mode, palette in PALETTES.items()}

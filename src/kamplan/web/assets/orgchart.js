@@ -45,8 +45,9 @@
   }
   function text(parent, attrs, value) { var t = el("text", attrs, parent); t.textContent = value; return t; }
   function cut(value, n) { value = value || ""; return value.length > n ? value.slice(0, n - 1) + "…" : value; }
+  function colourKey(p) { return colorBy === "role" ? p.role_key : p[colorBy]; }
   function colour(p) {
-    var key = p.color_keys[colorBy];
+    var key = colourKey(p);
     return data.palettes[colorBy][key] || { fill: "#ffffff", text: "#1a1a1a" };
   }
 
@@ -166,12 +167,20 @@
 
   function apply() { viewport.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")"); }
   function fit() {
-    var box = viewport.getBBox();
+    var layer = viewport.querySelector(".nodes");  // the people, not the arcs of far-reaching ties above them
+    var box = (layer || viewport).getBBox();
     var wPx = svg.clientWidth || 800, hPx = svg.clientHeight || 500;
     if (!box.width || !box.height) { return; }
-    view.k = Math.min(1.2, Math.max(0.05, Math.min((wPx - 40) / box.width, (hPx - 40) / box.height)));
-    view.x = (wPx - box.width * view.k) / 2 - box.x * view.k;
-    view.y = 20 - box.y * view.k;
+    view.k = Math.min(1.2, (wPx - 40) / box.width, (hPx - 40) / box.height);
+    if (view.k < 0.3) {  // too wide to read whole: show the top of the tree, readable, and let people pan
+      var top = positions[focusRoot || tops[0]] || { x: box.x + box.width / 2, y: box.y };
+      view.k = 0.3;
+      view.x = wPx / 2 - top.x * view.k;
+      view.y = 20 - box.y * view.k;
+    } else {
+      view.x = (wPx - box.width * view.k) / 2 - box.x * view.k;
+      view.y = 20 - box.y * view.k;
+    }
     apply();
   }
   function centerOn(id) {
@@ -231,8 +240,32 @@
   document.getElementById("color-by").addEventListener("change", function (event) { colorBy = event.target.value; render(); legend(); });
   document.getElementById("show-ties").addEventListener("change", render);
   document.getElementById("show-dotted").addEventListener("change", render);
-  document.getElementById("expand-all").addEventListener("click", function () { collapsed.clear(); render(); fit(); });
-  document.getElementById("collapse-all").addEventListener("click", function () { collapseBelow(1); render(); fit(); });
+  document.getElementById("expand-all").addEventListener("click", function () { expandAll(); render(); fit(); });
+  document.getElementById("collapse-all").addEventListener("click", function () { note(""); collapseBelow(1); render(); fit(); });
+
+  // "Expand all" opens whole levels while the chart stays under BUDGET people: tens of thousands of
+  // boxes would make every pan and zoom slow. Deeper branches open one by one, by search or by focus.
+  var BUDGET = 1500;
+  function expandAll() {
+    var level = focusRoot ? [focusRoot] : tops.slice(), shown = level.length, depth = 0, total = 0;
+    var counts = [];
+    while (level.length) {
+      counts.push(level.length); total += level.length;
+      var next = [];
+      level.forEach(function (id) { (children[id] || []).forEach(function (c) { next.push(c); }); });
+      level = next;
+    }
+    while (depth + 1 < counts.length && shown + counts[depth + 1] <= BUDGET) { depth++; shown += counts[depth]; }
+    if (depth + 1 >= counts.length) { collapsed.clear(); note(""); return; }
+    collapseBelow(depth + (focusRoot ? depthOf(focusRoot) : 0));
+    if (focusRoot) { collapsed.delete(focusRoot); }
+    note("Showing " + shown.toLocaleString("en") + " of " + total.toLocaleString("en") + " people (" + (depth + 1) +
+         " levels): search, focus on someone or open a branch to go deeper.");
+  }
+  function note(message) {
+    var box = document.getElementById("chart-note");
+    box.textContent = message; box.hidden = !message;
+  }
   document.getElementById("show-all").addEventListener("click", function (event) { focusRoot = null; event.target.hidden = true; render(); fit(); });
   document.getElementById("zoom-in").addEventListener("click", function () { zoom(1.25); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoom(0.8); });
@@ -242,7 +275,7 @@
     var box = document.getElementById("legend");
     while (box.firstChild) { box.removeChild(box.firstChild); }
     var palette = data.palettes[colorBy];
-    var used = new Set(data.people.map(function (p) { return p.color_keys[colorBy]; }));
+    var used = new Set(data.people.map(colourKey));
     Object.keys(palette).forEach(function (key) {
       if (!used.has(key)) { return; }
       var item = document.createElement("span");
