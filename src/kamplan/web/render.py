@@ -40,7 +40,7 @@ def capped(value: Any, limit: int = 100) -> Any:
         return {k: capped(v, limit) for k, v in value.items()}
     if isinstance(value, list):
         head = [capped(v, limit) for v in value[:limit]]
-        return head + [f"... and {len(value) - limit:,} more"] if len(value) > limit else head
+        return [*head, f"... and {len(value) - limit:,} more"] if len(value) > limit else head
     return value
 
 
