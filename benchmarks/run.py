@@ -95,6 +95,43 @@ def stages(root: Path) -> dict[str, float]:
     return out
 
 
+def site_rows(work: Path, big_plan: Path, people: int) -> list[tuple[str, str, str]]:
+    """The big account's site page in Chromium: first render, Expand all, a search (when a browser is here)."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return [("site page of the big account", "skipped: playwright not installed", "")]
+    if not Path(chromium).exists():
+        return [("site page of the big account", "skipped: no chromium", "")]
+    folder = work / "bigsite"
+    (folder / "account_plans").mkdir(parents=True, exist_ok=True)
+    shutil.copy(big_plan.parent.parent / "kamplan.yaml", folder / "kamplan.yaml")
+    shutil.copy(big_plan, folder / "account_plans" / big_plan.name)
+    subprocess.run([*KAMPLAN, "site", "-o", str(folder / "site")], cwd=folder, check=True, capture_output=True)
+    page_file = folder / "site" / "accounts" / f"{big_plan.stem}.html"
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--headless"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        start = time.perf_counter()
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("#chart .node")
+        rows.append((f"site page, {people:,} people: load and first render",
+                     f"{time.perf_counter() - start:.2f}s, {page_file.stat().st_size / 1e6:.1f} MB", "responsive"))
+        start = time.perf_counter()
+        page.click("#expand-all")
+        shown = page.evaluate("kamplanChart.state()")["visible"]
+        took = time.perf_counter() - start
+        rows.append(("  Expand all (within the 1,500-person budget)", f"{took:.2f}s, {shown:,} shown", ""))
+        name = page.evaluate("JSON.parse(document.getElementById('chart-data').textContent).people.at(-1).name")
+        start = time.perf_counter()
+        page.evaluate("(n) => kamplanChart.search(n.toLowerCase())", name)
+        rows.append(("  search for someone at the bottom", f"{time.perf_counter() - start:.2f}s", ""))
+        browser.close()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--plans", type=int, default=1000)
@@ -178,6 +215,8 @@ def main() -> None:
     huge, _ = run([*KAMPLAN, "chart", str(big_plan), "--renderer", "embedded", "-o", str(work / "huge.svg")], big)
     rows.append((f"chart {args.big:,} people (default budget, summarised)", f"{huge:.1f}s, "
                  f"{(work / 'huge.svg').stat().st_size // 1024} KB svg", "no crash, no hang"))
+
+    rows += site_rows(work, big_plan, args.big)
 
     start_code = ("import sys;from kamplan.cli import main\ntry:\n main(['--version'])\nexcept SystemExit:\n pass\n"
                   "print(sorted(m for m in ('networkx','pydantic','graphviz','wasmtime') if m in sys.modules))")

@@ -319,7 +319,7 @@ def _compute(plans: list[Path], host: Any, parallel: bool, progress: Progress | 
     import multiprocessing
 
     result.workers = workers
-    size = max(1, min(50, len(plans) // (workers * 4)))
+    size = max(1, min(20, len(plans) // (workers * 8)))  # small chunks: no worker left alone at the end
     chunks = [[str(p) for p in plans[i:i + size]] for i in range(0, len(plans), size)]
     out: list[dict[str, Any]] = []
     with multiprocessing.get_context("fork").Pool(workers) as pool:
