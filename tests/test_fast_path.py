@@ -199,6 +199,43 @@ def test_mutated_plan_texts_give_the_same_result_both_ways(tmp_path, monkeypatch
     assert fast == full
 
 
+CONFIGS = [
+    "kamplan: 1\n",
+    (ROOT / "kamplan.yaml").read_text(encoding="utf-8"),
+    "kamplan: 1\nsettngs: {}\n",
+    "kamplan: 2\n",
+    "kamplan: '1'\n",
+    "kamplan: 1\nplugins:\n  meddpicc: {threshold: 007, weight: 0x10}\n",
+    "kamplan: 1\npeople:\n  - {id: jdoe, name: Jane Doe, role: kam}\n  - {id: jdoe, name: Again}\n",
+    "kamplan: 1\nsettings:\n  today: 2026-02-30\n",
+    "kamplan: 1\nsettings: {stale_review_days: many}\n",
+]
+
+
+@pytest.mark.parametrize("text", CONFIGS)
+def test_kamplan_yaml_reads_the_same_both_ways(tmp_path, monkeypatch, text):
+    path = tmp_path / "kamplan.yaml"
+    path.write_text(text, encoding="utf-8")
+    results = []
+    for fast in (True, False):
+        monkeypatch.setattr(loader, "FAST_PATH", fast)
+        info = loader.load_config(path)
+        results.append((info.config.model_dump(mode="json"), [d.to_row() for d in info.diagnostics]))
+    assert results[0] == results[1]
+
+
+def test_validate_reads_no_file_with_pyyaml_on_the_fast_path(tmp_path):
+    folder = tmp_path / "account_plans"
+    folder.mkdir()
+    (tmp_path / "kamplan.yaml").write_text("kamplan: 1\n", encoding="utf-8")
+    (folder / "a.yaml").write_text(make_plan("a", "A", 20, seed=1), encoding="utf-8")
+    code = ("import sys\nfrom kamplan.cli import main\ntry:\n main(['validate', '--no-cache'])\n"
+            "except SystemExit:\n pass\n"
+            "print(sorted(m for m in ('yaml', 'networkx') if m in sys.modules), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
 # -- the command --------------------------------------------------------------------------------------
 def test_validate_prints_the_same_with_and_without_the_fast_path(tmp_path):
     folder = tmp_path / "account_plans"

@@ -51,11 +51,11 @@ def config_mapping(config: Path) -> dict[str, Any]:
 
 @cache
 def _parsed_config(config: Path, size: int, mtime_ns: int) -> dict[str, Any]:
-    import yaml
+    import yaml_rs
 
     try:
-        data = yaml.safe_load(config.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = yaml_rs.loads(config.read_text(encoding="utf-8-sig"), parse_datetime=False)
+    except (OSError, UnicodeDecodeError, yaml_rs.YAMLDecodeError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 

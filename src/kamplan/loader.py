@@ -97,10 +97,26 @@ def paused_gc() -> Iterator[None]:
 
 # -- kamplan.yaml ----------------------------------------------------------------------------------
 def load_config(path: Path | None) -> ConfigInfo:
-    """Read and validate ``kamplan.yaml``; problems become diagnostics, defaults are kept."""
+    """Read and validate ``kamplan.yaml``; problems become diagnostics, defaults are kept.
+
+    Like plans, it is read on the fast path first and the full way as soon as anything is wrong.
+    """
     if path is None:
         return ConfigInfo(None, PortfolioConfig(kamplan=1))
     display = display_name(path)
+    if FAST_PATH:
+        try:
+            raw = load_bytes(path, display)
+            fast = read_fast(decode(raw, display), display, raw)
+        except YamlReadError:
+            fast = None
+        if fast is not None:
+            data, locator = fast
+            if not _check_version(data, locator, display):
+                try:
+                    return ConfigInfo(path, PortfolioConfig.model_validate(data, context=_FAST_CONTEXT))
+                except ValidationError:
+                    pass
     try:
         doc = read_file(path, display)
     except YamlReadError as exc:

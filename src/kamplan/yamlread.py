@@ -16,14 +16,25 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from kamplan.errors import Diagnostic
 
-try:  # libyaml is bundled with PyYAML's wheels; the pure-Python parser is the fallback.
-    from yaml import CSafeLoader as _Parser
-except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+# PyYAML is imported on first use: plans on the fast path (kamplan.fastpath) never need it.
+yaml: Any = None
+
+
+def _load_pyyaml() -> Any:
+    global yaml
+    if yaml is None:
+        import yaml as module
+
+        yaml = module
+    return yaml
+
+
+def _parser_class() -> Any:
+    module = _load_pyyaml()
+    # libyaml is bundled with PyYAML's wheels; the pure-Python parser is the fallback.
+    return getattr(module, "CSafeLoader", module.SafeLoader)
 
 Path = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -225,7 +236,7 @@ class _Builder:
 
     def build(self, text: str) -> YamlDocument:
         try:
-            self._run(_Parser(text))
+            self._run(_parser_class()(text))
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             pos = (mark.line + 1, mark.column + 1) if mark else (0, 0)
