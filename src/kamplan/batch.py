@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -36,7 +37,7 @@ from kamplan.resultcache import ResultCache
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".kamplan_cache"
-CACHE_FORMAT = "validate-3"
+CACHE_FORMAT = "validate-4"
 PARALLEL_MIN_PLANS = 40
 Progress = Callable[[int, int], None]
 
@@ -48,7 +49,7 @@ class _Group:
     plans: list[Path]
     entries: dict[str, dict[str, Any]]
     keys: dict[Path, str]
-    rows: dict[str, list[list[Any]]]
+    rows: dict[str, str]  # each plan's rows as JSON text: cheap to pass between processes and to store
     store: ResultCache | None
     known: set[str]
 
@@ -58,7 +59,8 @@ class _Group:
             rows = self.store.rows(self.keys[plan])
         if rows is None:  # the rows store lost it (a torn journal line): validate that plan again
             rows = _validate_one(plan)["rows"]
-        return rows
+        decoded = json.loads(rows)
+        return decoded if isinstance(decoded, list) else []
 
     def unknown_parent(self, entry: dict[str, Any]) -> bool:
         return entry["parent"] is not None and entry["parent"] not in self.known
@@ -203,7 +205,7 @@ def _entry(entry: dict[str, Any], diagnostics: list[Diagnostic]) -> dict[str, An
         first=list(_position(diagnostics[0])) if diagnostics else None,
         last=list(_position(diagnostics[-1])) if diagnostics else None,
         config=any(os.path.basename(d.file) == CONFIG_NAME for d in diagnostics),
-        rows=[d.to_row() for d in diagnostics],
+        rows=json.dumps([d.to_row() for d in diagnostics], ensure_ascii=False, separators=(",", ":")),
     )
     return entry
 

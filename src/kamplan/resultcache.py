@@ -165,12 +165,12 @@ class ResultCache:
         entry = self.entries.get(key)
         return entry if isinstance(entry, dict) else None
 
-    def rows(self, key: str) -> list[list[Any]] | None:
-        """A plan's diagnostics as rows (read from disk on first use)."""
+    def rows(self, key: str) -> str | None:
+        """A plan's diagnostics as rows, in JSON text (the store is read from disk on first use)."""
         rows = self.rows_store.get(key)
-        return rows if isinstance(rows, list) else None
+        return rows if isinstance(rows, str) else None
 
-    def put(self, key: str, entry: dict[str, Any], rows: list[list[Any]]) -> None:
+    def put(self, key: str, entry: dict[str, Any], rows: str) -> None:
         self.entries.put(key, entry)
         self.rows_store.put(key, rows)
 
