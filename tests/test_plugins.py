@@ -43,6 +43,24 @@ def test_hook_register_rules_findings_are_positioned(small_portfolio, register_p
     assert "ACME001" not in {d.code for d in kamplan.validate(portfolio=small_portfolio).diagnostics}
 
 
+def test_rules_run_once_per_account_and_again_when_the_rule_set_changes(small_portfolio, register_plugin):
+    from kamplan.api import run_rules
+
+    calls: list[str] = []
+
+    class Counting:
+        @kamplan.hookimpl
+        def register_rules(self, register):
+            register("COUNT001", lambda account: calls.append(account.id) or [])
+
+    account = small_portfolio.accounts[0]
+    with register_plugin(Counting(), "counting") as host:
+        first = run_rules(account, host)
+        assert run_rules(account, host) == first and calls == [account.id]  # report and site ask twice
+        with register_plugin(RulePlugin(), "acme-rules"):
+            assert any(d.code == "ACME001" for d in run_rules(account, host)) and len(calls) == 2
+
+
 def test_hook_register_scorers_collects_named_scorers(register_plugin):
     class Scorer:
         @kamplan.hookimpl

@@ -59,15 +59,21 @@ def run_rules(account: Account, host: PluginHost) -> list[Diagnostic]:
     Raises:
         PluginError: When a rule raises or returns something that is not a Finding.
     """
+    rules = list(iter_registered(host, "register_rules"))
+    key = (host, [(entry.plugin, entry.name, entry.func) for entry in rules])
+    cached = account.__dict__.get("_rule_results")
+    if cached is not None and cached[0][0] is host and cached[0][1] == key[1]:
+        return list(cached[1])  # report and site ask twice (to refuse invalid plans, then to list findings)
     out: list[Diagnostic] = []
-    for entry in iter_registered(host, "register_rules"):
+    for entry in rules:
         findings = safe_call(entry, "rule", account) or []
         for finding in findings:
             if not isinstance(finding, Finding):
                 raise PluginError(entry.plugin, f"rule {entry.name!r}",
                                   f"returned {type(finding).__name__}, expected kamplan.Finding")
             out.append(account.diagnostic(finding, entry.name))
-    return out
+    account.__dict__["_rule_results"] = (key, out)
+    return list(out)
 
 
 def validate(
