@@ -84,12 +84,17 @@ class WarmPath:
 
 
 class StakeholderGraph:
-    """Typed graph of one account; ``nx`` is the same graph as a :class:`networkx.MultiDiGraph`."""
+    """Typed graph of one account; ``nx`` is the same graph as a :class:`networkx.MultiDiGraph`.
+
+    The graph is a read-only view of the plan: answers (coverage, warm paths) are computed once and
+    kept. Change the plan and build a new account rather than editing ``nx``.
+    """
 
     def __init__(self) -> None:
         self._nodes: dict[Node, dict[str, Any]] = {}
         self._succ: dict[Node, dict[Node, dict[str, dict[str, Any]]]] = {}
         self._pred: dict[Node, dict[Node, dict[str, dict[str, Any]]]] = {}
+        self._coverage: dict[str, Coverage] = {}  # scorers, rules and recommenders ask again and again
 
     @cached_property
     def nx(self) -> nx.MultiDiGraph:
@@ -260,11 +265,16 @@ class StakeholderGraph:
         return sorted(rels, key=lambda r: -STRENGTH_ORDER.index(r.strength))
 
     def coverage(self, person_id: str) -> Coverage:
-        """How our team covers ``person_id``: best strength, who, last contact."""
+        """How our team covers ``person_id``: best strength, who, last contact (computed once per person)."""
+        known = self._coverage.get(person_id)
+        if known is not None:
+            return known
         rels = [r for r in self.relationships_of(person_id) if r.strength != "none"]
         best = rels[0].strength if rels else "none"
         contacts = [r.last_contact for r in rels if r.last_contact]
-        return Coverage(person_id, best, tuple(r.team for r in rels), max(contacts) if contacts else None)
+        found = Coverage(person_id, best, tuple(r.team for r in rels), max(contacts) if contacts else None)
+        self._coverage[person_id] = found
+        return found
 
     def relationships_by_member(self) -> dict[str, list[Relationship]]:
         """Team member id -> their relationships (``none`` strength excluded)."""
