@@ -236,6 +236,32 @@ def test_validate_reads_no_file_with_pyyaml_on_the_fast_path(tmp_path):
     assert done.stderr.strip().splitlines()[-1] == "[]"
 
 
+@SETTINGS
+@given(data=st.data())
+def test_structurally_mutated_plans_give_the_same_result_both_ways(tmp_path, monkeypatch, data):
+    """Lines deleted, repeated, swapped, indented or dedented: broken layouts included."""
+    lines = data.draw(st.sampled_from([VALID_PLAN, make_plan("m", "Mutant", 6, seed=2)])).splitlines()
+    for _ in range(data.draw(st.integers(1, 3))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        action = data.draw(st.sampled_from(["delete", "repeat", "swap", "indent", "dedent", "blank"]))
+        if action == "delete" and len(lines) > 1:
+            del lines[i]
+        elif action == "repeat":
+            lines.insert(i, lines[i])
+        elif action == "swap" and i + 1 < len(lines):
+            lines[i], lines[i + 1] = lines[i + 1], lines[i]
+        elif action == "indent":
+            lines[i] = " " * data.draw(st.integers(1, 3)) + lines[i]
+        elif action == "dedent":
+            lines[i] = lines[i][data.draw(st.integers(1, 2)):]
+        else:
+            lines.insert(i, "")
+    path = tmp_path / "acme.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast, full = both_ways(path, monkeypatch)
+    assert fast == full
+
+
 # -- the command --------------------------------------------------------------------------------------
 def test_validate_prints_the_same_with_and_without_the_fast_path(tmp_path):
     folder = tmp_path / "account_plans"
