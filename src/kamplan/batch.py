@@ -184,7 +184,7 @@ def _validate_one(plan: Path) -> dict[str, Any]:
     entry: dict[str, Any] = {"account": None, "parent": None, "parent_at": None}
     if model is not None:
         parent = model.account.parent
-        account = build_account(model, source, info, {model.account.id, parent} if parent else {model.account.id})
+        account = build_account(model, source, info, {i for i in (model.account.id, parent) if i})
         account.host = _HOST
         if parent is not None:
             entry["parent"], entry["parent_at"] = parent, list(account.locator.locate(("account", "parent"),
@@ -311,13 +311,13 @@ def _compute(plans: list[Path], host: Any, parallel: bool, progress: Progress | 
     if not parallel or workers < 2 or len(plans) < PARALLEL_MIN_PLANS:
         from kamplan.loader import paused_gc
 
-        out = []
+        serial = []
         with paused_gc():
             for i, plan in enumerate(plans):
-                out.append(_validate_one(plan))
+                serial.append(_validate_one(plan))
                 if progress:
                     progress(i + 1, len(plans))
-        return out
+        return serial
     import multiprocessing
 
     result.workers = workers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -234,7 +234,7 @@ def _score_changes(old: Account, new: Account, host: PluginHost) -> list[Change]
     return out
 
 
-def diff(rev: str, rev2: str | None = None, paths: list[str | Path] | tuple[str | Path, ...] = (), *,
+def diff(rev: str, rev2: str | None = None, paths: Sequence[str | os.PathLike[str]] = (), *,
          host: PluginHost | None = None) -> list[Change]:
     """Compare the plans under ``paths`` at ``rev`` with ``rev2`` (default: the working tree).
 

@@ -172,7 +172,7 @@ class TextLocator(Locator):
         previous: str | None = None
         head = _FIRST.match(text)
         first = _KEY_LINE.match(text, head.end()) if head else None
-        if first is None:
+        if head is None or first is None:
             self._read_full()
             return
         for found in chain((first,), _TOP_KEY.finditer(text, head.end())):

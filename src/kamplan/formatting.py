@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,7 +82,7 @@ def plan_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def fmt(paths: list[str | Path] | tuple[str | Path, ...] = (), *, check: bool = False) -> FmtResult:
+def fmt(paths: Sequence[str | os.PathLike[str]] = (), *, check: bool = False) -> FmtResult:
     """Format plans in place (atomically), or with ``check`` only report what would change.
 
     A file that does not parse is reported and left untouched.

@@ -111,10 +111,10 @@ def load_config(path: Path | None) -> ConfigInfo:
         except YamlReadError:
             fast = None
         if fast is not None:
-            data, locator = fast
-            if not _check_version(data, locator, display):
+            fast_data, fast_locator = fast
+            if not _check_version(fast_data, fast_locator, display):
                 try:
-                    return ConfigInfo(path, PortfolioConfig.model_validate(data, context=_FAST_CONTEXT))
+                    return ConfigInfo(path, PortfolioConfig.model_validate(fast_data, context=_FAST_CONTEXT))
                 except ValidationError:
                     pass
     try:

@@ -9,6 +9,7 @@ only when the result validates.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -171,7 +172,7 @@ def locate_plan(account_id: str, into: str | Path | None, host: PluginHost) -> P
 
 
 def import_records(
-    fmt: str, file: str | Path, account_id: str, *, into: str | Path | None = None, dry_run: bool = False,
+    fmt: str, file: str | os.PathLike[str], account_id: str, *, into: str | Path | None = None, dry_run: bool = False,
     mark_missing_left: bool = False, options: Mapping[str, Any] | None = None, host: PluginHost | None = None,
 ) -> ImportReport:
     """Import ``file`` with importer ``fmt`` into the plan of ``account_id``.

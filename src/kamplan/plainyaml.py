@@ -35,7 +35,6 @@ _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 # Inside one-line flow collections.
 _FLOW_PLAIN = re.compile(r"[^\s,\[\]{}#&*!|>'\"%@`?:\-][^,\[\]{}#]*")
 _FLOW_KEY = re.compile(r"([^\s,\[\]{}#&*!|>'\"%@`?:\-][^,\[\]{}#:]*?) *: +")
-_SPACES = re.compile(r" *")
 
 
 class _Outside(Exception):
@@ -198,7 +197,7 @@ class _Reader:
         close = "}" if is_map else "]"
         result: Any = {} if is_map else []
         positions, key_positions = self.positions, self.key_positions
-        index = _SPACES.match(text, start + 1).end()
+        index = _after_spaces(text, start + 1)
         if index < len(text) and text[index] == close:
             return result, index + 1
         while True:
@@ -229,7 +228,7 @@ class _Reader:
                 result[key] = value
             else:
                 result.append(value)
-            index = _SPACES.match(text, index).end()
+            index = _after_spaces(text, index)
             if index >= len(text):
                 raise _Outside
             mark = text[index]
@@ -237,9 +236,15 @@ class _Reader:
                 return result, index + 1
             if mark != ",":
                 raise _Outside
-            index = _SPACES.match(text, index + 1).end()
+            index = _after_spaces(text, index + 1)
             if index < len(text) and text[index] in ",]}":
                 raise _Outside  # an empty entry or a trailing comma: leave the subtleties to the full reader
+
+
+def _after_spaces(text: str, index: int) -> int:
+    while index < len(text) and text[index] == " ":
+        index += 1
+    return index
 
 
 def _colon_gap(rest: str, found: re.Match[str]) -> int:

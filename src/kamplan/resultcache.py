@@ -153,8 +153,8 @@ class ResultCache:
         stamp = [_stamp(f) for f in files]
         name = f"{self.cwd}\0{plan}"  # the hash covers the path as shown from here (see file_hash)
         known = self.stamps.get(name)
-        if (known is not None and known[0] == stamp and None not in stamp
-                and all(s[2] < known[2] - RACY_NS for s in stamp)):
+        if known is not None and known[0] == stamp and all(s is not None and s[2] < known[2] - RACY_NS
+                                                           for s in stamp):
             return str(known[1])
         digest = file_hash(files)
         self.stamps.put(name, [stamp, digest, self.started])

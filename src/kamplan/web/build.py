@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from kamplan.fileio import write_atomic
 from kamplan.plugins import PluginHost
 
 
-def build_site(portfolio: Portfolio, out_dir: str | Path, *, redact: bool = False,
+def build_site(portfolio: Portfolio, out_dir: str | os.PathLike[str], *, redact: bool = False,
                host: PluginHost | None = None) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/accounts/ID.html``; return the index path."""
     from kamplan.document import build_report
