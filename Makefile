@@ -26,6 +26,7 @@ demo: $(STAMP_DEMO)
 
 test: $(STAMP_DEV)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 clean:

@@ -243,7 +243,7 @@ def _merge(plan: _Plan, records: Iterable[Mapping[str, Any]], report: ImportRepo
                 report.warnings.append(f"row {row}: duplicate id {source_id!r} (first at row {first}); "
                                        "imported as a separate person")
             seen_source.setdefault(source_id, row)
-            seen_source.setdefault(key_id, row)
+            seen_source.setdefault(str(key_id), row)
         entry = plan.match(record, key_id, taken)
         changes: list[str] = []
         if entry is None:
@@ -327,16 +327,16 @@ def _link_managers(plan: _Plan, imported: list[tuple[Mapping[str, Any], Commente
         report.warnings.append(f"rows {listed}: reports_to loop {shown}; {cut} kept at the top of the tree")
         desired[cut] = None
         parents[cut] = None
-    by_id = {str(p["id"]): p for p in plan.people if isinstance(p, Mapping) and p.get("id")}
+    by_id = {str(p["id"]): p for p in plan.people if isinstance(p, CommentedMap) and p.get("id")}
     for pid, manager in desired.items():
-        entry = by_id[pid]
-        before = entry.get("reports_to")
+        person = by_id[pid]
+        before = person.get("reports_to")
         if manager is None:
             if before is not None and pid not in keep_existing:
-                del entry["reports_to"]
+                del person["reports_to"]
                 _note(report, pid, f"reports_to: {before} → -")
         elif before is None or str(before) != manager:
-            _place(entry, "reports_to", manager)
+            _place(person, "reports_to", manager)
             _note(report, pid, f"reports_to: {before if before is not None else '-'} → {manager}")
 
 

@@ -16,33 +16,32 @@ from kamplan.fields import Custom, Day, Id, Number, Target, Text
 FORMAT_VERSIONS = (1,)
 
 
-def _enum(*values: str) -> Any:
-    return Literal[values]  # type: ignore[valid-type]
-
-
-Tier = _enum("strategic", "key", "growth", "maintain")
-TeamRole = _enum(
+Tier = Literal["strategic", "key", "growth", "maintain"]
+TeamRole = Literal[
     "kam", "assistant", "exec_sponsor", "sales", "solution_architect", "csm", "tam", "delivery",
     "finance", "other",
-)
-BuyingRole = _enum(
+]
+BuyingRole = Literal[
     "economic_buyer", "decision_maker", "technical_buyer", "user_buyer", "influencer", "champion",
     "coach", "gatekeeper", "approver", "evaluator", "end_user",
-)
-Attitude = _enum("champion", "supporter", "neutral", "skeptic", "blocker", "unknown")
-InfluenceLevel = _enum("low", "medium", "high", "decisive")
-PersonStatus = _enum("active", "new_in_role", "leaving", "left", "placeholder")
-Strength = _enum("none", "weak", "medium", "strong")
-TieKind = _enum("influences", "conflicts", "allies")
-TieStrength = _enum("low", "medium", "high")
-CellStatus = _enum("owned", "pipeline", "whitespace", "competitor", "not_a_fit")
-GoalStatus = _enum("not_started", "on_track", "at_risk", "off_track", "achieved", "dropped")
-ActionStatus = _enum("open", "in_progress", "done", "blocked", "cancelled")
-RiskSeverity = _enum("low", "medium", "high")
+]
+Attitude = Literal["champion", "supporter", "neutral", "skeptic", "blocker", "unknown"]
+InfluenceLevel = Literal["low", "medium", "high", "decisive"]
+PersonStatus = Literal["active", "new_in_role", "leaving", "left", "placeholder"]
+Strength = Literal["none", "weak", "medium", "strong"]
+TieKind = Literal["influences", "conflicts", "allies"]
+TieStrength = Literal["low", "medium", "high"]
+CellStatus = Literal["owned", "pipeline", "whitespace", "competitor", "not_a_fit"]
+GoalStatus = Literal["not_started", "on_track", "at_risk", "off_track", "achieved", "dropped"]
+ActionStatus = Literal["open", "in_progress", "done", "blocked", "cancelled"]
+RiskSeverity = Literal["low", "medium", "high"]
 
 ATTITUDE_ORDER = ("blocker", "skeptic", "unknown", "neutral", "supporter", "champion")
 INFLUENCE_ORDER = ("low", "medium", "high", "decisive")
 STRENGTH_ORDER = ("none", "weak", "medium", "strong")
+DEFAULT_HEALTH_WEIGHTS: dict[str, int | float] = {
+    "coverage": 30, "freshness": 20, "sentiment": 20, "revenue": 20, "hygiene": 10,
+}
 
 
 class Entry(BaseModel):
@@ -255,11 +254,7 @@ class Settings(Entry):
 
     stale_contact_days: Annotated[int, Field(ge=1)] = 90
     stale_review_days: Annotated[int, Field(ge=1)] = 180
-    health_weights: dict[str, Number] = Field(
-        default_factory=lambda: {
-            "coverage": 30, "freshness": 20, "sentiment": 20, "revenue": 20, "hygiene": 10,
-        }
-    )
+    health_weights: dict[str, Number] = Field(default_factory=lambda: dict(DEFAULT_HEALTH_WEIGHTS))
     kpi_thresholds: KpiThresholds = Field(default_factory=KpiThresholds)
     today: Day | None = None
 

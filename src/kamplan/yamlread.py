@@ -94,7 +94,7 @@ class YamlReadError(Exception):
 
 @dataclass
 class _Frame:
-    obj: dict[str, Any] | list[Any]
+    obj: Any  # the dict or list being filled
     path: Path
     anchor: str | None
     nodes: int = 1
@@ -279,7 +279,7 @@ class _Builder:
                         self._scalar(event)
                         continue
                     path = (*top.path, key)
-                    key_positions[path] = top.key_pos
+                    key_positions[path] = top.key_pos or (0, 0)
                     obj[key] = (None if value in nulls else plain(value)) if event.style in ("", None) else value
                     top.key = top.key_pos = None
                 else:

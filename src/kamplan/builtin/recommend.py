@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Literal
 
 from kamplan.account import Account
 from kamplan.builtin.scoring import active_people, coverage, is_key_player
@@ -103,7 +103,7 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
         if cell.status == "competitor":
             obstacles += 0.2
             reasons.append(f"incumbent competitor {cell.competitor or '(unnamed)'}")
-        kind = "expand" if any(c.unit == cell.unit for c in owned) else "land"
+        kind: Literal["expand", "land"] = "expand" if any(c.unit == cell.unit for c in owned) else "land"
         score = max(0.0, min(1.0, 0.45 * _cell_value(cell, largest) + 0.3 * min(adjacency, 1.0) + 0.35 * access
                              - 0.3 * obstacles + (0.1 if cell.status == "pipeline" else 0.0)))
         verb = "Expand" if kind == "expand" else "Land"

@@ -80,7 +80,7 @@ def coverage(account: Account, *, without: str | None = None) -> Score:
     people = active_people(account)
     targets = [p for p in people if is_key_player(p)] or people
     total = covered_value = 0.0
-    rows = []
+    rows: list[dict[str, Any]] = []
     for person in targets:
         weight = person_weight(person)
         best = 0.0

@@ -281,8 +281,8 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
         for dotted in person.dotted_to:
             if dotted in shown_set and dotted != pid:
                 dot.edge(f"s/{dotted}", f"s/{pid}", **EDGE_STYLES["dotted"])
-    for pid, (count, unit) in chosen.summaries.items():
-        label = f"+{count:,} {'person' if count == 1 else 'people'}" + (f"\nin {esc(unit)}" if unit else "")
+    for pid, (count, unit_name) in chosen.summaries.items():
+        label = f"+{count:,} {'person' if count == 1 else 'people'}" + (f"\nin {esc(unit_name)}" if unit_name else "")
         dot.node(f"more/{pid}", label, shape="box", style="rounded,dashed", color="#777777", fontcolor="#333333",
                  fillcolor="#ffffff", id=f"more-{pid}")
         dot.edge(f"s/{pid}", f"more/{pid}", style="dashed", color="#777777", arrowhead="none")

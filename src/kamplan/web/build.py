@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ def build_site(portfolio: Portfolio, out_dir: str | os.PathLike[str], *, redact:
     kpis = compute_kpis(portfolio.accounts).to_json()
     by_id = {a["account"]: a for a in kpis["accounts"]}
     rows: dict[str, dict[str, Any]] = {}
-    generated = None
+    generated = portfolio.accounts[0].today if portfolio.accounts else dt.date.today()
     for account in portfolio.accounts:
         report = build_report(account, redact=redact, host=host or portfolio.host)
         generated = account.today
