@@ -108,8 +108,10 @@ def read_fast(text: str, file: str, raw: bytes | None = None) -> tuple[dict[str,
     outside = _outside_bytes(raw) if raw is not None else OUTSIDE.search(text) is not None
     if outside or not _FIRST.match(text) or _OPEN_FLOW.search(text) or _indicator_starts_a_value(text):
         return None
-    import yaml_rs
-
+    try:
+        import yaml_rs
+    except ImportError:  # pragma: no cover - yaml-rs is a dependency; without it every file goes the full way
+        return None
     try:
         data = yaml_rs.loads(text, parse_datetime=False)
     except Exception:
