@@ -325,3 +325,21 @@ def test_validate_never_imports_networkx(portfolio):
 
     graph = kamplan.resolve_account(portfolio / "account_plans" / "account-00002.yaml").graph
     assert graph.nx.number_of_nodes() == len(graph._nodes) and graph.nx.has_edge  # networkx on demand
+
+
+def test_a_damaged_cache_is_a_miss_never_a_crash(cli, portfolio):
+    fresh = cli("validate", "--no-cache", cwd=portfolio)
+    cli("validate", cwd=portfolio)
+    for store in (portfolio / ".kamplan_cache").glob("*.json"):
+        data = json.loads(store.read_text(encoding="utf-8"))
+        broken = [7, {"text": None}, {**dict.fromkeys(resultcache.ENTRY_KEYS, None), "text": "x", "errors": 1}]
+        store.write_text(json.dumps({key: broken[i % 3] for i, key in enumerate(data)}), encoding="utf-8")
+    damaged = cli("validate", cwd=portfolio)
+    assert (damaged.code, damaged.out, damaged.err) == (fresh.code, fresh.out, fresh.err)
+    (portfolio / ".kamplan_cache" / "stamps.json").write_text("not json", encoding="utf-8")
+    assert cli("validate", cwd=portfolio).out == fresh.out
+    for rows in (portfolio / ".kamplan_cache").glob("*.rows.json"):
+        rows.write_text(json.dumps(dict.fromkeys(json.loads(rows.read_text(encoding="utf-8")), "[not json")),
+                        encoding="utf-8")
+    for args in (["validate", "--format", "json"], ["validate", "--format", "github"]):
+        assert cli(*args, cwd=portfolio).out == cli(*args, "--no-cache", cwd=portfolio).out

@@ -57,10 +57,13 @@ class _Group:
         rows = self.rows.get(str(plan))
         if rows is None and self.store is not None:
             rows = self.store.rows(self.keys[plan])
-        if rows is None:  # the rows store lost it (a torn journal line): validate that plan again
-            rows = _validate_one(plan)["rows"]
-        decoded = json.loads(rows)
-        return decoded if isinstance(decoded, list) else []
+        try:
+            decoded = json.loads(rows) if rows is not None else None
+        except ValueError:
+            decoded = None
+        if not isinstance(decoded, list):  # the rows store lost or damaged it: validate that plan again
+            decoded = json.loads(_validate_one(plan)["rows"])
+        return decoded
 
     def unknown_parent(self, entry: dict[str, Any]) -> bool:
         return entry["parent"] is not None and entry["parent"] not in self.known

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 # A stamp is trusted only when the file last changed this long before it was hashed (as git's index
 # does): an edit in the same instant as the read would otherwise keep the same stamp.
 RACY_NS = 2_000_000_000
+# What every cached entry carries (kamplan.batch writes them); anything else is a miss.
+ENTRY_KEYS = frozenset({"account", "parent", "parent_at", "text", "errors", "warnings", "first", "last", "config"})
 
 
 def plan_files(plan: Path) -> list[Path]:
@@ -114,6 +116,18 @@ class JournaledJson:
         self.pending.clear()
 
 
+def _well_formed(entry: Any) -> bool:
+    """An entry as kamplan.batch writes it (a damaged or foreign one is a cache miss)."""
+    if not isinstance(entry, dict) or not entry.keys() >= ENTRY_KEYS:
+        return False
+    bounds_ok = all(entry[k] is None or (isinstance(entry[k], list) and len(entry[k]) == 4) for k in ("first", "last"))
+    ids_ok = all(entry[k] is None or isinstance(entry[k], str) for k in ("account", "parent"))
+    parent_ok = entry["parent"] is None or (isinstance(entry["parent_at"], list) and len(entry["parent_at"]) == 3)
+    return (isinstance(entry["text"], str) and isinstance(entry["errors"], int) and isinstance(entry["warnings"], int)
+            and isinstance(entry["config"], bool) and bounds_ok and ids_ok and parent_ok
+            and (entry["first"] is None) == (not entry["text"]))
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -153,17 +167,17 @@ class ResultCache:
         stamp = [_stamp(f) for f in files]
         name = f"{self.cwd}\0{plan}"  # the hash covers the path as shown from here (see file_hash)
         known = self.stamps.get(name)
-        if known is not None and known[0] == stamp and all(s is not None and s[2] < known[2] - RACY_NS
-                                                           for s in stamp):
+        if (isinstance(known, list) and len(known) == 3 and isinstance(known[2], int) and known[0] == stamp
+                and all(s is not None and s[2] < known[2] - RACY_NS for s in stamp)):
             return str(known[1])
         digest = file_hash(files)
         self.stamps.put(name, [stamp, digest, self.started])
         return digest
 
     def get(self, key: str) -> dict[str, Any] | None:
-        """A plan's entry (rendered report, counts, parent), or None."""
+        """A plan's entry (rendered report, counts, parent), or None (also when it is not one)."""
         entry = self.entries.get(key)
-        return entry if isinstance(entry, dict) else None
+        return entry if _well_formed(entry) else None
 
     def rows(self, key: str) -> str | None:
         """A plan's diagnostics as rows, in JSON text (the store is read from disk on first use)."""
