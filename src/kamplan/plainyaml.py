@@ -1,17 +1,18 @@
-"""A fast reader for the plain block-style YAML that plans are written in.
+"""The fragment reader: positions for the plain block-style YAML that plans are written in.
 
 Plans are block mappings and sequences of single-line scalars and one-line flow collections. For
 text inside that subset this reader gives exactly what :mod:`kamplan.yamlread` gives (same data,
-same value types, same positions) in a fraction of the time, because it works line by line with
-regular expressions instead of walking the parser's event stream.
+same value types, same positions), line by line with regular expressions instead of libyaml's
+event stream. The fast path (:mod:`kamplan.fastpath`) uses it on *fragments*: a top-level section
+or a single list entry, with their line numbers in the file, to answer where a finding is written
+without reading the whole file with positions. (On whole files it is no faster than the full
+reader, so it is not used that way.)
 
 It never decides anything about text outside the subset: on the first construct it does not know
 (a tag, an anchor, a block scalar, a multi-line or escaped string, a duplicate key, an indentation
 it cannot place, a character libyaml would refuse...) it gives up and returns ``None``, and the
-caller reads the file with the full reader, which reports errors and positions as always. Every
-document it accepts is valid YAML 1.2 by construction, so the yaml-rs conformance check of the
-full reader is not needed on this path. ``tests/test_plain_reader.py`` compares both readers on the
-YAML test suite, the demo and benchmark portfolios and generated plans.
+caller falls back to the full reader. ``tests/test_fast_path.py`` compares its positions with the
+full reader's on the YAML test suite, the demo plans and generated plans.
 """
 
 from __future__ import annotations
