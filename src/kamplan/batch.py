@@ -1,8 +1,9 @@
 """``kamplan validate`` at portfolio scale: results cached by content hash, cold runs in parallel.
 
 Each plan is validated on its own (read, schema, graph, every rule), which makes its diagnostics a
-pure function of: the plan's bytes, ``kamplan.yaml``'s bytes, the plugin set, the kamplan version and
-the date rules compare against. That tuple is the cache key, so a cache can never change a result.
+pure function of: the plan's bytes and its path as shown from the working folder, ``kamplan.yaml``'s
+bytes, the plugin set, the kamplan version and the date rules compare against. That tuple is the
+cache key (:mod:`kamplan.resultcache`), so a cache can never change a result.
 The one rule that looks across plans (``account.parent`` must name a plan of the portfolio) is
 settled afterwards, from each plan's cached parent id and its position. Where a plugin implements
 ``after_portfolio_loaded`` (it may look across accounts), the whole portfolio is loaded at once and
