@@ -37,6 +37,13 @@ def _config_above(folder: Path) -> Path | None:
     return None
 
 
+def files_of_plan(plan: Path) -> list[Path]:
+    """The files a plan is made of: the file itself, or a folder plan's YAML files in name order."""
+    if plan.is_dir():
+        return sorted(f for f in plan.iterdir() if f.is_file() and f.suffix in PLAN_SUFFIXES)
+    return [plan]
+
+
 def config_mapping(config: Path) -> dict[str, Any]:
     """``kamplan.yaml`` read quickly as plain data (empty when unreadable), for the light code paths.
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from kamplan.discovery import PLAN_SUFFIXES, discover, display_name
+from kamplan.discovery import discover, display_name, files_of_plan
 from kamplan.errors import Diagnostic
 from kamplan.fileio import write_atomic
 from kamplan.model import Plan, PortfolioConfig, entry_model
@@ -75,10 +75,7 @@ def plan_files(paths: list[Path]) -> list[Path]:
     """Every YAML file of the plans under ``paths`` (folder plans expanded)."""
     files: list[Path] = []
     for plan in discover(paths):
-        if plan.is_dir():
-            files += sorted(f for f in plan.iterdir() if f.is_file() and f.suffix in PLAN_SUFFIXES)
-        else:
-            files.append(plan)
+        files += files_of_plan(plan)
     return files
 
 

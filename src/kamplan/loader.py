@@ -18,9 +18,9 @@ from pydantic import ValidationError
 
 from kamplan.account import Account, AccountSettings, Portfolio
 from kamplan.discovery import (
-    PLAN_SUFFIXES,
     discover,
     display_name,
+    files_of_plan,
     find_config,
     plans_in,
 )
@@ -174,7 +174,7 @@ def _read_full(path: Path, display: str, text: str) -> PlanSource:
 
 
 def _read_folder(folder: Path, display: str) -> PlanSource:
-    files = sorted(f for f in folder.iterdir() if f.is_file() and f.suffix in PLAN_SUFFIXES)
+    files = files_of_plan(folder)
     locator = Locator(display)
     source = PlanSource(folder, display, {}, locator)
     merged: dict[str, Any] = {}

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kamplan.discovery import PLAN_SUFFIXES
+from kamplan.discovery import files_of_plan
 from kamplan.fileio import write_atomic
 from kamplan.fingerprint import file_hash
 
@@ -33,13 +33,6 @@ log = logging.getLogger(__name__)
 RACY_NS = 2_000_000_000
 # What every cached entry carries (kamplan.batch writes them); anything else is a miss.
 ENTRY_KEYS = frozenset({"account", "parent", "parent_at", "text", "errors", "warnings", "first", "last", "config"})
-
-
-def plan_files(plan: Path) -> list[Path]:
-    """The files a plan is made of: the file itself, or a folder plan's YAML files in name order."""
-    if plan.is_dir():
-        return sorted(f for f in plan.iterdir() if f.is_file() and f.suffix in PLAN_SUFFIXES)
-    return [plan]
 
 
 class JournaledJson:
@@ -163,7 +156,7 @@ class ResultCache:
 
     def content_key(self, plan: Path) -> str:
         """The plan's content hash; its files are read and hashed only when their stamps changed."""
-        files = plan_files(plan)
+        files = files_of_plan(plan)
         stamp = [_stamp(f) for f in files]
         name = f"{self.cwd}\0{plan}"  # the hash covers the path as shown from here (see file_hash)
         known = self.stamps.get(name)
