@@ -122,28 +122,15 @@ class StakeholderGraph:
         for unit in plan.units:
             if unit.parent and (UNIT, unit.parent) in nodes:
                 edge((UNIT, unit.id), (UNIT, unit.parent), "part_of", {"kind": "part_of"})
-        succ, pred = graph._succ, graph._pred
-        for person in plan.stakeholders:  # most edges of a plan: written out, not through edge()
+        for person in plan.stakeholders:
             here = (STAKEHOLDER, person.id)
-            out = succ[here]
-            boss = person.reports_to
-            if boss and boss != person.id:
-                there = (STAKEHOLDER, boss)
-                if there in nodes:
-                    keys = out.get(there)
-                    if keys is None:
-                        keys = out[there] = pred[there][here] = {}
-                    keys["reports_to"] = {"kind": "reports_to"}
+            if person.reports_to and (STAKEHOLDER, person.reports_to) in nodes and person.reports_to != person.id:
+                edge(here, (STAKEHOLDER, person.reports_to), "reports_to", {"kind": "reports_to"})
             for manager in person.dotted_to:
                 if (STAKEHOLDER, manager) in nodes and manager != person.id:
                     edge(here, (STAKEHOLDER, manager), "dotted", {"kind": "dotted"})
-            if person.unit:
-                there = (UNIT, person.unit)
-                if there in nodes:
-                    keys = out.get(there)
-                    if keys is None:
-                        keys = out[there] = pred[there][here] = {}
-                    keys["member_of"] = {"kind": "member_of"}
+            if person.unit and (UNIT, person.unit) in nodes:
+                edge(here, (UNIT, person.unit), "member_of", {"kind": "member_of"})
         for tie in plan.influence:
             a, b = (STAKEHOLDER, tie.from_), (STAKEHOLDER, tie.to)
             if a in nodes and b in nodes and a != b:
