@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 if not SHARED.is_dir():  # CI checks out main elsewhere; the shared data sits beside the project root
     SHARED = Path(os.environ.get("KAMPLAN_SHARED_DATA", "/work/shared/data"))
+
+
+def field_paths(data: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every field path of plain data, the root ``()`` first: ``("stakeholders", 3, "name")``."""
+    out = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out += field_paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            out += field_paths(value, (*prefix, i))
+    return out
 
 
 @dataclass

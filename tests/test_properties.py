@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import VALID_PLAN
+from tests.conftest import VALID_PLAN, field_paths
 
 import kamplan
 from kamplan.plugins import PluginHost
@@ -24,17 +23,6 @@ scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                        st.dictionaries(st.text(max_size=8), inner, max_size=3)),
                       max_leaves=8)
-
-
-def paths(data: Any, prefix: tuple = ()) -> list[tuple]:
-    out = [prefix]
-    if isinstance(data, dict):
-        for key, value in data.items():
-            out += paths(value, (*prefix, key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            out += paths(value, (*prefix, i))
-    return out
 
 
 def check_file(path: Path) -> None:
@@ -69,7 +57,7 @@ def test_yaml_like_text_gives_a_plan_or_errors(tmp_path, text):
 def test_mutated_valid_plan_gives_a_plan_or_positioned_errors(tmp_path, data):
     plan = copy.deepcopy(BASE)
     for _ in range(data.draw(st.integers(1, 3))):
-        target = data.draw(st.sampled_from(paths(plan)[1:]))
+        target = data.draw(st.sampled_from(field_paths(plan)[1:]))
         parent = plan
         for part in target[:-1]:
             parent = parent[part]

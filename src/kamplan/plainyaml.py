@@ -23,7 +23,7 @@ from typing import Any
 
 from kamplan.yamlread import MAX_DEPTH, Plain, YamlDocument
 
-__all__ = ["OUTSIDE", "read_lines", "read_plain"]
+__all__ = ["OUTSIDE", "read_lines"]
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 # Characters libyaml refuses or counts as line breaks (NEL, LS, PS), tabs, CR and a BOM after the
@@ -40,24 +40,6 @@ _FLOW_KEY = re.compile(r"([^\s,\[\]{}#&*!|>'\"%@`?:\-][^,\[\]{}#:]*?) *: +")
 
 class _Outside(Exception):
     """The text uses YAML the fast reader does not handle; read it with the full reader."""
-
-
-def read_plain(text: str) -> YamlDocument | None:
-    """Read ``text`` if it is in the plain block subset, else return ``None``.
-
-    Args:
-        text: YAML source (already decoded, BOM removed).
-
-    Returns:
-        The document, identical to :func:`kamplan.yamlread.read_text`'s, or ``None`` when the
-        full reader must decide.
-    """
-    if OUTSIDE.search(text):
-        return None
-    try:
-        return _Reader().read(enumerate(text.split("\n"), 1))
-    except _Outside:
-        return None
 
 
 def read_lines(lines: Iterable[tuple[int, str]]) -> YamlDocument | None:
