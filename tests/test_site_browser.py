@@ -210,11 +210,16 @@ def test_big_account_opens_collapsed_and_search_expands(site, page):
     page.watch.check()
 
 
-def test_expand_all_stays_within_a_budget_on_a_big_account(site, page):
-    page.goto((site.parent / "accounts" / "big-telco.html").as_uri())
+def expand_all(site, page, account: str) -> dict:
+    """Open an account's page, press "Expand all" and return the chart's state."""
+    page.goto((site.parent / "accounts" / f"{account}.html").as_uri())
     page.wait_for_selector("#chart .node")
     page.click("#expand-all")
-    state = page.evaluate("kamplanChart.state()")
+    return page.evaluate("kamplanChart.state()")
+
+
+def test_expand_all_stays_within_a_budget_on_a_big_account(site, page):
+    state = expand_all(site, page, "big-telco")
     note = page.locator("#chart-note")
     assert 150 < state["visible"] <= 1500 and state["collapsed"] > 0
     assert note.is_visible() and "of 2,500 people" in note.inner_text()
@@ -229,10 +234,7 @@ def test_expand_all_stays_within_a_budget_on_a_big_account(site, page):
 
 
 def test_expand_all_on_a_small_account_opens_everything(site, page):
-    page.goto((site.parent / "accounts" / "nordwind-logistics.html").as_uri())
-    page.wait_for_selector("#chart .node")
-    page.click("#expand-all")
-    state = page.evaluate("kamplanChart.state()")
+    state = expand_all(site, page, "nordwind-logistics")
     people = page.evaluate("JSON.parse(document.getElementById('chart-data').textContent).people.length")
     assert state["visible"] == people and state["collapsed"] == 0
     assert not page.locator("#chart-note").is_visible()
