@@ -104,21 +104,21 @@ def load_config(path: Path | None) -> ConfigInfo:
     if path is None:
         return ConfigInfo(None, PortfolioConfig(kamplan=1))
     display = display_name(path)
-    if FAST_PATH:
-        try:
-            raw = load_bytes(path, display)
-            fast = read_fast(decode(raw, display), display, raw)
-        except YamlReadError:
-            fast = None
-        if fast is not None:
-            fast_data, fast_locator = fast
-            if not _check_version(fast_data, fast_locator, display):
-                try:
-                    return ConfigInfo(path, PortfolioConfig.model_validate(fast_data, context=_FAST_CONTEXT))
-                except ValidationError:
-                    pass
     try:
-        doc = read_file(path, display)
+        raw = load_bytes(path, display)
+        text = decode(raw, display)
+    except YamlReadError as exc:
+        return ConfigInfo(path, PortfolioConfig(kamplan=1), exc.diagnostics)
+    fast = read_fast(text, display, raw) if FAST_PATH else None
+    if fast is not None:
+        fast_data, fast_locator = fast
+        if not _check_version(fast_data, fast_locator, display):
+            try:
+                return ConfigInfo(path, PortfolioConfig.model_validate(fast_data, context=_FAST_CONTEXT))
+            except ValidationError:
+                pass
+    try:
+        doc = read_text(text, display)
     except YamlReadError as exc:
         return ConfigInfo(path, PortfolioConfig(kamplan=1), exc.diagnostics)
     locator = Locator.from_document(doc, display)
