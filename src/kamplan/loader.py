@@ -300,8 +300,6 @@ def _validate(source: PlanSource, *, fast: bool = False) -> Plan | None:
     except ValidationError as exc:
         if not fast:  # on the fast path the full reader will say what is wrong
             source.diagnostics += schema_diagnostics(exc, data, source.locator, Plan)
-        else:
-            source.diagnostics.append(Diagnostic(source.display, 0, 0, "error", "E200", "read again"))
         return None
     return None if any(d.severity == "error" for d in source.diagnostics) else plan
 
