@@ -84,15 +84,17 @@ class JournaledJson:
         """
         if not self.pending and not prune:
             return
-        lines = "".join(json.dumps([k, v], ensure_ascii=False, separators=(",", ":")) + "\n"
-                        for k, v in self.pending.items()).encode("utf-8")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             gitignore = self.path.parent / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n", encoding="utf-8")
-            main_bytes, journal_bytes = _size(self.path), _size(self.journal)
-            if main_bytes and journal_bytes + len(lines) < main_bytes // 4 and not prune:
+            main_bytes = _size(self.path)
+            lines = b""
+            if main_bytes and not prune:  # the journal is an option only beside an existing file
+                lines = "".join(json.dumps([k, v], ensure_ascii=False, separators=(",", ":")) + "\n"
+                                for k, v in self.pending.items()).encode("utf-8")
+            if lines and _size(self.journal) + len(lines) < main_bytes // 4:
                 fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
                 try:
                     os.write(fd, lines)  # one write: concurrent writers interleave whole lines
