@@ -134,6 +134,11 @@ class BatchResult:
         return blocks
 
 
+def _is_config(file: str) -> bool:
+    """Whether a diagnostic is about a ``kamplan.yaml`` (shown once, not once per plan)."""
+    return file.endswith(CONFIG_NAME) and os.path.basename(file) == CONFIG_NAME
+
+
 def _position(d: Diagnostic) -> tuple[str, int, int, str]:
     return (d.file, d.line, d.column, d.code)
 
@@ -208,7 +213,7 @@ def _entry(entry: dict[str, Any], diagnostics: list[Diagnostic]) -> dict[str, An
         warnings=len(diagnostics) - errors,
         first=list(_position(diagnostics[0])) if diagnostics else None,
         last=list(_position(diagnostics[-1])) if diagnostics else None,
-        config=any(os.path.basename(d.file) == CONFIG_NAME for d in diagnostics),
+        config=any(_is_config(d.file) for d in diagnostics),
         rows=json.dumps([d.to_row() for d in diagnostics], ensure_ascii=False, separators=(",", ":")),
     )
     return entry
@@ -287,7 +292,7 @@ def _finish(group: _Group) -> list[Diagnostic]:
         entry = group.entries[str(plan)]
         for item in group.rows_of(plan) if entry["text"] else ():
             diagnostic = Diagnostic(*item)
-            if diagnostic.file.endswith(CONFIG_NAME) and os.path.basename(diagnostic.file) == CONFIG_NAME:
+            if _is_config(diagnostic.file):
                 if diagnostic in config_seen:
                     continue
                 config_seen.add(diagnostic)
