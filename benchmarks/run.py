@@ -61,10 +61,11 @@ def stages(root: Path) -> dict[str, float]:
     """In-process pipeline stages on one core (no cache, no workers)."""
     import gc
 
-    from kamplan.api import run_rules
-    from kamplan.discovery import discover
-    from kamplan.loader import build_account, load_config, read_plan_source, validate_source
+    from kamplan.engine.accounts import build_account
     from kamplan.plugins import PluginHost
+    from kamplan.plugins.calls import run_rules
+    from kamplan.read.discovery import discover
+    from kamplan.read.sources import load_config, read_plan_source, validate_source
 
     host = PluginHost(entry_points=False)
     plans = discover([root])

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import kamplan
-from kamplan import batch, resultcache
+from kamplan.engine import store as resultcache
+from kamplan.engine import validate as batch
 from kamplan.plugins import PluginHost
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +126,7 @@ def test_plugin_change_invalidates(portfolio):
 
 def test_version_change_invalidates(portfolio, monkeypatch):
     batch.validate_portfolio([portfolio])
-    import kamplan.fingerprint as fp
+    import kamplan.engine.fingerprint as fp
 
     monkeypatch.setattr(fp, "__version__", "99.0.0")
     assert batch.validate_portfolio([portfolio]).computed == 6
@@ -245,7 +246,7 @@ def test_compiled_graphviz_is_cached(tmp_path, monkeypatch):
 
 
 def test_progress_bars_only_on_an_interactive_terminal(monkeypatch, small_portfolio_dir):
-    from kamplan import cli as cli_module
+    import kamplan.cli.app as cli_module
 
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)

@@ -126,7 +126,7 @@ def test_diff_of_the_demo_repository_history_runs():
     proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True)
     if proc.returncode != 0:
         pytest.skip("not a git checkout")
-    from kamplan.changes import diff
+    from kamplan.repo.diff import diff
 
     assert isinstance(diff("HEAD", None, [root]), list)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from kamplan import model
+from kamplan.plan import model
 from kamplan.plugins import PluginHost
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import ROOT, SHARED, VALID_PLAN, field_paths
 
-from kamplan import loader
-from kamplan.fastpath import TextLocator, read_fast
-from kamplan.locate import Locator
-from kamplan.plainyaml import read_lines
-from kamplan.yamlread import YamlReadError, read_text
+from kamplan.parse.fast import TextLocator, read_fast
+from kamplan.parse.fragments import read_lines
+from kamplan.parse.locate import Locator
+from kamplan.parse.reader import YamlReadError, read_text
+from kamplan.read import sources as loader
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import make_plan
@@ -282,8 +282,8 @@ AWKWARD = list("ab: -\n\t\r\x00\x1f\x7f\x85\xa0\u2028\u2029\ufeff\ufffe\uffffé\
 @SETTINGS
 @given(text=st.text(alphabet=st.sampled_from(AWKWARD), max_size=40))
 def test_the_byte_check_for_refused_characters_agrees_with_the_text_check(text):
-    from kamplan.fastpath import _outside_bytes
-    from kamplan.plainyaml import OUTSIDE
+    from kamplan.parse.fast import _outside_bytes
+    from kamplan.parse.fragments import OUTSIDE
 
     raw = text.encode("utf-8")
     assert _outside_bytes(raw) == (OUTSIDE.search(raw.decode("utf-8-sig")) is not None)

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kamplan
-from kamplan.formatting import format_text
 from kamplan.plugins import PluginHost
+from kamplan.repo.fmt import format_text
 
 HOST = PluginHost(entry_points=False)
 

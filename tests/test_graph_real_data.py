@@ -6,7 +6,7 @@ import pytest
 from tests.realdata import krackhardt_plan, lazega_matrix, lazega_plan
 
 import kamplan
-from kamplan.loader import load_portfolio
+from kamplan.engine.accounts import load_portfolio
 from kamplan.plugins import PluginHost
 
 HOST = PluginHost(entry_points=False)

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kamplan
-from kamplan.merge import import_records
 from kamplan.plugins import PluginHost
+from kamplan.repo.merge import import_records
 
 HOST = PluginHost(entry_points=False)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import VALID_PLAN
 
+from kamplan.engine.accounts import load_portfolio
 from kamplan.errors import Diagnostic
-from kamplan.loader import load_portfolio
 from kamplan.plugins import PluginHost
 
 
@@ -170,7 +170,7 @@ def test_billion_laughs_fails_fast(write_plan):
 
 
 def test_file_size_limit(write_plan, monkeypatch):
-    import kamplan.yamlread as yr
+    import kamplan.parse.reader as yr
 
     monkeypatch.setattr(yr, "MAX_FILE_BYTES", 100)
     d = only(diagnostics_of(write_plan(VALID_PLAN)), "E109")

@@ -12,10 +12,9 @@ import click
 import pytest
 
 import kamplan
-from kamplan import hookspecs
+from kamplan.engine.accounts import load_portfolio
 from kamplan.errors import PluginError
-from kamplan.loader import load_portfolio
-from kamplan.plugins import PluginHost
+from kamplan.plugins import PluginHost, hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
 

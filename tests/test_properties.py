@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from tests.conftest import VALID_PLAN, field_paths
 
 import kamplan
+from kamplan.parse.reader import YamlReadError, read_text
 from kamplan.plugins import PluginHost
-from kamplan.yamlread import YamlReadError, read_text
 
 HOST = PluginHost(entry_points=False)
 BASE = yaml.safe_load(VALID_PLAN)

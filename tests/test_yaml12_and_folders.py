@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import kamplan
-from kamplan.loader import load_portfolio
+from kamplan.engine.accounts import load_portfolio
 from kamplan.plugins import PluginHost
 
 HOST = PluginHost(entry_points=False)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kamplan.loader import read_plan_source, validate_source
-from kamplan.yamlread import YamlReadError, read_file
+from kamplan.parse.reader import YamlReadError, read_file
+from kamplan.read.sources import read_plan_source, validate_source
 
 
 def suite_cases(shared: Path) -> list[Path]:
@@ -56,7 +56,7 @@ def test_valid_suite_inputs_with_json_match_the_expected_data(cases):
     """Where the suite gives the JSON of an input, plain data read by kamplan agrees with it."""
     import json
 
-    from kamplan.fields import resolve_plain
+    from kamplan.plan.fields import resolve_plain
 
     checked = 0
     for case in cases:

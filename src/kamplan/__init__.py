@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kamplan.hookspecs import hookimpl
+from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Finding, Recommendation, Score
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load_portfolio": "kamplan.loader",
+    "load_portfolio": "kamplan.engine.accounts",
     "validate": "kamplan.api",
     "chart": "kamplan.api",
     "export": "kamplan.api",
@@ -33,7 +33,7 @@ _LAZY = {
     "Portfolio": "kamplan.account",
     "StakeholderGraph": "kamplan.graph",
     "PluginHost": "kamplan.plugins",
-    "Plan": "kamplan.model",
+    "Plan": "kamplan.plan.model",
     "Diagnostic": "kamplan.errors",
     "KamplanError": "kamplan.errors",
     "PlanError": "kamplan.errors",
@@ -94,11 +94,11 @@ if TYPE_CHECKING:
         site,
         validate,
     )
+    from kamplan.engine.accounts import load_portfolio
     from kamplan.errors import Diagnostic, KamplanError, PlanError, PluginError, UsageError
     from kamplan.graph import StakeholderGraph
-    from kamplan.loader import load_portfolio
-    from kamplan.model import Plan
-    from kamplan.plugins import PluginHost
+    from kamplan.plan.model import Plan
+    from kamplan.plugins.host import PluginHost
 
 
 def __getattr__(name: str) -> Any:

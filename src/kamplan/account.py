@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kamplan.errors import Diagnostic
-from kamplan.locate import Locator
-from kamplan.model import Offering, Plan, PortfolioConfig, Settings, TeamMember, today
-from kamplan.yamlread import format_path
+from kamplan.parse.locate import Locator
+from kamplan.parse.reader import format_path
+from kamplan.plan.model import Offering, Plan, PortfolioConfig, Settings, TeamMember, today
 
 if TYPE_CHECKING:
     from kamplan.graph import StakeholderGraph
-    from kamplan.plugins import PluginHost
+    from kamplan.plugins.host import PluginHost
     from kamplan.types import Finding
 
 
@@ -44,7 +44,7 @@ class Account:
     """One validated account plan with its graph and the settings that apply to it.
 
     Attributes:
-        plan: The validated :class:`kamplan.model.Plan`.
+        plan: The validated :class:`kamplan.plan.model.Plan`.
         locator: Where each field of the plan is written (file, line, column).
         settings: Portfolio and plugin settings.
         team: Our team for this account, resolved against ``kamplan.yaml`` people.

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kamplan.account import Account, Portfolio
-from kamplan.discovery import find_config
-from kamplan.errors import Diagnostic, PluginError, UsageError
-from kamplan.loader import load_portfolio
-from kamplan.plugins import PluginHost, iter_registered, safe_call
-from kamplan.types import Finding
+from kamplan.engine.accounts import load_portfolio
+from kamplan.errors import Diagnostic, UsageError
+from kamplan.plugins.calls import account_recommendations, account_scores, export, rank, run_rules
+from kamplan.plugins.host import PluginHost
+from kamplan.read.discovery import find_config
 
 PathArg = str | os.PathLike[str]
 
@@ -51,29 +51,6 @@ class ValidationResult:
     def exit_code(self) -> int:
         """0 when ok, 1 otherwise."""
         return 0 if self.ok else 1
-
-
-def run_rules(account: Account, host: PluginHost) -> list[Diagnostic]:
-    """Run every registered lint rule on one account.
-
-    Raises:
-        PluginError: When a rule raises or returns something that is not a Finding.
-    """
-    rules = list(iter_registered(host, "register_rules"))
-    key = (host, [(entry.plugin, entry.name, entry.func) for entry in rules])
-    cached = account.__dict__.get("_rule_results")
-    if cached is not None and cached[0][0] is host and cached[0][1] == key[1]:
-        return list(cached[1])  # report and site ask twice (to refuse invalid plans, then to list findings)
-    out: list[Diagnostic] = []
-    for entry in rules:
-        findings = safe_call(entry, "rule", account) or []
-        for finding in findings:
-            if not isinstance(finding, Finding):
-                raise PluginError(entry.plugin, f"rule {entry.name!r}",
-                                  f"returned {type(finding).__name__}, expected kamplan.Finding")
-            out.append(account.diagnostic(finding, entry.name))
-    account.__dict__["_rule_results"] = (key, out)
-    return list(out)
 
 
 def validate(
@@ -141,28 +118,6 @@ def resolve_account(plan: PathArg, *, host: PluginHost | None = None,
     return account
 
 
-def export(account: Account, fmt: str, options: Mapping[str, Any] | None = None,
-           host: PluginHost | None = None) -> tuple[str | bytes, str]:
-    """Run exporter ``fmt`` on an account.
-
-    Returns:
-        The exported content and the exporter's file suffix.
-
-    Raises:
-        UsageError: When no exporter has that name.
-    """
-    host = host or account.host or PluginHost()
-    exporters = host.registry("register_exporters")
-    if fmt not in exporters:
-        raise UsageError(f"unknown format {fmt!r}; available: {', '.join(sorted(exporters))}")
-    entry = exporters[fmt]
-    content = safe_call(entry, "exporter", account, dict(options or {}))
-    if not isinstance(content, str | bytes):
-        raise PluginError(entry.plugin, f"exporter {fmt!r}",
-                          f"returned {type(content).__name__}, expected str or bytes")
-    return content, entry.extra["suffix"]
-
-
 def chart(plan: PathArg | Account, *, fmt: str = "svg", root: str | None = None, depth: int | None = None,
           color_by: str = "attitude", renderer: str = "auto", redact: bool = False, show_team: bool = True,
           max_nodes: int | None = None, notices: list[str] | None = None,
@@ -195,7 +150,7 @@ def chart(plan: PathArg | Account, *, fmt: str = "svg", root: str | None = None,
 
 def schema() -> dict[str, Any]:
     """The JSON Schema of the plan format, generated from the models."""
-    from kamplan.model import plan_json_schema
+    from kamplan.plan.model import plan_json_schema
 
     return plan_json_schema()
 
@@ -220,27 +175,6 @@ def _accounts(paths: Iterable[PathArg], portfolio: Portfolio | None, host: Plugi
     return portfolio
 
 
-def account_scores(account: Account, host: PluginHost | None = None) -> dict[str, Any]:
-    """Every registered scorer on one account: ``{name: {"value", "details"}}``.
-
-    Raises:
-        PluginError: When a scorer raises or returns something else than a number or a Score from 0 to 100.
-    """
-    from kamplan.types import Score
-
-    host = host or account.host or PluginHost()
-    scores: dict[str, Any] = {}
-    for entry in iter_registered(host, "register_scorers"):
-        result = safe_call(entry, "scorer", account)
-        if isinstance(result, int | float) and not isinstance(result, bool):
-            result = Score(float(result))
-        if not isinstance(result, Score) or not 0 <= result.value <= 100:
-            raise PluginError(entry.plugin, f"scorer {entry.name!r}",
-                              f"returned {result!r}, expected a number or kamplan.Score from 0 to 100")
-        scores[entry.name] = {"value": result.value, "details": result.details}
-    return scores
-
-
 def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, host: PluginHost | None = None,
           use_cache: bool = True, progress: Any = None) -> list[dict[str, Any]]:
     """Run every registered scorer on every account.
@@ -254,32 +188,6 @@ def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, 
     """
     portfolio = _accounts(paths, portfolio, host, use_cache, progress)
     return [{"account": a.id, "scores": account_scores(a, host or portfolio.host)} for a in portfolio.accounts]
-
-
-def account_recommendations(account: Account, host: PluginHost | None = None) -> list[dict[str, Any]]:
-    """Every registered recommender on one account, as ``kamplan recommend --format json`` records."""
-    from kamplan.types import Recommendation
-
-    host = host or account.host or PluginHost()
-    rows = []
-    for entry in iter_registered(host, "register_recommenders"):
-        for rec in safe_call(entry, "recommender", account) or []:
-            if not isinstance(rec, Recommendation):
-                raise PluginError(entry.plugin, f"recommender {entry.name!r}",
-                                  f"returned {type(rec).__name__}, expected kamplan.Recommendation")
-            if rec.priority is not None and (not isinstance(rec.priority, int) or rec.priority < 1):
-                raise PluginError(entry.plugin, f"recommender {entry.name!r}",
-                                  f"priority must be a positive integer, got {rec.priority!r}")
-            rows.append({"account": account.id, "recommender": entry.name, "kind": rec.kind, "title": rec.title,
-                         "reason": rec.reason, "priority": rec.priority, "value": rec.value, "unit": rec.unit,
-                         "offering": rec.offering, "stakeholder": rec.stakeholder, "details": rec.details})
-    return rank(rows)
-
-
-def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Sort recommendations: priority (1 first), then value (largest first), then account and title."""
-    return sorted(rows, key=lambda r: (r["priority"] if r["priority"] is not None else 99, -(r["value"] or 0),
-                                       r["account"], r["recommender"], r["title"]))
 
 
 def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfolio: Portfolio | None = None,
@@ -308,7 +216,7 @@ def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: 
     Returns:
         ``{"portfolio", "groups", "accounts", "anomalies"}`` as in ``kamplan kpi --format json``.
     """
-    from kamplan.kpis import compute_kpis
+    from kamplan.builtin.kpis import compute_kpis
 
     if period is not None:
         import re
@@ -343,21 +251,21 @@ def site(paths: Iterable[PathArg] = (), *, out: PathArg, redact: bool = False, p
 
 
 def fmt(paths: Iterable[PathArg] = (), *, check: bool = False) -> Any:
-    """Put plans in canonical order, keeping comments (see :mod:`kamplan.formatting`)."""
-    from kamplan.formatting import fmt as run
+    """Put plans in canonical order, keeping comments (see :mod:`kamplan.repo.fmt`)."""
+    from kamplan.repo.fmt import fmt as run
 
     return run(tuple(paths), check=check)
 
 
 def diff(rev: str, rev2: str | None = None, paths: Iterable[PathArg] = (), *, host: PluginHost | None = None) -> Any:
-    """The changes between two git revisions, in planning terms (see :mod:`kamplan.changes`)."""
-    from kamplan.changes import diff as run
+    """The changes between two git revisions, in planning terms (see :mod:`kamplan.repo.diff`)."""
+    from kamplan.repo.diff import diff as run
 
     return run(rev, rev2, tuple(paths), host=host)
 
 
 def import_records(fmt: str, file: PathArg, account: str, **options: Any) -> Any:
-    """``kamplan import``: merge a CRM or HR export into a plan (see :func:`kamplan.merge.import_records`)."""
-    from kamplan.merge import import_records as run
+    """``kamplan import``: merge a CRM or HR export into a plan (see :func:`kamplan.repo.merge.import_records`)."""
+    from kamplan.repo.merge import import_records as run
 
     return run(fmt, file, account, **options)

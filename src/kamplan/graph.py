@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from kamplan.model import STRENGTH_ORDER, Relationship, Stakeholder
+from kamplan.plan.model import STRENGTH_ORDER, Relationship, Stakeholder
 
 if TYPE_CHECKING:
     import networkx as nx

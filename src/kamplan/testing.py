@@ -82,7 +82,7 @@ def write_small_portfolio(folder: Path) -> Path:
 @pytest.fixture
 def kamplan_host() -> Any:
     """A fresh plugin host with the built-in plugins only (no installed or folder plugins)."""
-    from kamplan.plugins import PluginHost
+    from kamplan.plugins.host import PluginHost
 
     return PluginHost(entry_points=False)
 
@@ -111,6 +111,6 @@ def small_portfolio_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def small_portfolio(small_portfolio_dir: Path, kamplan_host: Any) -> Any:
     """The small portfolio, loaded with ``kamplan_host``."""
-    from kamplan.loader import load_portfolio
+    from kamplan.engine.accounts import load_portfolio
 
     return load_portfolio([small_portfolio_dir], host=kamplan_host)

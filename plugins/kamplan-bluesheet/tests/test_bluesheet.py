@@ -7,7 +7,7 @@ import textwrap
 import kamplan_bluesheet
 
 import kamplan
-from kamplan.loader import load_portfolio
+from kamplan import load_portfolio
 
 PLAN = """\
 kamplan: 1

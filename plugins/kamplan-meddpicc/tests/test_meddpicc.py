@@ -7,7 +7,7 @@ import textwrap
 import kamplan_meddpicc
 
 import kamplan
-from kamplan.loader import load_portfolio
+from kamplan import load_portfolio
 
 CHECKLIST = """
 custom:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kamplan.account import Account
-from kamplan.hookspecs import hookimpl
+from kamplan.plugins.hookspecs import hookimpl
 
 
 def chart_options(options: Mapping[str, Any]) -> Any:

@@ -10,11 +10,11 @@ from typing import Any
 
 from kamplan.account import Account
 from kamplan.errors import UsageError
-from kamplan.hookspecs import hookimpl
+from kamplan.plugins.hookspecs import hookimpl
 
 
 def _report(account: Account, options: Mapping[str, Any]) -> dict[str, Any]:
-    from kamplan.document import build_report
+    from kamplan.render.document import build_report
 
     return build_report(account, redact=bool(options.get("redact")))
 
@@ -26,7 +26,7 @@ def export_json(account: Account, options: Mapping[str, Any]) -> str:
 
 def export_csv(account: Account, options: Mapping[str, Any]) -> str:
     """One table as CSV (``table``: stakeholders, relationships, whitespace, goals, actions); formulas defused."""
-    from kamplan.tables import TABLES, neutralise, table
+    from kamplan.render.tables import TABLES, neutralise, table
 
     name = options.get("table") or "stakeholders"
     if name not in TABLES:
@@ -49,7 +49,7 @@ def export_xlsx(account: Account, options: Mapping[str, Any]) -> bytes:
         from openpyxl.utils import get_column_letter
     except ImportError:
         raise UsageError("xlsx needs openpyxl: pip install 'kamplan[xlsx]'") from None
-    from kamplan.tables import TABLES, table
+    from kamplan.render.tables import TABLES, table
 
     report = _report(account, options)
     book = Workbook()
@@ -82,8 +82,8 @@ def export_xlsx(account: Account, options: Mapping[str, Any]) -> bytes:
 def export_md(account: Account, options: Mapping[str, Any]) -> str:
     """A readable account plan in Markdown, with the org chart as a Mermaid diagram."""
     from kamplan.render.dot import ChartOptions
+    from kamplan.render.html import render_template
     from kamplan.render.mermaid import build_mermaid
-    from kamplan.web.render import render_template
 
     report = _report(account, options)
     mermaid = build_mermaid(account, ChartOptions(redact=bool(options.get("redact"))))
@@ -92,7 +92,7 @@ def export_md(account: Account, options: Mapping[str, Any]) -> str:
 
 def export_html(account: Account, options: Mapping[str, Any]) -> str:
     """One self-contained HTML file: the plan, its scores and the org chart as inline SVG."""
-    from kamplan.web.render import account_page
+    from kamplan.render.html import account_page
 
     return account_page(account, _report(account, options), standalone=True)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from kamplan.errors import UsageError
-from kamplan.hookspecs import hookimpl
-from kamplan.tabular import header_key, pick, read_rows
+from kamplan.plugins.hookspecs import hookimpl
+from kamplan.read.csv_exports import header_key, pick, read_rows
 
 Record = dict[str, Any]
 UNDISCLOSED = {"n/d", "nd", "n/a", "na", "not disclosed", "withheld", "-", ""}

@@ -7,7 +7,7 @@ from typing import Any
 
 from kamplan.account import Account
 from kamplan.errors import unknown_parent_message
-from kamplan.hookspecs import hookimpl
+from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Finding
 
 

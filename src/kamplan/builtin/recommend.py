@@ -8,8 +8,8 @@ from typing import Any, Literal
 from kamplan.account import Account
 from kamplan.builtin.scoring import active_people, coverage, is_key_player
 from kamplan.graph import WarmPath
-from kamplan.hookspecs import hookimpl
-from kamplan.model import Opportunity, Stakeholder
+from kamplan.plan.model import Opportunity, Stakeholder
+from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Recommendation
 
 OPEN_CELLS = ("whitespace", "pipeline", "competitor")

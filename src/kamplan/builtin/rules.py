@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from kamplan.account import Account
-from kamplan.hookspecs import hookimpl
+from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Finding
 
 KEY_ROLES = ("economic_buyer", "decision_maker")

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kamplan.account import Account
-from kamplan.hookspecs import hookimpl
-from kamplan.model import Stakeholder
+from kamplan.plan.model import Stakeholder
+from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Score
 
 ROLE_WEIGHT = {"economic_buyer": 3.0, "decision_maker": 2.5}

@@ -8,7 +8,7 @@ import graphviz
 
 from kamplan.account import Account
 from kamplan.errors import UsageError
-from kamplan.model import Stakeholder
+from kamplan.plan.model import Stakeholder
 from kamplan.render.palette import COLOR_MODES, EDGE_STYLES, PALETTES, STRENGTH_WIDTH, color_key
 
 DEFAULT_MAX_NODES = 1500

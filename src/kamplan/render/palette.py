@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kamplan.graph import StakeholderGraph
-    from kamplan.model import Stakeholder
+    from kamplan.plan.model import Stakeholder
 
 COLOR_MODES = ("attitude", "role", "coverage", "influence")
 

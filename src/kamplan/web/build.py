@@ -9,15 +9,15 @@ from typing import Any
 
 from kamplan.account import Portfolio
 from kamplan.fileio import write_atomic
-from kamplan.plugins import PluginHost
+from kamplan.plugins.host import PluginHost
 
 
 def build_site(portfolio: Portfolio, out_dir: str | os.PathLike[str], *, redact: bool = False,
                host: PluginHost | None = None) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/accounts/ID.html``; return the index path."""
-    from kamplan.document import build_report
-    from kamplan.kpis import compute_kpis
-    from kamplan.web.render import account_page, index_page
+    from kamplan.builtin.kpis import compute_kpis
+    from kamplan.render.document import build_report
+    from kamplan.render.html import account_page, index_page
 
     out = Path(out_dir)
     (out / "accounts").mkdir(parents=True, exist_ok=True)

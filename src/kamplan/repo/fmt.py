@@ -12,12 +12,12 @@ from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from kamplan.discovery import discover, display_name, files_of_plan
 from kamplan.errors import Diagnostic
 from kamplan.fileio import write_atomic
-from kamplan.model import Plan, PortfolioConfig, entry_model
-from kamplan.roundtrip import dump_rt, load_rt, reorder
-from kamplan.yamlread import YamlReadError, read_file
+from kamplan.parse.reader import YamlReadError, read_file
+from kamplan.plan.model import Plan, PortfolioConfig, entry_model
+from kamplan.read.discovery import discover, display_name, files_of_plan
+from kamplan.repo.roundtrip import dump_rt, load_rt, reorder
 
 
 def field_order(model: type[BaseModel]) -> list[str]:

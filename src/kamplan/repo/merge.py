@@ -20,13 +20,13 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from kamplan.builtin.integrity import find_loops
-from kamplan.discovery import display_name
+from kamplan.engine.accounts import load_portfolio
 from kamplan.errors import Diagnostic, UsageError
 from kamplan.fileio import write_atomic
-from kamplan.loader import load_portfolio
-from kamplan.plugins import PluginHost, safe_call
-from kamplan.roundtrip import dump_rt, load_rt
-from kamplan.tabular import normalise_name, slugify
+from kamplan.plugins.host import PluginHost, safe_call
+from kamplan.read.csv_exports import normalise_name, slugify
+from kamplan.read.discovery import display_name
+from kamplan.repo.roundtrip import dump_rt, load_rt
 
 OWNED_CONTACT = ("email", "phone", "linkedin")
 
@@ -364,7 +364,7 @@ def _note(report: ImportReport, pid: str, change: str) -> None:
 
 def _validate(plan_path: Path, text: str, host: PluginHost) -> list[Diagnostic]:
     """Validate the would-be plan in a scratch folder beside it (so kamplan.yaml still applies)."""
-    from kamplan.api import run_rules
+    from kamplan.plugins.calls import run_rules
 
     folder = plan_path.parent if plan_path.parent.exists() else Path.cwd()
     scratch = Path(tempfile.mkdtemp(prefix=".kamplan-import-", dir=folder))

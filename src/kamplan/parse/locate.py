@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kamplan.yamlread import Path, Position, YamlDocument
+from kamplan.parse.reader import Path, Position, YamlDocument
 
 Where = tuple[str, int, int]
 

@@ -3,7 +3,7 @@
 Each plan is validated on its own (read, schema, graph, every rule), which makes its diagnostics a
 pure function of: the plan's bytes and its path as shown from the working folder, ``kamplan.yaml``'s
 bytes, the plugin set, the kamplan version and the date rules compare against. That tuple is the
-cache key (:mod:`kamplan.resultcache`), so a cache can never change a result.
+cache key (:mod:`kamplan.engine.store`), so a cache can never change a result.
 The one rule that looks across plans (``account.parent`` must name a plan of the portfolio) is
 settled afterwards, from each plan's cached parent id and its position. Where a plugin implements
 ``after_portfolio_loaded`` (it may look across accounts), the whole portfolio is loaded at once and
@@ -23,7 +23,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from kamplan.discovery import (
+from kamplan.engine.fingerprint import file_hash, plugin_fingerprint
+from kamplan.engine.store import ResultCache
+from kamplan.errors import Diagnostic, unknown_parent_message
+from kamplan.read.discovery import (
     CONFIG_NAME,
     config_mapping,
     configured_plans_dir,
@@ -31,9 +34,6 @@ from kamplan.discovery import (
     find_config,
     plans_in,
 )
-from kamplan.errors import Diagnostic, unknown_parent_message
-from kamplan.fingerprint import file_hash, plugin_fingerprint
-from kamplan.resultcache import ResultCache
 
 log = logging.getLogger(__name__)
 
@@ -176,12 +176,13 @@ _CONFIGS: dict[Path | None, Any] = {}
 def _validate_one(plan: Path) -> dict[str, Any]:
     """Read, validate and check one plan; the ``parent`` rule is left to :func:`_finish`.
 
-    This is :func:`kamplan.loader.load_portfolio` for a single plan, minus what only a whole
+    This is :func:`kamplan.engine.accounts.load_portfolio` for a single plan, minus what only a whole
     portfolio needs: ``kamplan.yaml`` is loaded once per process, and the portfolio's ids are not
     listed per plan (the parent is settled across plans afterwards).
     """
-    from kamplan.api import run_rules
-    from kamplan.loader import build_account, load_config, read_plan_source, validate_source
+    from kamplan.engine.accounts import build_account
+    from kamplan.plugins.calls import run_rules
+    from kamplan.read.sources import load_config, read_plan_source, validate_source
 
     config = find_config(plan)
     info = _CONFIGS.get(config)
@@ -220,7 +221,7 @@ def _entry(entry: dict[str, Any], diagnostics: list[Diagnostic]) -> dict[str, An
 
 
 def _worker(plans: list[str]) -> list[dict[str, Any]]:
-    from kamplan.loader import paused_gc
+    from kamplan.read.sources import paused_gc
 
     with paused_gc():
         return [_validate_one(Path(p)) for p in plans]
@@ -305,7 +306,7 @@ def _finish(group: _Group) -> list[Diagnostic]:
 
 
 def _make_host(dirs: list[Path]) -> Any:
-    from kamplan.plugins import PluginHost
+    from kamplan.plugins.host import PluginHost
 
     return PluginHost(plugin_dirs=dirs)
 
@@ -318,7 +319,7 @@ def _compute(plans: list[Path], host: Any, parallel: bool, progress: Progress | 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = min(cpus, 8)
     if not parallel or workers < 2 or len(plans) < PARALLEL_MIN_PLANS:
-        from kamplan.loader import paused_gc
+        from kamplan.read.sources import paused_gc
 
         serial = []
         with paused_gc():

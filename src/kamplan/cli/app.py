@@ -64,8 +64,8 @@ def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def host_for(ctx: click.Context, paths: tuple[str, ...] = ()) -> Any:
     """The plugin host for this run: built-ins, entry points, --plugins-dir, plugins/ beside kamplan.yaml."""
-    from kamplan.discovery import find_config
-    from kamplan.plugins import PluginHost
+    from kamplan.plugins.host import PluginHost
+    from kamplan.read.discovery import find_config
 
     dirs = list(_settings(ctx).plugins_dir)
     start = Path(paths[0]) if paths else Path.cwd()
@@ -97,8 +97,8 @@ class KamplanGroup(click.Group):
 
     def _load_plugin_commands(self) -> dict[str, click.Command]:
         if self._plugin_commands is None:
-            from kamplan.discovery import find_config
-            from kamplan.plugins import PluginHost
+            from kamplan.plugins.host import PluginHost
+            from kamplan.read.discovery import find_config
 
             collector = click.Group()
             dirs = _argv_plugin_dirs()
@@ -155,7 +155,7 @@ def cli() -> None:
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check plans: schema, references and lint rules."""
-    from kamplan.batch import validate_portfolio
+    from kamplan.engine.validate import validate_portfolio
 
     settings = _settings(ctx)
     with progress_bar("Validating plans") as progress:
@@ -309,7 +309,7 @@ def plugins(ctx: click.Context, fmt: str) -> None:
 @global_options
 def new(account_id: str, name: str | None) -> None:
     """Create a new plan in the portfolio's plans folder."""
-    from kamplan.scaffold import new_plan
+    from kamplan.repo.scaffold import new_plan
 
     path = new_plan(account_id, name)
     click.echo(f"created {os.path.relpath(path)}", err=True)
@@ -320,7 +320,7 @@ def new(account_id: str, name: str | None) -> None:
 @global_options
 def init(directory: str) -> None:
     """Start a plans repository: kamplan.yaml, an example plan, .gitignore."""
-    from kamplan.scaffold import init_repository
+    from kamplan.repo.scaffold import init_repository
 
     written = init_repository(Path(directory))
     for path in written:
@@ -367,14 +367,3 @@ def _report(exc: Exception, debug: bool) -> int:
         return 0
     click.echo(f"kamplan: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
     return 2
-
-
-# The other commands live in their own modules and register themselves on ``cli`` when imported.
-from kamplan import cli_analysis, cli_repository  # noqa: E402
-
-__all__ = ["cli", "cli_analysis", "cli_repository", "main"]
-
-if __name__ == "__main__":  # pragma: no cover - `python -m kamplan.cli`: use the registered module's group
-    from kamplan.cli import main as registered_main
-
-    sys.exit(registered_main())

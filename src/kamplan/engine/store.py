@@ -22,16 +22,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kamplan.discovery import files_of_plan
+from kamplan.engine.fingerprint import file_hash
 from kamplan.fileio import write_atomic
-from kamplan.fingerprint import file_hash
+from kamplan.read.discovery import files_of_plan
 
 log = logging.getLogger(__name__)
 
 # A stamp is trusted only when the file last changed this long before it was hashed (as git's index
 # does): an edit in the same instant as the read would otherwise keep the same stamp.
 RACY_NS = 2_000_000_000
-# What every cached entry carries (kamplan.batch writes them); anything else is a miss.
+# What every cached entry carries (kamplan.engine.validate writes them); anything else is a miss.
 ENTRY_KEYS = frozenset({"account", "parent", "parent_at", "text", "errors", "warnings", "first", "last", "config"})
 
 
@@ -112,7 +112,7 @@ class JournaledJson:
 
 
 def _well_formed(entry: Any) -> bool:
-    """An entry as kamplan.batch writes it (a damaged or foreign one is a cache miss)."""
+    """An entry as kamplan.engine.validate writes it (a damaged or foreign one is a cache miss)."""
     if not isinstance(entry, dict) or not entry.keys() >= ENTRY_KEYS:
         return False
     bounds_ok = all(entry[k] is None or (isinstance(entry[k], list) and len(entry[k]) == 4) for k in ("first", "last"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kamplan.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config
 from kamplan.errors import UsageError
-from kamplan.fields import SLUG
 from kamplan.fileio import write_atomic
+from kamplan.plan.fields import SLUG
+from kamplan.read.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config
 
 CONFIG_TEMPLATE = """\
 kamplan: 1

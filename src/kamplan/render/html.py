@@ -24,7 +24,7 @@ from kamplan.render.palette import PALETTES, color_key
 @cache
 def environment() -> Environment:
     """The Jinja environment (HTML autoescaped; Markdown templates escape through ``md``)."""
-    env = Environment(loader=PackageLoader("kamplan.web", "templates"),
+    env = Environment(loader=PackageLoader("kamplan.render", "templates"),
                       autoescape=select_autoescape(["html"], default_for_string=True), trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(md=md_cell, money=money, pct=pct, label=label, jsonscript=json_script, capped=capped)
@@ -52,7 +52,7 @@ def render_template(name: str, **context: Any) -> str:
 @cache
 def asset(name: str) -> str:
     """The text of a bundled asset (CSS, JavaScript)."""
-    return resources.files("kamplan.web").joinpath("assets", name).read_text(encoding="utf-8")
+    return resources.files("kamplan.render").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def csp(scripts: list[str], styles: list[str]) -> str:

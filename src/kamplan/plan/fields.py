@@ -1,6 +1,6 @@
 """Field types shared by the plan models: text kept as written, numbers, dates, ids.
 
-The YAML reader hands plain scalars over as :class:`~kamplan.yamlread.Plain` text. These types decide
+The YAML reader hands plain scalars over as :class:`~kamplan.parse.reader.Plain` text. These types decide
 what a field means: text fields keep the text exactly (``no``, ``0123``), number fields accept only
 unquoted numbers (``1200000`` or ``1_200_000``), date fields accept ``YYYY-MM-DD``.
 """
@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from kamplan.yamlread import Plain
+from kamplan.parse.reader import Plain
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 SLUG = re.compile(SLUG_PATTERN)
@@ -121,7 +121,7 @@ def resolve_plain(value: Any) -> Any:
 def resolve_custom(value: Any, info: ValidationInfo) -> Any:
     """:func:`resolve_plain` for ``custom:`` fields.
 
-    On the fast path (:mod:`kamplan.fastpath`) yaml-rs has already resolved numbers and keys, and
+    On the fast path (:mod:`kamplan.parse.fast`) yaml-rs has already resolved numbers and keys, and
     their spelling is gone (``0123`` arrived as 123): a number or a non-text key there sends the
     plan to the full reader, which keeps the spelling.
     """

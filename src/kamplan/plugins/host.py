@@ -17,8 +17,8 @@ from typing import Any
 
 import pluggy
 
-from kamplan import hookspecs
 from kamplan.errors import KamplanError, PluginError
+from kamplan.plugins import hookspecs
 
 log = logging.getLogger(__name__)
 

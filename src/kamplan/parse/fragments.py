@@ -1,9 +1,9 @@
 """The fragment reader: positions for the plain block-style YAML that plans are written in.
 
 Plans are block mappings and sequences of single-line scalars and one-line flow collections. For
-text inside that subset this reader gives exactly what :mod:`kamplan.yamlread` gives (same data,
+text inside that subset this reader gives exactly what :mod:`kamplan.parse.reader` gives (same data,
 same value types, same positions), line by line with regular expressions instead of libyaml's
-event stream. The fast path (:mod:`kamplan.fastpath`) uses it on *fragments*: a top-level section
+event stream. The fast path (:mod:`kamplan.parse.fast`) uses it on *fragments*: a top-level section
 or a single list entry, with their line numbers in the file, to answer where a finding is written
 without reading the whole file with positions. (On whole files it is no faster than the full
 reader, so it is not used that way.)
@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from kamplan.yamlread import MAX_DEPTH, Plain, YamlDocument
+from kamplan.parse.reader import MAX_DEPTH, Plain, YamlDocument
 
 __all__ = ["OUTSIDE", "read_lines"]
 

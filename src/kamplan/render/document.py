@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from kamplan.account import Account
-from kamplan.plugins import PluginHost
+from kamplan.plugins.host import PluginHost
 
 PERSONAL_KEYS = ("contact", "notes")
 
@@ -61,8 +61,8 @@ def whitespace_matrix(account: Account) -> dict[str, Any]:
 
 def build_report(account: Account, *, redact: bool = False, host: PluginHost | None = None) -> dict[str, Any]:
     """The JSON of ``kamplan report --format json``: ``plan`` plus scores, findings, recommendations, KPIs."""
-    from kamplan.api import account_recommendations, account_scores, run_rules
-    from kamplan.kpis import account_kpi
+    from kamplan.builtin.kpis import account_kpi
+    from kamplan.plugins.calls import account_recommendations, account_scores, run_rules
 
     host = host or account.host or PluginHost()
     plan = account.plan.dump()

@@ -18,7 +18,7 @@ from typing import Any
 
 from kamplan.errors import Diagnostic
 
-# PyYAML is imported on first use: plans on the fast path (kamplan.fastpath) never need it.
+# PyYAML is imported on first use: plans on the fast path (kamplan.parse.fast) never need it.
 yaml: Any = None
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from kamplan.errors import Diagnostic
-from kamplan.fields import SLUG_PATTERN
-from kamplan.locate import Locator
-from kamplan.model import entry_model
-from kamplan.yamlread import Path, format_path
+from kamplan.parse.locate import Locator
+from kamplan.parse.reader import Path, format_path
+from kamplan.plan.fields import SLUG_PATTERN
+from kamplan.plan.model import entry_model
 
 _TYPE_WORDS = {
     "string_type": "text",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kamplan.cli import cli, global_options, host_for
+from kamplan.cli.app import cli, global_options, host_for
 
 
 # -- fmt, diff, import -----------------------------------------------------------------------------
@@ -19,7 +19,7 @@ from kamplan.cli import cli, global_options, host_for
 @click.pass_context
 def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool) -> None:
     """Put plans in canonical order; comments, blank lines and flow style are kept."""
-    from kamplan.formatting import fmt as run
+    from kamplan.repo.fmt import fmt as run
 
     result = run(paths, check=check)
     for d in result.diagnostics:
@@ -40,8 +40,8 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool) -> None:
 @click.pass_context
 def diff(ctx: click.Context, rev: str, args: tuple[str, ...], fmt: str) -> None:
     """What changed between git revision REV and REV2 (default: the working tree) [PATH...]."""
-    from kamplan.changes import diff as run
-    from kamplan.changes import render_md, render_text
+    from kamplan.repo.diff import diff as run
+    from kamplan.repo.diff import render_md, render_text
 
     rev2, paths = _split_rev2(args)
     changes = run(rev, rev2, paths, host=host_for(ctx, paths))
@@ -75,7 +75,7 @@ def _split_rev2(args: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
 def import_(ctx: click.Context, format_name: str, file: str, account_id: str, into: str | None, dry_run: bool,
             mark_missing_left: bool, mapping: tuple[str, ...], filter_account: str | None) -> None:
     """Merge a CRM or HR export (salesforce, hubspot, organogram, csv) into a plan, keeping hand-written data."""
-    from kamplan.merge import import_records
+    from kamplan.repo.merge import import_records
 
     pairs = {}
     for item in mapping:

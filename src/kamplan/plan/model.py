@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kamplan.fields import Custom, Day, Id, Number, Target, Text
+from kamplan.plan.fields import Custom, Day, Id, Number, Target, Text
 
 FORMAT_VERSIONS = (1,)
 

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from kamplan.account import Account, Portfolio
-from kamplan.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config
-from kamplan.gitrev import extract, repo_root, resolve_revision
-from kamplan.loader import load_portfolio
-from kamplan.model import ATTITUDE_ORDER, STRENGTH_ORDER
-from kamplan.plugins import PluginHost, safe_call
+from kamplan.engine.accounts import load_portfolio
+from kamplan.plan.model import ATTITUDE_ORDER, STRENGTH_ORDER
+from kamplan.plugins.host import PluginHost, safe_call
+from kamplan.read.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config
+from kamplan.repo.git import extract, repo_root, resolve_revision
 
 STAKEHOLDER_FIELDS = ("name", "title", "unit", "reports_to", "dotted_to", "roles", "attitude", "influence",
                       "status", "since")
@@ -60,7 +60,7 @@ class Side:
 
 
 def _side(label: str, portfolio: Portfolio, host: PluginHost) -> Side:
-    from kamplan.api import run_rules
+    from kamplan.plugins.calls import run_rules
 
     plans_dir = Path(portfolio.config.plans).name
     invalid: dict[str, str] = {}

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from kamplan.cli import _pct, _settings, _table, cli, emit, global_options, host_for, progress_bar
+from kamplan.cli.app import _pct, _settings, _table, cli, emit, global_options, host_for, progress_bar
 
 
 def _load_and_run(ctx: click.Context, func: Any, paths: tuple[str, ...], **kwargs: Any) -> Any:

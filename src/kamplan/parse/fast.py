@@ -1,11 +1,11 @@
 """The fast way in: yaml-rs reads a plan's data, positions are found only where a diagnostic needs one.
 
-The full reader (:mod:`kamplan.yamlread`) records a position for every node of every file, which
+The full reader (:mod:`kamplan.parse.reader`) records a position for every node of every file, which
 costs about five times a bare yaml-rs parse; a plan needs positions for its few diagnostics only.
 So a plan whose text has the plain block shape plans are written in is read by yaml-rs (a
 conforming YAML 1.2 parser written in Rust), and a :class:`TextLocator` finds a position when asked,
 by reading just the top-level section or the one list entry that holds it (with
-:mod:`kamplan.plainyaml`, which gives exactly the full reader's positions).
+:mod:`kamplan.parse.fragments`, which gives exactly the full reader's positions).
 
 Results never depend on the path taken:
 
@@ -16,8 +16,8 @@ Results never depend on the path taken:
 * yaml-rs resolves plain scalars (``0123`` becomes 123, ``true`` becomes True) where kamplan keeps
   their text; a text field then receives a number and fails validation, a number in ``custom:``
   (whose spelling kamplan keeps) sends the plan back too, and any plan with any problem at all is
-  read again the full way (:func:`kamplan.loader.validate_source`), so its diagnostics are the full
-  reader's; number fields read numbers exactly as yaml-rs does (:func:`kamplan.fields.parse_number`);
+  read again the full way (:func:`kamplan.read.sources.validate_source`), so its diagnostics are the full
+  reader's; number fields read numbers exactly as yaml-rs does (:func:`kamplan.plan.fields.parse_number`);
 * when a section cannot be read by the fragment reader, the locator reads the whole file the full
   way.
 
@@ -33,9 +33,9 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
-from kamplan.locate import Locator, Where
-from kamplan.plainyaml import OUTSIDE, read_lines
-from kamplan.yamlread import Path, YamlReadError, read_text
+from kamplan.parse.fragments import OUTSIDE, read_lines
+from kamplan.parse.locate import Locator, Where
+from kamplan.parse.reader import Path, YamlReadError, read_text
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ _RARE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf|\xef\xbf[\
 
 
 def _outside_bytes(raw: bytes) -> bool:
-    """:data:`kamplan.plainyaml.OUTSIDE` on the file's UTF-8 bytes, several times faster than on text."""
+    """:data:`kamplan.parse.fragments.OUTSIDE` on the file's UTF-8 bytes, several times faster than on text."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if raw.translate(None, _PLAIN_BYTES):
@@ -125,7 +125,7 @@ class TextLocator(Locator):
     """Finds the position of a field path in one file's text when asked.
 
     Positions are those of the full reader: each question reads the top-level section (or, in a
-    list section, the one entry) that holds the path with :func:`kamplan.plainyaml.read_lines`, and
+    list section, the one entry) that holds the path with :func:`kamplan.parse.fragments.read_lines`, and
     answers are cached per section and entry.
     """
 

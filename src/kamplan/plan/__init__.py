@@ -1,0 +1,1 @@
+"""The plan format: pydantic models, field types, schema errors, JSON Schema."""

@@ -1,0 +1,106 @@
+"""Running registered plugins on one account: rules, scorers, recommenders and exporters.
+
+Each call checks what the plugin returned and names the plugin when it is wrong (Plugin API v1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kamplan.account import Account
+from kamplan.errors import Diagnostic, PluginError, UsageError
+from kamplan.plugins.host import PluginHost, iter_registered, safe_call
+from kamplan.types import Finding
+
+
+def run_rules(account: Account, host: PluginHost) -> list[Diagnostic]:
+    """Run every registered lint rule on one account.
+
+    Raises:
+        PluginError: When a rule raises or returns something that is not a Finding.
+    """
+    rules = list(iter_registered(host, "register_rules"))
+    key = (host, [(entry.plugin, entry.name, entry.func) for entry in rules])
+    cached = account.__dict__.get("_rule_results")
+    if cached is not None and cached[0][0] is host and cached[0][1] == key[1]:
+        return list(cached[1])  # report and site ask twice (to refuse invalid plans, then to list findings)
+    out: list[Diagnostic] = []
+    for entry in rules:
+        findings = safe_call(entry, "rule", account) or []
+        for finding in findings:
+            if not isinstance(finding, Finding):
+                raise PluginError(entry.plugin, f"rule {entry.name!r}",
+                                  f"returned {type(finding).__name__}, expected kamplan.Finding")
+            out.append(account.diagnostic(finding, entry.name))
+    account.__dict__["_rule_results"] = (key, out)
+    return list(out)
+
+
+def export(account: Account, fmt: str, options: Mapping[str, Any] | None = None,
+           host: PluginHost | None = None) -> tuple[str | bytes, str]:
+    """Run exporter ``fmt`` on an account.
+
+    Returns:
+        The exported content and the exporter's file suffix.
+
+    Raises:
+        UsageError: When no exporter has that name.
+    """
+    host = host or account.host or PluginHost()
+    exporters = host.registry("register_exporters")
+    if fmt not in exporters:
+        raise UsageError(f"unknown format {fmt!r}; available: {', '.join(sorted(exporters))}")
+    entry = exporters[fmt]
+    content = safe_call(entry, "exporter", account, dict(options or {}))
+    if not isinstance(content, str | bytes):
+        raise PluginError(entry.plugin, f"exporter {fmt!r}",
+                          f"returned {type(content).__name__}, expected str or bytes")
+    return content, entry.extra["suffix"]
+
+
+def account_scores(account: Account, host: PluginHost | None = None) -> dict[str, Any]:
+    """Every registered scorer on one account: ``{name: {"value", "details"}}``.
+
+    Raises:
+        PluginError: When a scorer raises or returns something else than a number or a Score from 0 to 100.
+    """
+    from kamplan.types import Score
+
+    host = host or account.host or PluginHost()
+    scores: dict[str, Any] = {}
+    for entry in iter_registered(host, "register_scorers"):
+        result = safe_call(entry, "scorer", account)
+        if isinstance(result, int | float) and not isinstance(result, bool):
+            result = Score(float(result))
+        if not isinstance(result, Score) or not 0 <= result.value <= 100:
+            raise PluginError(entry.plugin, f"scorer {entry.name!r}",
+                              f"returned {result!r}, expected a number or kamplan.Score from 0 to 100")
+        scores[entry.name] = {"value": result.value, "details": result.details}
+    return scores
+
+
+def account_recommendations(account: Account, host: PluginHost | None = None) -> list[dict[str, Any]]:
+    """Every registered recommender on one account, as ``kamplan recommend --format json`` records."""
+    from kamplan.types import Recommendation
+
+    host = host or account.host or PluginHost()
+    rows = []
+    for entry in iter_registered(host, "register_recommenders"):
+        for rec in safe_call(entry, "recommender", account) or []:
+            if not isinstance(rec, Recommendation):
+                raise PluginError(entry.plugin, f"recommender {entry.name!r}",
+                                  f"returned {type(rec).__name__}, expected kamplan.Recommendation")
+            if rec.priority is not None and (not isinstance(rec.priority, int) or rec.priority < 1):
+                raise PluginError(entry.plugin, f"recommender {entry.name!r}",
+                                  f"priority must be a positive integer, got {rec.priority!r}")
+            rows.append({"account": account.id, "recommender": entry.name, "kind": rec.kind, "title": rec.title,
+                         "reason": rec.reason, "priority": rec.priority, "value": rec.value, "unit": rec.unit,
+                         "offering": rec.offering, "stakeholder": rec.stakeholder, "details": rec.details})
+    return rank(rows)
+
+
+def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sort recommendations: priority (1 first), then value (largest first), then account and title."""
+    return sorted(rows, key=lambda r: (r["priority"] if r["priority"] is not None else 99, -(r["value"] or 0),
+                                       r["account"], r["recommender"], r["title"]))

@@ -1,0 +1,1 @@
+"""Files on disk -> plan sources: discovery, kamplan.yaml, plan files and folder plans, CRM exports."""
