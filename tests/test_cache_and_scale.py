@@ -11,7 +11,7 @@ import pytest
 
 import kamplan
 from kamplan.engine import store as resultcache
-from kamplan.engine import validate as batch
+from kamplan.engine import run as batch
 from kamplan.plugins import PluginHost
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import make_plan, write_portfolio  # noqa: E402
 
 
-def codes(result: batch.BatchResult) -> list[tuple]:
+def codes(result: batch.PortfolioResult) -> list[tuple]:
     return [(d.file, d.line, d.column, d.code, d.message) for d in result.diagnostics]
 
 
@@ -133,7 +133,9 @@ def test_version_change_invalidates(portfolio, monkeypatch):
 
 
 def test_parallel_and_serial_runs_agree(portfolio, monkeypatch):
-    monkeypatch.setattr(batch, "PARALLEL_MIN_PLANS", 2)
+    from kamplan.engine import runner
+
+    monkeypatch.setattr(runner, "PARALLEL_MIN_PLANS", 2)
     parallel = batch.validate_portfolio([portfolio], use_cache=False)
     serial = batch.validate_portfolio([portfolio], use_cache=False, parallel=False)
     assert codes(parallel) == codes(serial)
@@ -192,7 +194,7 @@ def test_one_changed_plan_is_appended_to_the_journal_not_rewritten(cli, portfoli
     monkeypatch.setattr(resultcache, "RACY_NS", 0)
     cli("validate", cwd=portfolio)
     cache = portfolio / ".kamplan_cache"
-    main = next(p for p in cache.glob("validate-*.json") if not p.name.endswith(".rows.json"))
+    main = next(p for p in cache.glob("engine-*.json") if p.name.count(".") == 1)  # the entries, not rows or analyses
     size = main.stat().st_size
     for plan in sorted((portfolio / "account_plans").glob("*.yaml"))[:1]:  # small next to the cache file
         plan.write_text(plan.read_text() + "# touched\n")
@@ -274,7 +276,9 @@ def test_failing_plugin_in_a_worker_process_is_named(portfolio, cli, monkeypatch
     assert str(error) == "plugin 'p' failed in rule 'X': boom"
     plan_error = pickle.loads(pickle.dumps(PlanError([kamplan.Diagnostic("f", 1, 2, "error", "E1", "m")])))
     assert plan_error.diagnostics[0].code == "E1"
-    monkeypatch.setattr(batch, "PARALLEL_MIN_PLANS", 2)
+    from kamplan.engine import runner
+
+    monkeypatch.setattr(runner, "PARALLEL_MIN_PLANS", 2)
     plugins = portfolio / "plugins"
     plugins.mkdir()
     (plugins / "explodes.py").write_text(textwrap.dedent("""

@@ -134,7 +134,7 @@ def test_every_command_has_a_library_function_of_the_same_name():
         value = getattr(kamplan, name)
         assert callable(value) and not isinstance(value, types.ModuleType), name
     import kamplan.render.document  # importing submodules must not shadow the functions
-    import kamplan.web.build
+    import kamplan.web.site
 
     assert callable(kamplan.report) and callable(kamplan.site)
 

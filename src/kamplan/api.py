@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kamplan.account import Account, Portfolio
 from kamplan.engine.accounts import load_portfolio
-from kamplan.errors import Diagnostic, UsageError
-from kamplan.plugins.calls import account_recommendations, account_scores, export, rank, run_rules
+from kamplan.engine.run import analyse_loaded, run_portfolio
+from kamplan.errors import Diagnostic, PlanError, UsageError
+from kamplan.plugins.calls import export, rank, run_rules
 from kamplan.plugins.host import PluginHost
-from kamplan.read.discovery import find_config
+from kamplan.read.discovery import discover, find_config
 
 PathArg = str | os.PathLike[str]
 
@@ -23,14 +24,22 @@ class ValidationResult:
     """What ``validate`` found.
 
     Attributes:
-        portfolio: The loaded portfolio.
         diagnostics: Every problem, sorted by file, line and column.
         strict: Whether warnings count as failures.
     """
 
-    portfolio: Portfolio
     diagnostics: list[Diagnostic]
     strict: bool = False
+    _portfolio: Portfolio | None = None
+    _load: Callable[[], Portfolio] | None = None
+
+    @property
+    def portfolio(self) -> Portfolio:
+        """The loaded portfolio (loaded on first use: validating does not need the accounts in memory)."""
+        if self._portfolio is None:
+            assert self._load is not None
+            self._portfolio = self._load()
+        return self._portfolio
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -62,60 +71,71 @@ def validate(
     plugin_dirs: Iterable[PathArg] = (),
     use_cache: bool = True,
 ) -> ValidationResult:
-    """Load plans and run schema checks, reference checks and every lint rule.
+    """Schema checks, reference checks and every lint rule on every plan, through the engine.
 
     Args:
         paths: Plan files, folder plans or portfolio roots (current directory when empty).
         strict: Count warnings as failures.
-        portfolio: An already loaded portfolio (``paths`` is then ignored).
-        host: Plugin host to use.
+        portfolio: An already loaded portfolio (``paths`` is then ignored; its accounts are checked as they are).
+        host: Plugin host to use (its results are not cached).
         plugin_dirs: Extra plugin folders for the default host.
         use_cache: Use the content-hash cache.
 
     Returns:
         The result, with diagnostics sorted by position.
     """
-    if portfolio is None:
-        portfolio = load_portfolio(paths, host=host, plugin_dirs=plugin_dirs, use_cache=use_cache)
-    diagnostics = list(portfolio.diagnostics)
-    for account in portfolio.accounts:
-        diagnostics += run_rules(account, host or portfolio.host)
-    diagnostics.sort(key=lambda d: (d.file, d.line, d.column, d.code))
-    return ValidationResult(portfolio, diagnostics, strict)
+    if portfolio is not None:
+        diagnostics = list(portfolio.diagnostics)
+        for account in portfolio.accounts:
+            diagnostics += run_rules(account, host or portfolio.host)
+        diagnostics.sort(key=lambda d: (d.file, d.line, d.column, d.code))
+        return ValidationResult(diagnostics, strict, _portfolio=portfolio)
+    paths = list(paths)
+    dirs = list(plugin_dirs)
+    result = run_portfolio(paths, host=host, plugin_dirs=dirs, use_cache=use_cache)
+    return ValidationResult(list(result.diagnostics), strict,
+                            _load=lambda: load_portfolio(paths, host=host, plugin_dirs=dirs))
 
 
 def resolve_account(plan: PathArg, *, host: PluginHost | None = None,
                     plugin_dirs: Iterable[PathArg] = (), use_cache: bool = True) -> Account:
     """Load one account from a plan path, or by account id from the portfolio in the current folder.
 
+    The plan's checks come from the engine (cached when known); only that plan is loaded.
+
     Raises:
         UsageError: When nothing matches.
         PlanError: When the plan does not validate.
     """
-    from kamplan.errors import PlanError
-
+    dirs = list(plugin_dirs)
     path = Path(plan)
-    if path.exists():
-        portfolio = load_portfolio([path], host=host, plugin_dirs=plugin_dirs, use_cache=use_cache)
-    else:
-        if find_config(Path.cwd()) is None and not (Path.cwd() / "account_plans").is_dir():
-            raise UsageError(f"{plan}: no such plan file, folder or account id")
-        portfolio = load_portfolio([], host=host, plugin_dirs=plugin_dirs, use_cache=use_cache)
-        matches = [a for a in portfolio.accounts if a.id == str(plan)]
-        if not matches:
-            bad = [d for d in portfolio.diagnostics if Path(d.file).stem == str(plan)]
-            if bad:
-                raise PlanError(bad)
-            raise UsageError(f"{plan}: no such plan file, folder or account id")
-        portfolio.accounts = matches
-    errors = [d for d in portfolio.diagnostics if d.severity == "error"]
-    if errors or not portfolio.accounts:
+    if not path.exists():
+        path = _plan_of_account(str(plan), host, dirs, use_cache)
+    checked = run_portfolio([path], host=host, plugin_dirs=dirs, use_cache=use_cache)
+    errors = checked.errors
+    if errors:
         raise PlanError(errors)
-    account = portfolio.accounts[0]
-    integrity = [d for d in run_rules(account, portfolio.host) if d.severity == "error"]
-    if integrity:
-        raise PlanError(integrity)
-    return account
+    portfolio = load_portfolio([path], host=host, plugin_dirs=dirs)
+    if not portfolio.accounts:
+        raise PlanError(portfolio.diagnostics)
+    return portfolio.accounts[0]
+
+
+def _plan_of_account(account_id: str, host: PluginHost | None, dirs: list[PathArg], use_cache: bool) -> Path:
+    """The plan of the portfolio in the current folder that holds ``account_id``."""
+    config = find_config(Path.cwd())
+    if config is None and not (Path.cwd() / "account_plans").is_dir():
+        raise UsageError(f"{account_id}: no such plan file, folder or account id")
+    plans = discover([])
+    by_stem = [p for p in plans if p.stem == account_id or p.name == account_id]
+    result = run_portfolio(plans, host=host, plugin_dirs=dirs, use_cache=use_cache)
+    for group in result.groups:
+        for candidate in group.plans:
+            if group.entries[str(candidate)]["account"] == account_id:
+                return candidate
+    if by_stem:
+        return by_stem[0]  # a plan that does not validate: its problems are shown
+    raise UsageError(f"{account_id}: no such plan file, folder or account id")
 
 
 def chart(plan: PathArg | Account, *, fmt: str = "svg", root: str | None = None, depth: int | None = None,
@@ -161,22 +181,22 @@ def list_plugins(host: PluginHost | None = None) -> list[dict[str, Any]]:
     return [{"name": p.name, "version": p.version, "hooks": p.hooks, "source": p.source} for p in host.plugins()]
 
 
-def _accounts(paths: Iterable[PathArg], portfolio: Portfolio | None, host: PluginHost | None,
-              use_cache: bool, progress: Any = None) -> Portfolio:
-    from kamplan.errors import PlanError
+def _analyses(paths: Iterable[PathArg], host: PluginHost | None, use_cache: bool, progress: Any,
+              plugin_dirs: Iterable[PathArg]) -> list[dict[str, Any]]:
+    """Every account's analysis from the engine (PlanError when a plan has errors)."""
+    return run_portfolio(paths, analyse=True, host=host, use_cache=use_cache, progress=progress,
+                         plugin_dirs=plugin_dirs).analyses()
 
-    if portfolio is None:
-        portfolio = load_portfolio(paths, host=host, use_cache=use_cache, progress=progress)
-    errors = [d for d in portfolio.diagnostics if d.severity == "error"]
-    for account in portfolio.accounts:
-        errors += [d for d in run_rules(account, host or portfolio.host) if d.severity == "error"]
-    if errors:
-        raise PlanError(errors)
-    return portfolio
+
+def _analysed(paths: Iterable[PathArg], portfolio: Portfolio | None, host: PluginHost | None, use_cache: bool,
+              progress: Any, plugin_dirs: Iterable[PathArg]) -> list[dict[str, Any]]:
+    if portfolio is not None:
+        return analyse_loaded(portfolio, host)
+    return _analyses(paths, host, use_cache, progress, plugin_dirs)
 
 
 def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, host: PluginHost | None = None,
-          use_cache: bool = True, progress: Any = None) -> list[dict[str, Any]]:
+          use_cache: bool = True, progress: Any = None, plugin_dirs: Iterable[PathArg] = ()) -> list[dict[str, Any]]:
     """Run every registered scorer on every account.
 
     Returns:
@@ -186,24 +206,26 @@ def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, 
         PlanError: When a plan has errors (scores of invalid plans would mislead).
         PluginError: When a scorer raises or returns something else than a number or a Score.
     """
-    portfolio = _accounts(paths, portfolio, host, use_cache, progress)
-    return [{"account": a.id, "scores": account_scores(a, host or portfolio.host)} for a in portfolio.accounts]
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs)
+    return [{"account": a["summary"]["id"], "scores": a["scores"]} for a in found]
 
 
 def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfolio: Portfolio | None = None,
-              host: PluginHost | None = None, use_cache: bool = True, progress: Any = None) -> list[dict[str, Any]]:
+              host: PluginHost | None = None, use_cache: bool = True, progress: Any = None,
+              plugin_dirs: Iterable[PathArg] = ()) -> list[dict[str, Any]]:
     """Run every registered recommender on every account, ranked by priority (1 first), then value.
 
     Returns:
         The records of ``kamplan recommend --format json`` (absent fields are None).
     """
-    portfolio = _accounts(paths, portfolio, host, use_cache, progress)
-    rows = rank([r for a in portfolio.accounts for r in account_recommendations(a, host or portfolio.host)])
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs)
+    rows = rank([r for a in found for r in a["recommendations"]])
     return rows[:limit] if limit is not None else rows
 
 
 def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: Portfolio | None = None,
-        host: PluginHost | None = None, use_cache: bool = True, progress: Any = None) -> dict[str, Any]:
+        host: PluginHost | None = None, use_cache: bool = True, progress: Any = None,
+        plugin_dirs: Iterable[PathArg] = ()) -> dict[str, Any]:
     """NRR, GRR, logo churn, expansion rate, share of wallet and coverage per account, group and portfolio.
 
     Args:
@@ -212,19 +234,21 @@ def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: 
         portfolio: An already loaded portfolio.
         host: Plugin host.
         use_cache: Use the content-hash cache.
+        progress: Called as ``progress(done, total)``.
+        plugin_dirs: Extra plugin folders for the default host.
 
     Returns:
         ``{"portfolio", "groups", "accounts", "anomalies"}`` as in ``kamplan kpi --format json``.
     """
-    from kamplan.builtin.kpis import compute_kpis
+    from kamplan.insights.kpis import KpiInput, compute_kpis
 
     if period is not None:
         import re
 
         if not re.fullmatch(r"\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?", period):
             raise UsageError(f"--period {period!r}: expected YYYY, YYYY-Qn or YYYY-MM")
-    portfolio = _accounts(paths, portfolio, host, use_cache, progress)
-    return compute_kpis(portfolio.accounts, period).to_json()
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs)
+    return compute_kpis([KpiInput.from_json(a["kpi"]) for a in found], period).to_json()
 
 
 def report(plan: PathArg | Account, *, fmt: str = "md", redact: bool = False, table: str | None = None,
@@ -242,12 +266,16 @@ def report(plan: PathArg | Account, *, fmt: str = "md", redact: bool = False, ta
 
 
 def site(paths: Iterable[PathArg] = (), *, out: PathArg, redact: bool = False, portfolio: Portfolio | None = None,
-         host: PluginHost | None = None, use_cache: bool = True, progress: Any = None) -> Path:
-    """Build the static offline site: ``out/index.html`` and one page per account. Returns the index path."""
-    from kamplan.web.build import build_site
+         host: PluginHost | None = None, use_cache: bool = True, progress: Any = None,
+         plugin_dirs: Iterable[PathArg] = ()) -> Path:
+    """Build the static offline site: ``out/index.html`` and one page per account. Returns the index path.
 
-    portfolio = _accounts(paths, portfolio, host, use_cache, progress)
-    return build_site(portfolio, out, redact=redact, host=host or portfolio.host)
+    Only pages whose inputs changed are written again (see :mod:`kamplan.web.site`).
+    """
+    from kamplan.web.site import build_site
+
+    return build_site(paths, out, redact=redact, portfolio=portfolio, host=host, use_cache=use_cache,
+                      progress=progress, plugin_dirs=plugin_dirs)
 
 
 def fmt(paths: Iterable[PathArg] = (), *, check: bool = False) -> Any:

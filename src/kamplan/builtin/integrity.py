@@ -7,6 +7,7 @@ from typing import Any
 
 from kamplan.account import Account
 from kamplan.errors import unknown_parent_message
+from kamplan.insights.periods import period_granularity
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Finding
 
@@ -132,13 +133,6 @@ def duplicate_cells(account: Account) -> Iterator[Finding]:
             yield _error(f"duplicate cell ({cell.unit}, {cell.offering}) (first at opportunities[{seen[key]}])",
                          "opportunities", i)
         seen.setdefault(key, i)
-
-
-def period_granularity(period: str) -> str:
-    """``year``, ``quarter`` or ``month`` for a revenue period."""
-    if "-Q" in period:
-        return "quarter"
-    return "month" if "-" in period else "year"
 
 
 def mixed_granularity(account: Account) -> Iterator[Finding]:

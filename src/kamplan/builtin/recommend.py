@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from kamplan.account import Account
-from kamplan.builtin.scoring import active_people, coverage, is_key_player
+from kamplan.builtin.scoring import coverage
 from kamplan.graph import WarmPath
+from kamplan.insights.coverage import active_people, is_key_player
 from kamplan.plan.model import Opportunity, Stakeholder
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Recommendation

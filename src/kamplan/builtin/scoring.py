@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kamplan.account import Account
+from kamplan.insights.coverage import MAP_STATUS_TEXT, active_people, is_key_player, map_status
 from kamplan.plan.model import Stakeholder
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Score
@@ -18,26 +19,6 @@ ROLE_WEIGHT = {"economic_buyer": 3.0, "decision_maker": 2.5}
 INFLUENCE_WEIGHT = {"low": 0.5, "medium": 1.0, "high": 1.5, "decisive": 2.0}
 STRENGTH_VALUE = {"none": 0.0, "weak": 0.3, "medium": 0.7, "strong": 1.0}
 ATTITUDE_VALUE = {"champion": 1.0, "supporter": 0.75, "neutral": 0.5, "skeptic": 0.25, "blocker": 0.0}
-SUPPORTIVE = ("champion", "supporter")
-KEY_ROLES = ("economic_buyer", "decision_maker")
-MAP_STATUS_TEXT = {
-    0: "no contacts",
-    1: "no key players covered",
-    2: "key players covered, none supportive",
-    3: "supportive key players covered",
-}
-
-
-def active_people(account: Account) -> list[Stakeholder]:
-    """Stakeholders who are there (not left, not an unidentified placeholder)."""
-    return [p for p in account.plan.stakeholders if p.status not in ("left", "placeholder")]
-
-
-def is_key_player(person: Stakeholder) -> bool:
-    """Economic buyers, decision makers and people of high or decisive influence."""
-    return any(r in person.roles for r in KEY_ROLES) or person.influence in ("high", "decisive")
-
-
 def person_weight(person: Stakeholder) -> float:
     """How much covering this person matters: role weight x influence weight."""
     role = max((ROLE_WEIGHT.get(r, 1.0) for r in person.roles), default=1.0)
@@ -55,18 +36,6 @@ def contact_freshness(account: Account, last_contact: Any) -> float:
     if age <= limit:
         return 1.0
     return max(0.5, 1.0 - 0.5 * (age - limit) / limit)
-
-
-def map_status(account: Account) -> int:
-    """The relationship-map status 0..3 (see ``MAP_STATUS_TEXT``)."""
-    graph = account.graph
-    people = active_people(account)
-    if not any(graph.coverage(p.id).best != "none" for p in people):
-        return 0
-    covered_keys = [p for p in people if is_key_player(p) and graph.coverage(p.id).covered]
-    if not covered_keys:
-        return 1
-    return 3 if any(p.attitude in SUPPORTIVE for p in covered_keys) else 2
 
 
 def coverage(account: Account, *, without: str | None = None) -> Score:

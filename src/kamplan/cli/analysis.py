@@ -9,14 +9,14 @@ from typing import Any
 
 import click
 
-from kamplan.cli.app import _pct, _settings, _table, cli, emit, global_options, host_for, progress_bar
+from kamplan.cli.app import _pct, _settings, _table, cli, emit, global_options, progress_bar
 
 
 def _load_and_run(ctx: click.Context, func: Any, paths: tuple[str, ...], **kwargs: Any) -> Any:
-    """Call a portfolio-wide library function with this run's host, cache setting and progress bar."""
+    """Call a portfolio-wide library function with this run's plugin folders, cache setting and progress bar."""
     with progress_bar("Loading plans") as progress:
-        return func(paths, host=host_for(ctx, paths), use_cache=not _settings(ctx).no_cache, progress=progress,
-                    **kwargs)
+        return func(paths, plugin_dirs=_settings(ctx).plugins_dir, use_cache=not _settings(ctx).no_cache,
+                    progress=progress, **kwargs)
 
 
 def _echo_json(data: Any) -> None:
@@ -115,7 +115,7 @@ def report(ctx: click.Context, plan: str, fmt: str, output: str | None, table: s
     from kamplan.api import report as make
     from kamplan.api import resolve_account
 
-    account = resolve_account(plan, host=host_for(ctx, (plan,)), use_cache=not _settings(ctx).no_cache)
+    account = resolve_account(plan, plugin_dirs=_settings(ctx).plugins_dir, use_cache=not _settings(ctx).no_cache)
     content, suffix = make(account, fmt=fmt, redact=redact, table=table)
     if output is None:
         output = f"{account.id}{suffix}"

@@ -155,7 +155,7 @@ def cli() -> None:
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check plans: schema, references and lint rules."""
-    from kamplan.engine.validate import validate_portfolio
+    from kamplan.engine.run import validate_portfolio
 
     settings = _settings(ctx)
     with progress_bar("Validating plans") as progress:
@@ -247,7 +247,7 @@ def chart(ctx: click.Context, plan: str, output: str | None, fmt: str | None, ro
         fmt = {"mmd": "mermaid", "gv": "dot"}.get(suffix, suffix) if suffix else "svg"
         if fmt not in CHART_FORMATS:
             raise click.UsageError(f"cannot tell the format from {output!r}; give --format")
-    account = resolve_account(plan, host=host_for(ctx, (plan,)), use_cache=not _settings(ctx).no_cache)
+    account = resolve_account(plan, plugin_dirs=_settings(ctx).plugins_dir, use_cache=not _settings(ctx).no_cache)
     notices: list[str] = []
     with progress_bar(f"Drawing {len(account.plan.stakeholders):,} people") if len(
             account.plan.stakeholders) > 500 else contextlib.nullcontext():

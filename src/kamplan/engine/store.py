@@ -1,10 +1,12 @@
 """Where ``kamplan validate`` keeps its results between runs (``.kamplan_cache/``).
 
-Per context (kamplan version, plugin set, ``kamplan.yaml``, the date rules compare against) there are
-two stores, both keyed by a plan's content hash: the *entries* (each plan's report already rendered
-as text, its counts and its parent account) and the *rows* (each plan's diagnostics as data, read
-only when something needs them: another output format, a cross-plan problem, the Python API). A
-third store, shared by all contexts, remembers each plan's file stamps and the hash they had.
+Per context (kamplan version, plugin set, ``kamplan.yaml``, the as-of date; see
+:mod:`kamplan.engine.context`) there are three stores, each keyed by a plan's content hash: the
+*entries* (each plan's report already rendered as text, its counts and its parent account), the
+*rows* (each plan's diagnostics as data, read only when something needs them: another output
+format, a cross-plan problem, the Python API) and the *analyses* (scores, recommendations, the KPI
+record; read only by the commands that analyse). A fourth store, shared by all contexts, remembers
+each plan's file stamps and the hash they had.
 
 Each store is a JSON file plus an append-only journal of later changes, so that validating after
 touching one file of a big portfolio appends a few lines instead of rewriting megabytes. The journal
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 # A stamp is trusted only when the file last changed this long before it was hashed (as git's index
 # does): an edit in the same instant as the read would otherwise keep the same stamp.
 RACY_NS = 2_000_000_000
-# What every cached entry carries (kamplan.engine.validate writes them); anything else is a miss.
+# What every cached entry carries (kamplan.engine.run writes them); anything else is a miss.
 ENTRY_KEYS = frozenset({"account", "parent", "parent_at", "text", "errors", "warnings", "first", "last", "config"})
 
 
@@ -112,7 +114,7 @@ class JournaledJson:
 
 
 def _well_formed(entry: Any) -> bool:
-    """An entry as kamplan.engine.validate writes it (a damaged or foreign one is a cache miss)."""
+    """An entry as kamplan.engine.run writes it (a damaged or foreign one is a cache miss)."""
     if not isinstance(entry, dict) or not entry.keys() >= ENTRY_KEYS:
         return False
     bounds_ok = all(entry[k] is None or (isinstance(entry[k], list) and len(entry[k]) == 4) for k in ("first", "last"))
@@ -146,15 +148,20 @@ class ResultCache:
         self.started = time.time_ns()
         self.entries = JournaledJson(folder / f"{context}.json")
         self.stamps = JournaledJson(folder / "stamps.json")
-        self._rows: JournaledJson | None = None
+        self._side: dict[str, JournaledJson] = {}
         self._context = context
         self.cwd = os.getcwd()
 
+    def _store(self, kind: str) -> JournaledJson:
+        store = self._side.get(kind)
+        if store is None:
+            store = self._side[kind] = JournaledJson(self.folder / f"{self._context}.{kind}.json")
+        return store
+
     @property
     def rows_store(self) -> JournaledJson:
-        if self._rows is None:
-            self._rows = JournaledJson(self.folder / f"{self._context}.rows.json")
-        return self._rows
+        """The diagnostics rows, opened on first use."""
+        return self._store("rows")
 
     def content_key(self, plan: Path) -> str:
         """The plan's content hash; its files are read and hashed only when their stamps changed."""
@@ -179,15 +186,26 @@ class ResultCache:
         rows = self.rows_store.get(key)
         return rows if isinstance(rows, str) else None
 
-    def put(self, key: str, entry: dict[str, Any], rows: str) -> None:
+    def analysis(self, key: str) -> str | None:
+        """A plan's analysis in JSON text (read from disk on first use), or None."""
+        text = self._store("analysis").get(key)
+        return text if isinstance(text, str) else None
+
+    def put(self, key: str, entry: dict[str, Any], rows: str, analysis: str | None = None) -> None:
+        """Store a plan's results (an analysis only when one was computed)."""
         self.entries.put(key, entry)
         self.rows_store.put(key, rows)
+        if analysis is not None:
+            self._store("analysis").put(key, analysis)
 
     def save(self, keep: set[str]) -> None:
         """Write the changes; results of plans no longer present go when the stores are rewritten."""
         stale = set(self.entries.data) - keep
         prune = stale if len(self.entries.data) > 2 * max(len(keep), 1) else None
         self.entries.save(prune)
-        if self._rows is not None or prune:
-            self.rows_store.save(prune)
+        if prune:  # open every store, so that each drops the stale results
+            for kind in ("rows", "analysis"):
+                self._store(kind)
+        for store in self._side.values():
+            store.save(prune)
         self.stamps.save()

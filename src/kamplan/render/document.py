@@ -61,7 +61,7 @@ def whitespace_matrix(account: Account) -> dict[str, Any]:
 
 def build_report(account: Account, *, redact: bool = False, host: PluginHost | None = None) -> dict[str, Any]:
     """The JSON of ``kamplan report --format json``: ``plan`` plus scores, findings, recommendations, KPIs."""
-    from kamplan.builtin.kpis import account_kpi
+    from kamplan.insights.kpis import account_kpi
     from kamplan.plugins.calls import account_recommendations, account_scores, run_rules
 
     host = host or account.host or PluginHost()

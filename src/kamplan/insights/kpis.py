@@ -8,14 +8,15 @@ Portfolio and group ratios are ratios of sums, never averages of ratios.
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kamplan.account import Account
-from kamplan.builtin.integrity import period_granularity
-from kamplan.builtin.scoring import active_people, is_key_player, map_status
+from kamplan.insights.coverage import active_people, is_key_player, map_status
+from kamplan.insights.periods import period_granularity, previous_period
 
 RATIO_KEYS = ("nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "coverage")
 
@@ -80,29 +81,76 @@ class AccountKpi:
                 "map_status": self.map_status, "breakdown_derived": self.derived, "notes": self.notes}
 
 
-def previous_period(period: str) -> str:
-    """The period before ``period`` of the same granularity (``2026-Q1`` -> ``2025-Q4``)."""
-    kind = period_granularity(period)
-    if kind == "year":
-        return str(int(period) - 1)
-    year, rest = period.split("-")
-    if kind == "quarter":
-        quarter = int(rest[1])
-        return f"{int(year) - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
-    month = int(rest)
-    return f"{int(year) - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+@dataclass(frozen=True)
+class RevenueRow:
+    """One revenue period as the KPIs need it."""
+
+    period: str
+    arr: float
+    expansion: float | None = None
+    contraction: float | None = None
+    churn: float | None = None
 
 
-def account_kpi(account: Account, period: str | None = None) -> AccountKpi:
-    """KPIs of one account for ``period`` (default: its latest revenue period)."""
-    revenue = {r.period: r for r in account.plan.revenue}
-    movement = Movement()
+@dataclass
+class KpiInput:
+    """Everything the KPIs of one account depend on: small, and stored by the engine per plan.
+
+    Built once per plan content (:func:`kpi_input`); every figure of ``kamplan kpi`` is computed from
+    these records, so a cached record and a freshly loaded account give the same numbers.
+    """
+
+    account: str
+    parent: str | None
+    tier: str | None
+    currency: str | None
+    wallet: float | None
+    reviewed: str | None
+    today: str
+    revenue: list[RevenueRow]
+    key_players: int
+    key_players_covered: int
+    map_status: int
+    thresholds: dict[str, float]
+    stale_review_days: int
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (the engine's cache stores it)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KpiInput:
+        """The inverse of :meth:`to_json`."""
+        return cls(**{**data, "revenue": [RevenueRow(**r) for r in data["revenue"]]})
+
+
+def kpi_input(account: Account) -> KpiInput:
+    """The KPI record of one loaded account."""
     people = active_people(account)
-    movement.key_players = sum(1 for p in people if is_key_player(p))
-    movement.key_players_covered = sum(1 for p in people if is_key_player(p) and account.graph.coverage(p.id).covered)
-    status = map_status(account)
+    keys = [p for p in people if is_key_player(p)]
+    info = account.plan.account
+    return KpiInput(
+        account=account.id, parent=info.parent, tier=info.tier, currency=info.currency,
+        wallet=info.wallet, reviewed=info.reviewed.isoformat() if info.reviewed else None,
+        today=account.today.isoformat(),
+        revenue=[RevenueRow(r.period, r.arr, r.expansion, r.contraction, r.churn) for r in account.plan.revenue],
+        key_players=len(keys), key_players_covered=sum(1 for p in keys if account.graph.coverage(p.id).covered),
+        map_status=map_status(account),
+        thresholds=dict(account.settings.kpi_thresholds.model_dump()),
+        stale_review_days=account.settings.stale_review_days,
+    )
+
+
+def account_kpi(account: Account | KpiInput, period: str | None = None) -> AccountKpi:
+    """KPIs of one account for ``period`` (default: its latest revenue period)."""
+    data = account if isinstance(account, KpiInput) else kpi_input(account)
+    revenue = {r.period: r for r in data.revenue}
+    movement = Movement()
+    movement.key_players = data.key_players
+    movement.key_players_covered = data.key_players_covered
+    status = data.map_status
     end_period = period or (max(revenue) if revenue else None)
-    result = AccountKpi(account.id, end_period, None, movement, status)
+    result = AccountKpi(data.account, end_period, None, movement, status)
     if end_period is None:
         result.notes.append("no revenue history")
         return result
@@ -114,8 +162,8 @@ def account_kpi(account: Account, period: str | None = None) -> AccountKpi:
         return result
     end = revenue[end_period]
     movement.end_arr = end.arr
-    if account.plan.account.wallet:
-        movement.wallet = account.plan.account.wallet
+    if data.wallet:
+        movement.wallet = data.wallet
         movement.wallet_arr = end.arr
     start_period = previous_period(end_period)
     result.start_period = start_period
@@ -170,36 +218,36 @@ class KpiReport:
         }
 
 
-def _descendants(accounts: list[Account], root: str) -> list[str]:
+def _descendants(records: list[KpiInput], root: str) -> list[str]:
     found, frontier = [root], [root]
     while frontier:
         current = frontier.pop()
-        for child in accounts:
-            if child.plan.account.parent == current and child.id not in found:
-                found.append(child.id)
-                frontier.append(child.id)
+        for child in records:
+            if child.parent == current and child.account not in found:
+                found.append(child.account)
+                frontier.append(child.account)
     return found
 
 
-def compute_kpis(accounts: Iterable[Account], period: str | None = None) -> KpiReport:
+def compute_kpis(accounts: Iterable[Account | KpiInput], period: str | None = None) -> KpiReport:
     """KPIs of every account, roll-ups over ``parent`` groups, the portfolio and anomalies."""
-    accounts = list(accounts)
-    rows = [account_kpi(a, period) for a in accounts]
+    records = [a if isinstance(a, KpiInput) else kpi_input(a) for a in accounts]
+    rows = [account_kpi(r, period) for r in records]
     by_id = {r.account: r for r in rows}
     portfolio = Movement()
     for row in rows:
         portfolio.add(row.movement)
     groups: dict[str, Movement] = {}
-    for account in accounts:
-        members = _descendants(accounts, account.id)
+    for record in records:
+        members = _descendants(records, record.account)
         if len(members) > 1:
             total = Movement()
             for member in members:
                 total.add(by_id[member].movement)
-            groups[account.id] = total
-    currencies = sorted({a.plan.account.currency for a in accounts if a.plan.account.currency})
+            groups[record.account] = total
+    currencies = sorted({r.currency for r in records if r.currency})
     report = KpiReport(rows, groups, portfolio, [], currencies)
-    report.anomalies = find_anomalies(accounts, rows)
+    report.anomalies = find_anomalies(records, rows)
     if len(currencies) > 1:
         report.anomalies.append({"account": None, "kpi": "currency",
                                  "message": f"portfolio sums mix currencies ({', '.join(currencies)}); "
@@ -207,34 +255,35 @@ def compute_kpis(accounts: Iterable[Account], period: str | None = None) -> KpiR
     return report
 
 
-def find_anomalies(accounts: list[Account], rows: list[AccountKpi]) -> list[dict[str, Any]]:
+def find_anomalies(records: list[KpiInput], rows: list[AccountKpi]) -> list[dict[str, Any]]:
     """Rule-based anomalies per account, then outliers across the portfolio (robust z-score)."""
     out: list[dict[str, Any]] = []
-    for account, row in zip(accounts, rows, strict=True):
-        limits = account.settings.kpi_thresholds
+    for record, row in zip(records, rows, strict=True):
+        limits = record.thresholds
         ratios = row.movement.ratios()
         nrr, grr = ratios["nrr"], ratios["grr"]
-        if nrr is not None and nrr < limits.nrr_min:
-            out.append({"account": account.id, "kpi": "nrr",
-                        "message": f"NRR {nrr:.0%} is below {limits.nrr_min:.0%} ({row.start_period} -> {row.period})"})
-        if grr is not None and grr < limits.grr_min:
-            out.append({"account": account.id, "kpi": "grr",
-                        "message": f"GRR {grr:.0%} is below {limits.grr_min:.0%} ({row.start_period} -> {row.period})"})
+        span = f"({row.start_period} -> {row.period})"
+        if nrr is not None and nrr < limits["nrr_min"]:
+            out.append({"account": record.account, "kpi": "nrr",
+                        "message": f"NRR {nrr:.0%} is below {limits['nrr_min']:.0%} {span}"})
+        if grr is not None and grr < limits["grr_min"]:
+            out.append({"account": record.account, "kpi": "grr",
+                        "message": f"GRR {grr:.0%} is below {limits['grr_min']:.0%} {span}"})
         start, end = row.movement.start_arr, row.movement.end_arr
-        if start and (start - end) / start > limits.arr_drop_max:
-            out.append({"account": account.id, "kpi": "arr",
+        if start and (start - end) / start > limits["arr_drop_max"]:
+            out.append({"account": record.account, "kpi": "arr",
                         "message": f"ARR fell {(start - end) / start:.0%} ({start:,.0f} -> {end:,.0f}), "
-                                   f"more than {limits.arr_drop_max:.0%}"})
-        if account.plan.account.tier == "strategic" and row.map_status < limits.min_map_status_strategic:
-            out.append({"account": account.id, "kpi": "coverage",
+                                   f"more than {limits['arr_drop_max']:.0%}"})
+        if record.tier == "strategic" and row.map_status < limits["min_map_status_strategic"]:
+            out.append({"account": record.account, "kpi": "coverage",
                         "message": f"strategic account with relationship-map status {row.map_status} "
-                                   f"(below {limits.min_map_status_strategic})"})
-        reviewed = account.plan.account.reviewed
-        if reviewed is None or (account.today - reviewed).days > account.settings.stale_review_days:
+                                   f"(below {limits['min_map_status_strategic']})"})
+        reviewed = dt.date.fromisoformat(record.reviewed) if record.reviewed else None
+        if reviewed is None or (dt.date.fromisoformat(record.today) - reviewed).days > record.stale_review_days:
             when = f"last reviewed {reviewed}" if reviewed else "never reviewed"
-            out.append({"account": account.id, "kpi": "review", "message": f"stale plan: {when}"})
-    if accounts:
-        z_limit = accounts[0].settings.kpi_thresholds.outlier_z
+            out.append({"account": record.account, "kpi": "review", "message": f"stale plan: {when}"})
+    if records:
+        z_limit = records[0].thresholds["outlier_z"]
         for key in ("nrr", "share_of_wallet", "coverage"):
             values = {r.account: r.movement.ratios()[key] for r in rows}
             known = {k: v for k, v in values.items() if v is not None}

@@ -1,0 +1,179 @@
+"""The portfolio step: per-plan results put together, and the checks that look across plans.
+
+Per-plan results come from the cache or from work units (:mod:`kamplan.engine.unit`). What only the
+whole portfolio can tell is settled here, cheaply, from each plan's entry: an ``account.parent`` that
+names no plan of the portfolio (E301) and an account id used by two plans (E307). ``kamplan.yaml``'s
+own problems are shown once, not once per plan.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from kamplan.engine.store import ResultCache
+from kamplan.engine.unit import is_config_file, position
+from kamplan.errors import Diagnostic, PlanError, unknown_parent_message
+
+
+@dataclass
+class PlanGroup:
+    """The plans of one portfolio (one kamplan.yaml) and their results, cached or just computed."""
+
+    plans: list[Path]
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    keys: dict[Path, str] = field(default_factory=dict)
+    rows: dict[str, str] = field(default_factory=dict)  # JSON text: cheap to pass between processes and to store
+    analyses: dict[str, str] = field(default_factory=dict)
+    store: ResultCache | None = None
+    known: set[str] = field(default_factory=set)  # account ids of the portfolio (plan stems and ids)
+    recompute: Any = None  # plan -> unit result, for rows the store lost
+
+    def rows_of(self, plan: Path) -> list[list[Any]]:
+        """A plan's diagnostics as rows."""
+        rows = self.rows.get(str(plan))
+        if rows is None and self.store is not None:
+            rows = self.store.rows(self.keys[plan])
+        try:
+            decoded = json.loads(rows) if rows is not None else None
+        except ValueError:
+            decoded = None
+        if not isinstance(decoded, list):  # the rows store lost or damaged it: compute that plan again
+            decoded = json.loads(self.recompute(plan)["rows"])
+        return decoded
+
+    def unknown_parent(self, entry: dict[str, Any]) -> bool:
+        """Whether the entry's ``account.parent`` names no account of the portfolio."""
+        return entry["parent"] is not None and entry["parent"] not in self.known
+
+    def duplicates(self) -> dict[str, list[Path]]:
+        """Account ids given by more than one plan, with those plans in order."""
+        seen: dict[str, list[Path]] = {}
+        for plan in self.plans:
+            account = self.entries[str(plan)]["account"]
+            if account:
+                seen.setdefault(account, []).append(plan)
+        return {k: v for k, v in seen.items() if len(v) > 1}
+
+    def diagnostics(self, locate_id: Any) -> list[Diagnostic]:
+        """This group's diagnostics: kamplan.yaml's once, parents and duplicate ids settled across plans."""
+        out: list[Diagnostic] = []
+        config_seen: set[Diagnostic] = set()
+        for plan in self.plans:
+            entry = self.entries[str(plan)]
+            for item in self.rows_of(plan) if entry["text"] else ():
+                diagnostic = Diagnostic(*item)
+                if is_config_file(diagnostic.file):
+                    if diagnostic in config_seen:
+                        continue
+                    config_seen.add(diagnostic)
+                out.append(diagnostic)
+            if self.unknown_parent(entry):
+                file, line, column = entry["parent_at"]
+                out.append(Diagnostic(file, line, column, "error", "E301", unknown_parent_message(entry["parent"]),
+                                      "account.parent"))
+        for account, plans in self.duplicates().items():
+            first = plans[0]
+            for plan in plans[1:]:
+                file, line, column = locate_id(plan)
+                out.append(Diagnostic(file, line, column, "error", "E307",
+                                      f"account id {account!r} is already used by {_shown(first)}", "account.id"))
+        return out
+
+
+def _shown(plan: Path) -> str:
+    from kamplan.read.discovery import display_name
+
+    return display_name(plan)
+
+
+@dataclass
+class PortfolioResult:
+    """Every plan's results, and the portfolio-wide view of them.
+
+    Diagnostics are assembled on first use: a plain-text report of cached plans is put together from
+    each plan's pre-rendered block (:meth:`text_report`) without building them at all.
+    """
+
+    plans: int
+    cached: int = 0
+    computed: int = 0
+    workers: int = 1
+    notes: list[str] = field(default_factory=list)
+    groups: list[PlanGroup] = field(default_factory=list)
+    visited: dict[str, Any] = field(default_factory=dict)  # plan path -> what the visit function returned
+    locate_id: Any = None
+    _diagnostics: list[Diagnostic] | None = None
+    _analyses: list[dict[str, Any]] | None = None
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every diagnostic (kamplan.yaml's once), sorted by file, line, column and code."""
+        if self._diagnostics is None:
+            found = [d for group in self.groups for d in group.diagnostics(self.locate_id)]
+            found.sort(key=position)
+            self._diagnostics = found
+        return self._diagnostics
+
+    def set_whole(self, diagnostics: list[Diagnostic], analyses: list[dict[str, Any]]) -> None:
+        """Results of a whole-portfolio load (a plugin looks across accounts: nothing per plan)."""
+        self._diagnostics = sorted(diagnostics, key=position)
+        self._analyses = analyses
+        self.groups = []
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """The diagnostics of severity error."""
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    def analyses(self) -> list[dict[str, Any]]:
+        """Each account's analysis (summary, scores, recommendations, KPI record), in plan order.
+
+        Raises:
+            PlanError: When any plan has errors (analyses of invalid plans would mislead).
+        """
+        errors = self.errors
+        if errors:
+            raise PlanError(errors)
+        if self._analyses is None:
+            self._analyses = [json.loads(group.analyses[str(plan)]) for group in self.groups for plan in group.plans
+                              if group.entries[str(plan)]["account"]]
+        return self._analyses
+
+    def text_report(self) -> str:
+        """The ``text`` output of ``validate``: one line per diagnostic, in order."""
+        blocks = self._blocks()
+        if blocks is None:
+            return "\n".join(d.format_text() for d in self.diagnostics)
+        return "\n".join(entry["text"] for entry in blocks)
+
+    def counts(self) -> tuple[int, int]:
+        """(errors, warnings)."""
+        blocks = self._blocks()
+        if blocks is None:
+            errors = sum(1 for d in self.diagnostics if d.severity == "error")
+            return errors, len(self.diagnostics) - errors
+        return sum(e["errors"] for e in blocks), sum(e["warnings"] for e in blocks)
+
+    def _blocks(self) -> list[dict[str, Any]] | None:
+        """Each plan's rendered block in report order, when no problem crosses plans; else None."""
+        if self._diagnostics is not None or not self.groups:
+            return None
+        blocks = []
+        for group in self.groups:
+            if group.duplicates():
+                return None
+            for plan in group.plans:
+                entry = group.entries[str(plan)]
+                if entry["config"] or group.unknown_parent(entry):
+                    return None  # kamplan.yaml's problems are shown once; a parent is settled across plans
+                if entry["text"]:
+                    blocks.append(entry)
+        blocks.sort(key=lambda e: e["first"])
+        for before, after in pairwise(blocks):
+            if before["last"] > after["first"]:
+                return None  # plans whose files interleave: sort line by line
+        return blocks

@@ -1,0 +1,219 @@
+"""The engine's front: every command's way to get results for a set of plans.
+
+For each plan it looks up the results of the plan's content in the cache (``.kamplan_cache/``, one
+store per context, see :mod:`kamplan.engine.context`), computes what is missing with work units
+(in parallel when there are many), stores them, and hands the whole to the portfolio step
+(:mod:`kamplan.engine.results`). ``validate`` asks for the checks; score, recommend, kpi, report and
+site ask for the analysis too; the site also asks for a page of each account whose page is out of date.
+
+Where a plugin implements ``after_portfolio_loaded`` (it may look across accounts), the portfolio is
+loaded whole and nothing is cached, since no plan's results are then a function of that plan alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from kamplan.engine.context import CACHE_DIR, CACHE_FORMAT, context_key, plugin_dirs_for, plugin_set
+from kamplan.engine.fingerprint import file_hash
+from kamplan.engine.results import PlanGroup, PortfolioResult
+from kamplan.engine.runner import Progress, run_units
+from kamplan.engine.store import ResultCache
+from kamplan.engine.unit import WORKER, Visit, compute
+from kamplan.read.discovery import configured_plans_dir, discover, files_of_plan, find_config, plans_in
+
+log = logging.getLogger(__name__)
+
+PathArg = str | os.PathLike[str]
+# Asked per plan with (plan, its content key): whether the visit function must run on it.
+VisitWhen = Callable[[Path, str], bool]
+
+
+def run_portfolio(
+    paths: Iterable[PathArg] = (),
+    *,
+    analyse: bool = False,
+    visit: Visit | None = None,
+    visit_when: VisitWhen | None = None,
+    use_cache: bool = True,
+    parallel: bool = True,
+    plugin_dirs: Iterable[PathArg] = (),
+    host: Any = None,
+    progress: Progress | None = None,
+) -> PortfolioResult:
+    """Results of every plan under ``paths``: from the cache where they are known, computed otherwise.
+
+    Args:
+        paths: Plan files, folder plans or portfolio roots (the current folder when empty).
+        analyse: Also get each valid plan's analysis (scores, recommendations, KPI record).
+        visit: Extra work on a loaded valid account, done in the worker (the site writes a page).
+        visit_when: Which plans to visit, asked with the plan and its content key (default: every plan).
+        use_cache: Read and write ``.kamplan_cache/``.
+        parallel: Use several processes for a cold run of many plans.
+        plugin_dirs: ``--plugins-dir`` folders (the portfolio's own ``plugins/`` is added when it exists).
+        host: A plugin host to use instead of the default one; its results are not cached, since
+            an arbitrary host cannot be told apart from another by a key.
+        progress: Called as ``progress(done, total)`` while plans are computed.
+
+    Returns:
+        The per-plan results and the portfolio step over them.
+
+    Raises:
+        UsageError: When a path does not exist or holds no plans.
+        PluginError: When a plugin fails to load or raises in a hook.
+    """
+    plan_paths = discover(paths)
+    dirs = plugin_dirs_for(plan_paths, plugin_dirs)
+    if host is not None:
+        use_cache, visit_when = False, None
+    plugins = plugin_set(dirs) if use_cache or visit_when is not None else ""
+    groups: dict[Path | None, list[Path]] = {}
+    for plan in plan_paths:
+        groups.setdefault(find_config(plan), []).append(plan)
+    result = PortfolioResult(len(plan_paths), locate_id=_locate_id)
+    for config, plans in groups.items():
+        root = config.parent if config else plans[0].parent
+        plans_dir = root / configured_plans_dir(config) if config else None
+        context = context_key(config, plugins)
+        store = ResultCache(root / CACHE_DIR, f"{CACHE_FORMAT}-{context[:24]}") if use_cache else None
+        group = PlanGroup(plans, store=store, known={p.stem for p in plans_in(plans_dir)} if plans_dir else set())
+        if store:
+            group.keys = {plan: store.content_key(plan) for plan in plans}
+        elif visit_when is not None:
+            group.keys = {plan: file_hash(files_of_plan(plan)) for plan in plans}
+        to_visit: set[str] = set()
+        missing: list[Path] = []
+        for plan in plans:
+            key = group.keys.get(plan)
+            wants_visit = visit is not None and (visit_when is None or visit_when(plan, f"{context}:{key}"))
+            if wants_visit:
+                to_visit.add(str(plan))
+            hit = _cached(store, key, analyse, wants_visit, group, plan)
+            if hit is not None:
+                group.entries[str(plan)] = hit
+                result.cached += 1
+            else:
+                missing.append(plan)
+        if missing:
+            if host is None:
+                host = _default_host(dirs)
+            if host.pm.hook.after_portfolio_loaded.get_hookimpls():
+                result.notes.append("a plugin implements after_portfolio_loaded: whole-portfolio load, no cache")
+                return _whole(plan_paths, host, analyse, visit, result)
+            computed, result.workers = run_units(missing, host, analyse=analyse, visit=visit, visit_plans=to_visit,
+                                                 parallel=parallel, progress=progress)
+            for plan, out in zip(missing, computed, strict=True):
+                if "plugin_error" in out:
+                    raise out["plugin_error"]
+                name = str(plan)
+                group.entries[name], group.rows[name] = out["entry"], out["rows"]
+                if out["analysis"] is not None:
+                    group.analyses[name] = out["analysis"]
+                if name in to_visit and out["visited"] is not None:
+                    result.visited[name] = out["visited"]
+                if store:
+                    store.put(group.keys[plan], out["entry"], out["rows"], out["analysis"])
+            result.computed += len(missing)
+        group.recompute = _recompute(host, dirs)
+        group.known |= {e["account"] for e in group.entries.values() if e["account"]}
+        if store:
+            store.save(keep={group.keys[p] for p in plans})
+        result.groups.append(group)
+    return result
+
+
+def _cached(store: ResultCache | None, key: str | None, analyse: bool, visit: bool, group: PlanGroup,
+            plan: Path) -> dict[str, Any] | None:
+    """The plan's cached entry when the cache holds everything this run needs of it, else None."""
+    if store is None or key is None:
+        return None
+    hit = store.get(key)
+    if hit is None:
+        return None
+    valid = hit["account"] is not None and not hit["errors"]
+    if visit and valid:
+        return None  # the account must be loaded for the visit
+    if analyse and valid:
+        analysis = store.analysis(key)
+        if analysis is None:
+            return None
+        group.analyses[str(plan)] = analysis
+    return hit
+
+
+def _default_host(dirs: list[Path]) -> Any:
+    from kamplan.plugins.host import PluginHost
+
+    return PluginHost(plugin_dirs=dirs)
+
+
+def _recompute(host: Any, dirs: list[Path]) -> Callable[[Path], dict[str, Any]]:
+    def again(plan: Path) -> dict[str, Any]:
+        WORKER.host = host or _default_host(dirs)
+        return compute(plan)
+
+    return again
+
+
+def _locate_id(plan: Path) -> tuple[str, int, int]:
+    """Where a plan gives its account id (or, when it does not, its ``account:`` key)."""
+    from kamplan.read.sources import read_plan_source
+
+    source = read_plan_source(plan)
+    return source.locator.locate(("account", "id"), key=True)
+
+
+def _whole(plan_paths: list[Path], host: Any, analyse: bool, visit: Visit | None,
+           result: PortfolioResult) -> PortfolioResult:
+    from kamplan.engine.accounts import load_portfolio
+    from kamplan.engine.unit import analyse_account, normalised
+    from kamplan.plugins.calls import run_rules
+
+    portfolio = load_portfolio(plan_paths, host=host)
+    diagnostics = list(portfolio.diagnostics)
+    for account in portfolio.accounts:
+        diagnostics += run_rules(account, host)
+    valid = not any(d.severity == "error" for d in diagnostics)
+    analyses = [json.loads(normalised(analyse_account(a, host))) for a in portfolio.accounts] if analyse and valid \
+        else []
+    if visit is not None and valid:
+        for account in portfolio.accounts:
+            result.visited[str(account.source)] = visit(account)
+    result.set_whole(diagnostics, analyses)
+    result.computed = len(plan_paths)
+    return result
+
+
+def analyse_loaded(portfolio: Any, host: Any = None) -> list[dict[str, Any]]:
+    """Analyses of an already loaded portfolio, computed in memory (nothing cached).
+
+    Raises:
+        PlanError: When a plan has errors.
+    """
+    from kamplan.engine.unit import analyse_account, normalised
+    from kamplan.errors import PlanError
+    from kamplan.plugins.calls import run_rules
+
+    errors = [d for d in portfolio.diagnostics if d.severity == "error"]
+    for account in portfolio.accounts:
+        errors += [d for d in run_rules(account, host or portfolio.host) if d.severity == "error"]
+    if errors:
+        raise PlanError(errors)
+    return [json.loads(normalised(analyse_account(a, host or portfolio.host))) for a in portfolio.accounts]
+
+
+def validate_portfolio(
+    paths: Iterable[PathArg] = (),
+    *,
+    use_cache: bool = True,
+    parallel: bool = True,
+    plugin_dirs: Iterable[PathArg] = (),
+    progress: Progress | None = None,
+) -> PortfolioResult:
+    """``kamplan validate``: the checks of every plan under ``paths`` (see :func:`run_portfolio`)."""
+    return run_portfolio(paths, use_cache=use_cache, parallel=parallel, plugin_dirs=plugin_dirs, progress=progress)

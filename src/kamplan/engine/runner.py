@@ -1,0 +1,73 @@
+"""Running work units: in this process for a few plans, in forked worker processes for many."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kamplan.engine import unit
+from kamplan.read.sources import paused_gc
+
+PARALLEL_MIN_PLANS = 40
+Progress = Callable[[int, int], None]
+
+_JOB: dict[str, Any] = {}  # what the forked workers inherit: whether to analyse, the visit function
+
+
+def _one(plan: str) -> dict[str, Any]:
+    visit = _JOB["visit"] if plan in _JOB["visit_plans"] else None
+    return unit.compute(Path(plan), _JOB["analyse"], visit)
+
+
+def _work(plans: list[str]) -> list[dict[str, Any]]:
+    with paused_gc():
+        return [_one(p) for p in plans]
+
+
+def worker_count() -> int:
+    """Processes to use: the CPUs this process may run on, at most 8."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cpus, 8)
+
+
+def run_units(plans: list[Path], host: Any, *, analyse: bool, visit: unit.Visit | None, visit_plans: set[str],
+              parallel: bool, progress: Progress | None) -> tuple[list[dict[str, Any]], int]:
+    """Compute the work unit of every plan, in plan order.
+
+    Args:
+        plans: The plans to compute.
+        host: The plugin host (forked workers inherit it).
+        analyse: Also compute analyses.
+        visit: Extra work on each loaded valid account of ``visit_plans``.
+        visit_plans: The plans (as strings) to visit.
+        parallel: Allow worker processes.
+        progress: Called as ``progress(done, total)``.
+
+    Returns:
+        The units' results and the number of processes used.
+    """
+    unit.WORKER.host = host
+    unit.WORKER.configs.clear()  # kamplan.yaml may have changed since an earlier call in this process
+    _JOB.update(analyse=analyse, visit=visit, visit_plans=visit_plans)
+    workers = worker_count()
+    if not parallel or workers < 2 or len(plans) < PARALLEL_MIN_PLANS:
+        out = []
+        with paused_gc():
+            for i, plan in enumerate(plans):
+                out.append(_one(str(plan)))
+                if progress:
+                    progress(i + 1, len(plans))
+        return out, 1
+    import multiprocessing
+
+    size = max(1, min(20, len(plans) // (workers * 8)))  # small chunks: no worker left alone at the end
+    chunks = [[str(p) for p in plans[i:i + size]] for i in range(0, len(plans), size)]
+    results: list[dict[str, Any]] = []
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for part in pool.imap(_work, chunks):
+            results += part
+            if progress:
+                progress(len(results), len(plans))
+    return results, workers

@@ -1,0 +1,136 @@
+"""One plan's work unit: read -> model -> graph -> rules -> scores -> recommendations -> KPI record.
+
+A unit runs in a worker process on cold runs, so it takes a plan path and returns plain data: the
+plan's report rendered as text with its counts and sort bounds (the *entry*), its diagnostics as
+JSON rows, and, when asked, its *analysis* (scores, recommendations, the KPI record and the summary
+the dashboard lists) as JSON text. Cross-plan checks (``account.parent``, duplicate account ids)
+are left to the portfolio step (:mod:`kamplan.engine.results`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kamplan.account import Account
+from kamplan.engine.accounts import build_account
+from kamplan.errors import Diagnostic, PluginError
+from kamplan.insights.kpis import kpi_input
+from kamplan.plugins.calls import account_recommendations, account_scores, run_rules
+from kamplan.read.discovery import CONFIG_NAME, find_config
+from kamplan.read.sources import ConfigInfo, load_config, read_plan_source, validate_source
+
+# Extra work a command wants done on each loaded account, in the worker (the site writes its pages).
+Visit = Callable[[Account], Any]
+
+
+@dataclass
+class Worker:
+    """What a worker process keeps between plans: the plugin host and each kamplan.yaml, loaded once."""
+
+    host: Any = None
+    configs: dict[Path | None, ConfigInfo] = field(default_factory=dict)
+
+    def config(self, path: Path | None) -> ConfigInfo:
+        info = self.configs.get(path)
+        if info is None:
+            info = self.configs[path] = load_config(path)
+        return info
+
+
+WORKER = Worker()
+
+
+def is_config_file(file: str) -> bool:
+    """Whether a diagnostic is about a ``kamplan.yaml`` (shown once, not once per plan)."""
+    return file.endswith(CONFIG_NAME) and os.path.basename(file) == CONFIG_NAME
+
+
+def position(d: Diagnostic) -> tuple[str, int, int, str]:
+    """The sort key of diagnostics: file, line, column, code."""
+    return (d.file, d.line, d.column, d.code)
+
+
+def normalised(data: Any) -> str:
+    """JSON text of a result, the same whether it was just computed or read back from the cache."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def analyse_account(account: Account, host: Any) -> dict[str, Any]:
+    """Scores, recommendations, the KPI record and the dashboard summary of one valid account.
+
+    Raises:
+        PluginError: When a scorer or recommender fails or returns something it must not.
+    """
+    info = account.plan.account
+    return {
+        "summary": {"id": account.id, "name": info.name, "tier": info.tier, "industry": info.industry,
+                    "region": info.region, "parent": info.parent, "currency": info.currency,
+                    "stakeholders": len(account.plan.stakeholders)},
+        "scores": account_scores(account, host),
+        "recommendations": account_recommendations(account, host),
+        "kpi": kpi_input(account).to_json(),
+    }
+
+
+def compute(plan: Path, analyse: bool = False, visit: Visit | None = None) -> dict[str, Any]:
+    """The work unit of one plan (see the module docstring).
+
+    Args:
+        plan: A plan file or folder plan.
+        analyse: Also compute the analysis (only for a plan without errors).
+        visit: Extra work on the loaded account (only for a plan without errors); its result is returned.
+
+    Returns:
+        ``{"entry", "rows", "analysis", "visited"}``, or ``{"plugin_error": PluginError}`` when a plugin failed.
+    """
+    try:
+        return _compute(plan, analyse, visit)
+    except PluginError as exc:  # reported by the parent with the plugin's name; never cached
+        return {"plugin_error": exc}
+
+
+def _compute(plan: Path, analyse: bool, visit: Visit | None) -> dict[str, Any]:
+    host = WORKER.host
+    info = WORKER.config(find_config(plan))
+    source = read_plan_source(plan)
+    model = validate_source(source)
+    diagnostics = [*info.diagnostics, *source.diagnostics]
+    entry: dict[str, Any] = {"account": None, "parent": None, "parent_at": None}
+    analysis: str | None = None
+    visited: Any = None
+    if model is not None:
+        parent = model.account.parent
+        account = build_account(model, source, info, {i for i in (model.account.id, parent) if i})
+        account.host = host
+        if parent is not None:
+            entry["parent"] = parent
+            entry["parent_at"] = list(account.locator.locate(("account", "parent"), key=True))
+        diagnostics += run_rules(account, host)
+        entry["account"] = account.id
+        if not any(d.severity == "error" for d in diagnostics):
+            if analyse:
+                analysis = normalised(analyse_account(account, host))
+            if visit is not None:
+                visited = visit(account)
+    entry, rows = finish_entry(entry, diagnostics)
+    return {"entry": entry, "rows": rows, "analysis": analysis, "visited": visited}
+
+
+def finish_entry(entry: dict[str, Any], diagnostics: list[Diagnostic]) -> tuple[dict[str, Any], str]:
+    """A plan's entry (its report as text, counts, sort bounds) and its diagnostics as JSON rows."""
+    diagnostics.sort(key=position)
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    entry.update(
+        text="\n".join(d.format_text() for d in diagnostics),
+        errors=errors,
+        warnings=len(diagnostics) - errors,
+        first=list(position(diagnostics[0])) if diagnostics else None,
+        last=list(position(diagnostics[-1])) if diagnostics else None,
+        config=any(is_config_file(d.file) for d in diagnostics),
+    )
+    return entry, json.dumps([d.to_row() for d in diagnostics], ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,169 @@
+"""``kamplan site``: the dashboard and one page per account, written incrementally.
+
+Pages are written in the engine's workers (a visit of each loaded account, see
+:func:`kamplan.engine.run.run_portfolio`), and only for plans whose inputs changed: the folder keeps
+a manifest (``.kamplan-site.json``) of the content key each page was built from (the plan's bytes,
+kamplan.yaml, the plugin set, kamplan's version, the as-of date, ``--redact``). The dashboard is
+always written again, from the accounts' analyses; pages of accounts that no longer exist are removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from kamplan.account import Account, Portfolio
+from kamplan.fileio import write_atomic
+from kamplan.plugins.host import PluginHost
+
+MANIFEST = ".kamplan-site.json"
+PAGE_FORMAT = "page-1"
+
+
+def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.PathLike[str] = "site", *,
+               redact: bool = False, portfolio: Portfolio | None = None, host: PluginHost | None = None,
+               use_cache: bool = True, progress: Any = None,
+               plugin_dirs: Iterable[str | os.PathLike[str]] = ()) -> Path:
+    """Write ``out_dir/index.html`` and ``out_dir/accounts/ID.html``; return the index path.
+
+    Args:
+        paths: Plans or portfolio roots (the current folder when empty).
+        out_dir: The folder to write.
+        redact: Leave contact details and notes out of every page.
+        portfolio: An already loaded portfolio (every page is then written, nothing is cached).
+        host: Plugin host (results are not cached with an explicit host; every page is written).
+        use_cache: Use the engine's cache.
+        progress: Called as ``progress(done, total)``.
+        plugin_dirs: Extra plugin folders for the default host.
+
+    Raises:
+        PlanError: When a plan has errors.
+    """
+    from kamplan.engine.run import run_portfolio
+
+    out = Path(out_dir)
+    (out / "accounts").mkdir(parents=True, exist_ok=True)
+    manifest = _read_manifest(out)
+    wanted: dict[str, str] = {}
+
+    def page_key(plan: Path, key: str) -> str:
+        return hashlib.sha256(f"{PAGE_FORMAT}\0{redact}\0{key}".encode()).hexdigest()
+
+    def stale(plan: Path, key: str) -> bool:
+        wanted[str(plan)] = page_key(plan, key)
+        known = manifest.get(str(plan))
+        return not (isinstance(known, dict) and known.get("key") == wanted[str(plan)]
+                    and (out / "accounts" / f"{known.get('account')}.html").is_file())
+
+    def write_page(account: Account) -> str:
+        return write_account_page(account, out, redact)
+
+    if portfolio is not None:
+        analyses = _in_memory(portfolio, host, out, redact)
+        pages = {str(a.source): a.id for a in portfolio.accounts}
+    else:
+        result = run_portfolio(paths, analyse=True, visit=write_page, visit_when=stale, host=host,
+                               use_cache=use_cache, progress=progress, plugin_dirs=plugin_dirs)
+        analyses = result.analyses()
+        pages = {}
+        for group in result.groups:
+            for plan in group.plans:
+                account = group.entries[str(plan)]["account"]
+                if account:
+                    pages[str(plan)] = account
+        if not result.groups:  # a whole-portfolio load: every page was written
+            pages = dict(result.visited)
+    _write_manifest(out, {plan: {"account": account, "key": wanted.get(plan, "")} for plan, account in pages.items()})
+    _remove_orphans(out, set(pages.values()))
+    write_atomic(out / "index.html", dashboard(analyses, redact))
+    return out / "index.html"
+
+
+def write_account_page(account: Account, out: Path, redact: bool) -> str:
+    """Render and write one account's page; returns the account id."""
+    from kamplan.render.document import build_report
+    from kamplan.render.html import account_page
+
+    report = build_report(account, redact=redact, host=account.host)
+    page = account_page(account, report, standalone=False, nav={"index": "../index.html"})
+    write_atomic(out / "accounts" / f"{account.id}.html", page)
+    return account.id
+
+
+def _in_memory(portfolio: Portfolio, host: PluginHost | None, out: Path, redact: bool) -> list[dict[str, Any]]:
+    from kamplan.engine.run import analyse_loaded
+
+    analyses = analyse_loaded(portfolio, host)
+    for account in portfolio.accounts:
+        write_account_page(account, out, redact)
+    return analyses
+
+
+def dashboard(analyses: list[dict[str, Any]], redact: bool) -> str:
+    """The dashboard page, from each account's analysis."""
+    from kamplan.insights.kpis import KpiInput, compute_kpis
+    from kamplan.render.html import index_page
+
+    kpis = compute_kpis([KpiInput.from_json(a["kpi"]) for a in analyses]).to_json()
+    by_id = {a["account"]: a for a in kpis["accounts"]}
+    rows: dict[str, dict[str, Any]] = {}
+    generated = dt.date.fromisoformat(analyses[-1]["kpi"]["today"]) if analyses else dt.date.today()
+    for analysis in analyses:
+        info = analysis["summary"]
+        kpi = by_id[info["id"]]
+        rows[info["id"]] = {
+            "id": info["id"], "name": info["name"], "tier": info["tier"], "industry": info["industry"],
+            "region": info["region"], "parent": info["parent"], "currency": info["currency"],
+            "arr": kpi["end_arr"] or None, "nrr": kpi["nrr"], "grr": kpi["grr"],
+            "health": analysis["scores"].get("health", {}).get("value"),
+            "coverage": analysis["scores"].get("coverage", {}).get("value"), "map_status": kpi["map_status"],
+            "anomalies": [a["message"] for a in kpis["anomalies"] if a["account"] == info["id"]],
+            "stakeholders": info["stakeholders"], "depth": 0,
+        }
+    return index_page(_grouped(rows), kpis, generated, redact)
+
+
+def _read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("pages", {}) if isinstance(data, dict) and isinstance(data.get("pages"), dict) else {}
+
+
+def _write_manifest(out: Path, pages: dict[str, Any]) -> None:
+    write_atomic(out / MANIFEST, json.dumps({"format": PAGE_FORMAT, "pages": pages}, ensure_ascii=False, indent=0))
+
+
+def _remove_orphans(out: Path, accounts: set[str]) -> None:
+    """Remove the pages of accounts that are no longer in the portfolio."""
+    for page in (out / "accounts").glob("*.html"):
+        if page.stem not in accounts:
+            page.unlink(missing_ok=True)
+
+
+def _grouped(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Accounts in name order, each group's children right below their parent (indented)."""
+    children: dict[str | None, list[str]] = {}
+    for rid, row in rows.items():
+        parent = row["parent"] if row["parent"] in rows else None
+        children.setdefault(parent, []).append(rid)
+    out: list[dict[str, Any]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for rid in sorted(children.get(parent, []), key=lambda r: rows[r]["name"].casefold()):
+            if any(r["id"] == rid for r in out):
+                continue
+            rows[rid]["depth"] = depth
+            rows[rid]["group"] = parent or (rid if children.get(rid) else None)
+            out.append(rows[rid])
+            walk(rid, depth + 1)
+
+    walk(None, 0)
+    out += [r for r in rows.values() if r not in out]  # parent loops: still listed
+    return out
