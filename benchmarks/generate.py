@@ -1,9 +1,18 @@
 """Generate format-true account plans of any size (for the demo's large account and benchmarks).
 
-    python benchmarks/generate.py OUT_DIR --plans 1000 --people 100 [--seed 7]
+    python benchmarks/generate.py OUT_DIR --plans 1000 --people 100 [--seed 7] [--profile handwritten|exported]
 
 Every plan uses every section of the plan format; names mix scripts (Latin with accents, Cyrillic,
 CJK) so that loaders and renderers meet real-world text. Output is deterministic for a seed.
+
+A *profile* sets the mess real portfolios have, so that a benchmark is not tuned to one shape:
+
+* ``handwritten``: block-style stakeholders, comments, one plan in ten a folder plan, EUR/GBP/USD,
+  about 50 warnings a plan (uncovered key players, stale relationships);
+* ``exported``: what a CRM export turned into YAML looks like: flow-style stakeholders, no comments,
+  no folder plans, mostly USD, about 45 warnings a plan.
+
+The portfolio's kamplan.yaml pins ``settings.today`` so that warnings do not move with the clock.
 """
 
 from __future__ import annotations
@@ -38,13 +47,26 @@ def q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: str = "Banking") -> str:
-    """Return the YAML text of one plan with ``people`` stakeholders."""
+PROFILES: dict[str, dict[str, object]] = {
+    "handwritten": {"flow": 0.05, "comments": 0.12, "folders": 0.1, "currencies": ["EUR", "EUR", "GBP", "USD"],
+                    "key_share": 0.4, "covered": 5, "dm": 0.14},
+    "exported": {"flow": 0.95, "comments": 0.0, "folders": 0.0, "currencies": ["USD", "USD", "USD", "EUR"],
+                 "key_share": 0.3, "covered": 4, "dm": 0.10},
+}
+COMMENTS = ["# met at the annual summit", "# TODO: confirm title with the KAM", "# org chart from the QBR deck",
+            "# source: LinkedIn, checked 2026-10", "# reorganisation announced — ждём новую структуру"]
+
+
+def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: str = "Banking",
+              profile: str = "handwritten") -> str:
+    """Return the YAML text of one plan with ``people`` stakeholders, shaped by ``profile`` (see PROFILES)."""
     rng = random.Random(seed)
+    shape = PROFILES[profile]
+    currency = rng.choice(shape["currencies"])  # type: ignore[arg-type]
     out = ["kamplan: 1", "account:", f"  id: {account_id}", f"  name: {q(name)}",
            f"  tier: {rng.choice(['strategic', 'key', 'growth', 'maintain'])}", f"  industry: {industry}",
            "  region: EMEA", "  owner: jdoe", f"  reviewed: 2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}",
-           "  currency: EUR", f"  wallet: {rng.randint(20, 120) * 100_000}", "units:"]
+           f"  currency: {currency}", f"  wallet: {rng.randint(20, 120) * 100_000}", "units:"]
     units = []
     for div_id, div_name in DIVISIONS:
         out.append(f"  - {{id: {div_id}, name: {q(div_name)}}}")
@@ -73,6 +95,8 @@ def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: 
             unit = rng.choice(children) if children and rng.random() < 0.8 else parent_unit
             title = rng.choice(TITLES).format(d=rng.choice(DEPARTMENTS))
             roles = rng.sample(ROLES, rng.choice([0, 1, 1, 2]))
+            if rng.random() < shape["dm"] and "decision_maker" not in roles:  # type: ignore[operator]
+                roles.append("decision_maker")
         ids.append(pid)
         unit_of[pid] = unit
         fields = [f"id: {pid}", f"name: {q(first + ' ' + last)}", f"title: {q(title)}", f"unit: {unit}"]
@@ -81,7 +105,9 @@ def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: 
         if roles:
             fields.append(f"roles: [{', '.join(roles)}]")
         fields.append(f"attitude: {rng.choice(ATTITUDES)}")
-        fields.append(f"influence: {rng.choice(['low', 'medium', 'medium', 'high', 'decisive' if i < 9 else 'high'])}")
+        key = rng.random() < shape["key_share"]  # type: ignore[operator]
+        influence = ("decisive" if i < 9 else "high") if key else rng.choice(["low", "medium", "medium"])
+        fields.append(f"influence: {influence}")
         status = rng.choices(["active", "new_in_role", "leaving", "left", "placeholder"], [90, 4, 2, 2, 2])[0]
         if status != "active":
             fields.append(f"status: {status}")
@@ -89,6 +115,11 @@ def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: 
             fields.append(f"contact: {{email: {pid}@client.example, phone: {q(f'+44 20 7946 {i:04d}')}}}")
         if rng.random() < 0.1:
             fields.append(f"notes: {q('Met at the ' + rng.choice(DEPARTMENTS) + ' forum; prefers data over slides.')}")
+        if rng.random() < shape["comments"]:  # type: ignore[operator]
+            out.append("  " + rng.choice(COMMENTS))
+        if rng.random() < shape["flow"]:  # type: ignore[operator]
+            out.append("  - {" + ", ".join(fields) + "}")
+            continue
         out.append("  - " + fields[0])  # block style, as plans are usually written by hand
         for field in fields[1:]:
             if field.startswith("contact: {"):
@@ -97,7 +128,7 @@ def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: 
             else:
                 out.append(f"    {field}")
     out.append("relationships:")
-    covered = rng.sample(ids, min(len(ids), max(3, people // 8)))
+    covered = rng.sample(ids, min(len(ids), max(3, people // shape['covered'])))  # type: ignore[operator]
     for pid in covered:
         tid = rng.choice(TEAM)[0]
         out.append(f"  - {{team: {tid}, stakeholder: {pid}, strength: {rng.choice(['weak', 'medium', 'strong'])}, "
@@ -137,19 +168,39 @@ def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: 
     return "\n".join(out) + "\n"
 
 
-def write_portfolio(folder: Path, plans: int, people: int, seed: int = 7) -> list[Path]:
-    """Write ``plans`` plans of ``people`` stakeholders each under ``folder/account_plans``."""
+def write_portfolio(folder: Path, plans: int, people: int, seed: int = 7, profile: str = "handwritten") -> list[Path]:
+    """Write ``plans`` plans of ``people`` stakeholders each under ``folder/account_plans``.
+
+    Returns:
+        The plan files (each file of a folder plan).
+    """
     (folder / "account_plans").mkdir(parents=True, exist_ok=True)
     (folder / "kamplan.yaml").write_text(
         "kamplan: 1\nofferings:\n" + "".join(f"  - {{id: {o}, name: {o.title()}}}\n" for o in OFFERINGS)
-        + "people:\n" + "".join(f"  - {{id: {t}, name: {t.title()}, role: {r}}}\n" for t, r in TEAM),
+        + "people:\n" + "".join(f"  - {{id: {t}, name: {t.title()}, role: {r}}}\n" for t, r in TEAM)
+        + "settings:\n  today: 2026-11-30\n",
         encoding="utf-8")
+    rng = random.Random(seed)
     paths = []
     for i in range(plans):
+        text = make_plan(f"account-{i:05d}", f"Account {i} plc", people, seed + i, profile=profile)
+        if rng.random() < PROFILES[profile]["folders"]:  # type: ignore[operator]
+            paths += _folder_plan(folder / "account_plans" / f"account-{i:05d}", text)
+            continue
         path = folder / "account_plans" / f"account-{i:05d}.yaml"
-        path.write_text(make_plan(f"account-{i:05d}", f"Account {i} plc", people, seed + i), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def _folder_plan(folder: Path, text: str) -> list[Path]:
+    """Write a plan as a folder plan: the header and most sections in plan.yaml, the people in people.yaml."""
+    folder.mkdir(parents=True, exist_ok=True)
+    head, rest = text.split("stakeholders:\n", 1)
+    people, tail = rest.split("relationships:\n", 1)
+    (folder / "plan.yaml").write_text(head + "relationships:\n" + tail, encoding="utf-8")
+    (folder / "people.yaml").write_text("# the org chart, kept apart\nstakeholders:\n" + people, encoding="utf-8")
+    return [folder / "people.yaml", folder / "plan.yaml"]
 
 
 def main() -> None:
@@ -158,9 +209,10 @@ def main() -> None:
     parser.add_argument("--plans", type=int, default=10)
     parser.add_argument("--people", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="handwritten")
     args = parser.parse_args()
-    write_portfolio(args.out, args.plans, args.people, args.seed)
-    print(f"wrote {args.plans} plans x {args.people} people under {args.out}")
+    write_portfolio(args.out, args.plans, args.people, args.seed, args.profile)
+    print(f"wrote {args.plans} plans x {args.people} people ({args.profile}) under {args.out}")
 
 
 if __name__ == "__main__":

@@ -96,6 +96,83 @@ def stages(root: Path) -> dict[str, float]:
     return out
 
 
+def plan_files(portfolio: Path) -> list[Path]:
+    """Every YAML file of the portfolio's plans (the files of folder plans too)."""
+    return sorted((portfolio / "account_plans").rglob("*.yaml"))
+
+
+def touch(plan: Path) -> None:
+    """Change a plan's bytes (a comment line), as an edit would."""
+    plan.write_text(plan.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
+
+
+def portfolio_rows(folder: Path, profile: str, plans: int, people: int) -> tuple[list[tuple[str, str, str]], int]:
+    """Issue 10's targets on one generated portfolio: every analysing command cold and warm, the site.
+
+    Returns:
+        The table rows and the peak memory (MB) of the commands measured.
+    """
+    if not (folder / "account_plans").is_dir():
+        write_portfolio(folder, plans, people, profile=profile)
+    files = plan_files(folder)
+    size = sum(f.stat().st_size for f in files) / 1e6
+    rs, py = floors(files)
+    check = subprocess.run([*KAMPLAN, "validate", "--no-cache"], cwd=folder, capture_output=True, text=True)
+    warnings = int(check.stderr.strip().splitlines()[-1].split(" error(s), ")[1].split()[0])
+    print(f"portfolio {profile}: {len(files)} files, {plans} plans x {people} people, {size:.1f} MB, "
+          f"{warnings / plans:.0f} warnings a plan; floors: yaml-rs {rs:.2f}s, PyYAML+libyaml {py:.2f}s")
+    rows: list[tuple[str, str, str]] = [(f"[{profile}] {plans} plans, {warnings / plans:.0f} warnings a plan, "
+                                         f"yaml-rs floor {rs:.2f}s", "", "")]
+    peak = 0
+
+    def measure(label: str, args: list[str], target: str) -> None:
+        nonlocal peak
+        seconds, mb = run([*KAMPLAN, *args], folder)
+        peak = max(peak, mb)
+        rows.append((f"  {label}", f"{seconds / rs:.2f}x  ({mb} MB)", target))
+
+    cache = folder / ".kamplan_cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    measure("validate --no-cache (cold)", ["validate", "--no-cache"], "<= 2.0x")
+    run([*KAMPLAN, "validate"], folder)
+    measure("validate, warm, nothing changed", ["validate"], "<= 0.25x")
+    touch(files[len(files) // 2])
+    measure("validate, warm, one file touched", ["validate"], "<= 0.35x")
+    for command in ("score", "kpi", "recommend"):
+        shutil.rmtree(cache, ignore_errors=True)
+        measure(f"{command} (cold)", [command, "--format", "json"], "<= 3.0x")
+        measure(f"{command}, warm", [command, "--format", "json"], "<= 0.3x")
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(folder / "site", ignore_errors=True)
+    measure("site (cold)", ["site", "-o", "site"], "<= 6.0x")
+    touch(files[len(files) // 3])
+    measure("site, after one plan changed", ["site", "-o", "site"], "<= 1.0x")
+    return rows, peak
+
+
+def out_of_order(text: str) -> str:
+    """The plan with its top-level sections in reverse order (``kamplan:`` first): work for ``fmt``."""
+    import re
+
+    starts = [m.start() for m in re.finditer(r"^[a-z_]+:", text, re.M)]
+    sections = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    return sections[0] + "".join(reversed(sections[1:]))
+
+
+def fmt_rows(big_plan: Path) -> list[tuple[str, str, str]]:
+    """``fmt --check`` and ``fmt`` of one big plan against its own yaml-rs floor."""
+    floor, _ = floors([big_plan])
+    folder = big_plan.parent.parent
+    check, _ = run([*KAMPLAN, "fmt", "--check", str(big_plan)], folder)
+    shuffled = big_plan.with_name("shuffled.yaml")
+    shuffled.write_text(out_of_order(big_plan.read_text(encoding="utf-8")), encoding="utf-8")
+    written, _ = run([*KAMPLAN, "fmt", str(shuffled)], folder)
+    shuffled.unlink()
+    return [(f"fmt --check, {big_plan.stat().st_size / 1e6:.1f} MB plan", f"{check / floor:.2f}x (own floor)",
+             "<= 3.0x"),
+            ("fmt of that plan", f"{written / floor:.2f}x (own floor)", "<= 3.0x")]
+
+
 def site_rows(work: Path, big_plan: Path, people: int) -> list[tuple[str, str, str]]:
     """The big account's site page in Chromium: first render, Expand all, a search (when a browser is here)."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
@@ -140,33 +217,26 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=20000, help="people in the single big account")
     parser.add_argument("--chart", type=int, default=5000, help="people in the charted account")
     parser.add_argument("--work", type=Path, help="folder to generate into (default: a temporary one)")
+    parser.add_argument("--profiles", default="handwritten,exported", help="generator profiles to measure")
+    parser.add_argument("--quick", action="store_true", help="only the portfolio targets and fmt")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="kamplan-bench-"))
     rows: list[tuple[str, str, str]] = []
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}")
 
+    peak = 0
     portfolio = work / "portfolio"
-    if not (portfolio / "account_plans").is_dir():
-        write_portfolio(portfolio, args.plans, args.people)
-    files = sorted((portfolio / "account_plans").glob("*.yaml"))
-    size = sum(f.stat().st_size for f in files) / 1e6
-    rs, py = floors(files)
-    print(f"portfolio: {len(files)} plans x {args.people} people, {size:.1f} MB; floors: yaml-rs {rs:.2f}s, "
-          f"PyYAML+libyaml {py:.2f}s ({py / rs:.1f}x yaml-rs)")
+    for profile in args.profiles.split(","):
+        folder = work / f"portfolio-{profile}"
+        profile_rows, profile_peak = portfolio_rows(folder, profile, args.plans, args.people)
+        rows += profile_rows
+        peak = max(peak, profile_peak)
+        portfolio = folder
+    rows.append(("peak memory of any of those commands (with its workers)", f"{peak} MB", "<= 500 MB"))
+    stage_floor = floors(plan_files(portfolio))[0]
     for name, seconds in stages(portfolio).items():
-        rows.append((f"stage: {name}", f"{seconds / rs:.2f}x", ""))
-    shutil.rmtree(portfolio / ".kamplan_cache", ignore_errors=True)
-    cold, cold_mb = run([*KAMPLAN, "validate", "--no-cache"], portfolio)
-    rows.append(("validate --no-cache (cold, whole command)", f"{cold / rs:.2f}x", "<= 2.0x"))
-    rows.append(("  peak memory", f"{cold_mb} MB", "<= 1024 MB"))
-    run([*KAMPLAN, "validate"], portfolio)  # fill the cache
-    warm, _ = run([*KAMPLAN, "validate"], portfolio)
-    rows.append(("validate, warm, nothing changed", f"{warm / rs:.2f}x", "<= 0.25x"))
-    target = files[len(files) // 2]
-    target.write_text(target.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
-    touched, _ = run([*KAMPLAN, "validate"], portfolio)
-    rows.append(("validate, warm, one file touched", f"{touched / rs:.2f}x", "<= 0.35x"))
+        rows.append((f"stage: {name}", f"{seconds / stage_floor:.2f}x", ""))
 
     big = work / "big"
     (big / "account_plans").mkdir(parents=True, exist_ok=True)
@@ -174,6 +244,10 @@ def main() -> None:
     big_plan = big / "account_plans" / "big.yaml"
     if not big_plan.exists():
         big_plan.write_text(make_plan("big", "Big Telco", args.big, seed=11), encoding="utf-8")
+    rows += fmt_rows(big_plan)
+    if args.quick:
+        print_rows(rows)
+        return
     big_rs, _ = floors([big_plan])
     big_cold, _ = run([*KAMPLAN, "validate", "--no-cache", str(big_plan)], big)
     rows.append((f"validate {args.big:,}-person account, cold", f"{big_cold / big_rs:.2f}x (own floor)", "<= 2.0x"))
@@ -224,12 +298,17 @@ def main() -> None:
     heavy = subprocess.run([sys.executable, "-c", start_code], capture_output=True, text=True).stdout.strip()
     rows.append(("kamplan --version imports of networkx/pydantic/graphviz/wasmtime", heavy.splitlines()[-1], "[]"))
 
+    print_rows(rows)
+    print(f"\n(work folder: {work}; max RSS of this script: "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)")
+
+
+def print_rows(rows: list[tuple[str, str, str]]) -> None:
+    """The result table."""
     width = max(len(r[0]) for r in rows) + 2
     print(f"\n{'measure':<{width}}{'result':<26}target")
     for name, value, goal in rows:
         print(f"{name:<{width}}{value:<26}{goal}")
-    print(f"\n(work folder: {work}; max RSS of this script: "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ def main() -> int:
             content, suffix = kamplan.report(account, fmt=fmt)
             write_atomic(reports / f"{account.id}{suffix}", content)
     print(f"reports: {reports.relative_to(ROOT)}/ (Markdown, HTML and Excel per account)")
-    index = kamplan.site([ROOT], out=BUILD / "site", portfolio=result.portfolio)
+    index = kamplan.site([ROOT], out=BUILD / "site")
     print(f"\nDone. Open {index.relative_to(ROOT)} in a browser (works offline);"
           f" charts are in {charts.relative_to(ROOT)}/.")
     return 0

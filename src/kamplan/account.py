@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kamplan.errors import Diagnostic
 from kamplan.parse.locate import Locator
 from kamplan.parse.reader import format_path
 from kamplan.plan.model import Offering, Plan, PortfolioConfig, Settings, TeamMember, today
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from kamplan.graph import StakeholderGraph
@@ -86,6 +89,18 @@ class Account:
     def today(self) -> dt.date:
         """The date rules compare against (``settings.today`` when pinned)."""
         return today(self.settings.settings)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """A value derived from the plan, computed once per account (the plan does not change once loaded).
+
+        Args:
+            key: A name for the value, unique per kind of value.
+            compute: Computes it on first use.
+        """
+        store = self.__dict__.setdefault("_memo", {})
+        if key not in store:
+            store[key] = compute()
+        return store[key]
 
     def diagnostic(self, finding: Finding, code: str) -> Diagnostic:
         """Turn a rule's finding into a positioned diagnostic."""

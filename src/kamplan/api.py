@@ -10,6 +10,8 @@ from typing import Any
 
 from kamplan.account import Account, Portfolio
 from kamplan.engine.accounts import load_portfolio
+from kamplan.engine.parts import json_array
+from kamplan.engine.results import PortfolioResult
 from kamplan.engine.run import analyse_loaded, run_portfolio
 from kamplan.errors import Diagnostic, PlanError, UsageError
 from kamplan.plugins.calls import export, rank, run_rules
@@ -181,18 +183,13 @@ def list_plugins(host: PluginHost | None = None) -> list[dict[str, Any]]:
     return [{"name": p.name, "version": p.version, "hooks": p.hooks, "source": p.source} for p in host.plugins()]
 
 
-def _analyses(paths: Iterable[PathArg], host: PluginHost | None, use_cache: bool, progress: Any,
-              plugin_dirs: Iterable[PathArg]) -> list[dict[str, Any]]:
-    """Every account's analysis from the engine (PlanError when a plan has errors)."""
-    return run_portfolio(paths, analyse=True, host=host, use_cache=use_cache, progress=progress,
-                         plugin_dirs=plugin_dirs).analyses()
-
-
 def _analysed(paths: Iterable[PathArg], portfolio: Portfolio | None, host: PluginHost | None, use_cache: bool,
-              progress: Any, plugin_dirs: Iterable[PathArg]) -> list[dict[str, Any]]:
+              progress: Any, plugin_dirs: Iterable[PathArg], *parts: str) -> PortfolioResult:
+    """The engine's results with these analysis parts (PlanError, on use, when a plan has errors)."""
     if portfolio is not None:
         return analyse_loaded(portfolio, host)
-    return _analyses(paths, host, use_cache, progress, plugin_dirs)
+    return run_portfolio(paths, parts=parts, host=host, use_cache=use_cache, progress=progress,
+                         plugin_dirs=plugin_dirs)
 
 
 def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, host: PluginHost | None = None,
@@ -206,8 +203,12 @@ def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, 
         PlanError: When a plan has errors (scores of invalid plans would mislead).
         PluginError: When a scorer raises or returns something else than a number or a Score.
     """
-    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs)
-    return [{"account": a["summary"]["id"], "scores": a["scores"]} for a in found]
+    return _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "scores").decoded("scores")
+
+
+def score_json(paths: Iterable[PathArg] = (), **options: Any) -> str:
+    """The text of ``kamplan score --format json``: :func:`score`'s records, indented by 2 (options: :func:`score`)."""
+    return json_array(_analysed(paths, *_options(options), "score_block").part("score_block"))
 
 
 def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfolio: Portfolio | None = None,
@@ -218,9 +219,22 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfo
     Returns:
         The records of ``kamplan recommend --format json`` (absent fields are None).
     """
-    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs)
-    rows = rank([r for a in found for r in a["recommendations"]])
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "recs").decoded("recs")
+    rows = rank([r for recs in found for r in recs])
     return rows[:limit] if limit is not None else rows
+
+
+def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, **options: Any) -> str:
+    """The text of ``kamplan recommend --format json`` (options: :func:`recommend`)."""
+    blocks = [item for part in _analysed(paths, *_options(options), "rec_blocks").decoded("rec_blocks")
+              for item in part]
+    blocks.sort(key=lambda item: item[0])  # stable, as rank() is: ties keep plan order
+    return json_array(text for _, text in (blocks[:limit] if limit is not None else blocks))
+
+
+def _options(options: dict[str, Any]) -> tuple[Any, ...]:
+    return (options.get("portfolio"), options.get("host"), options.get("use_cache", True), options.get("progress"),
+            options.get("plugin_dirs", ()))
 
 
 def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: Portfolio | None = None,
@@ -247,7 +261,7 @@ def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: 
 
         if not re.fullmatch(r"\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?", period):
             raise UsageError(f"--period {period!r}: expected YYYY, YYYY-Qn or YYYY-MM")
-    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs)
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "facts").decoded("facts")
     return compute_kpis([KpiInput.from_json(a["kpi"]) for a in found], period).to_json()
 
 

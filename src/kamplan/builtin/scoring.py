@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kamplan.account import Account
-from kamplan.insights.coverage import MAP_STATUS_TEXT, active_people, is_key_player, map_status
+from kamplan.insights.coverage import MAP_STATUS_TEXT, active_people, is_key_player, key_players, map_status
 from kamplan.plan.model import Stakeholder
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Score
@@ -47,11 +47,13 @@ def coverage(account: Account, *, without: str | None = None) -> Score:
     """
     graph = account.graph
     people = active_people(account)
-    targets = [p for p in people if is_key_player(p)] or people
+    keys = key_players(account)
+    targets = keys or people
+    weights = account.memo("person_weights", lambda: {p.id: person_weight(p) for p in people})
     total = covered_value = 0.0
     rows: list[dict[str, Any]] = []
     for person in targets:
-        weight = person_weight(person)
+        weight = weights[person.id]
         best = 0.0
         for rel in graph.relationships_of(person.id):
             if rel.team == without:
@@ -65,8 +67,8 @@ def coverage(account: Account, *, without: str | None = None) -> Score:
     details: dict[str, Any] = {
         "map_status": status,
         "map_status_text": MAP_STATUS_TEXT.get(status) if status is not None else None,
-        "key_players": sum(1 for p in people if is_key_player(p)),
-        "key_players_covered": sum(1 for p in people if is_key_player(p) and graph.coverage(p.id).covered),
+        "key_players": len(keys),
+        "key_players_covered": sum(1 for p in keys if graph.coverage(p.id).covered),
         "uncovered": [r["stakeholder"] for r in rows if r["covered"] < STRENGTH_VALUE["medium"] * 0.99],
         "people": rows,
     }

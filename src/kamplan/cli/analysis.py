@@ -32,11 +32,12 @@ def _echo_json(data: Any) -> None:
 def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     """Every registered scorer on every account (0..100, with the details behind each number)."""
     from kamplan.api import score as run
+    from kamplan.api import score_json
 
-    rows = _load_and_run(ctx, run, paths)
     if fmt == "json":
-        _echo_json(rows)
+        click.echo(_load_and_run(ctx, score_json, paths))
         return
+    rows = _load_and_run(ctx, run, paths)
     names = sorted({name for row in rows for name in row["scores"]})
     if fmt == "csv":
         import csv
@@ -65,11 +66,12 @@ def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
 def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int | None) -> None:
     """Land-and-expand, relationship and risk actions, ranked by priority (1 = most urgent)."""
     from kamplan.api import recommend as run
+    from kamplan.api import recommend_json
 
-    rows = _load_and_run(ctx, run, paths, limit=limit)
     if fmt == "json":
-        _echo_json(rows)
+        click.echo(_load_and_run(ctx, recommend_json, paths, limit=limit))
         return
+    rows = _load_and_run(ctx, run, paths, limit=limit)
     _table("Recommendations", ["prio", "account", "kind", "what", "why", "value"],
            [[str(r["priority"] or "-"), r["account"], r["kind"], r["title"], r["reason"] or "",
              f"{r['value']:,.0f}" if r["value"] else ""] for r in rows])

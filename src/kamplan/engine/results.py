@@ -27,7 +27,7 @@ class PlanGroup:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     keys: dict[Path, str] = field(default_factory=dict)
     rows: dict[str, str] = field(default_factory=dict)  # JSON text: cheap to pass between processes and to store
-    analyses: dict[str, str] = field(default_factory=dict)
+    parts: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> plan -> JSON text
     store: ResultCache | None = None
     known: set[str] = field(default_factory=set)  # account ids of the portfolio (plan stems and ids)
     recompute: Any = None  # plan -> unit result, for rows the store lost
@@ -107,7 +107,7 @@ class PortfolioResult:
     visited: dict[str, Any] = field(default_factory=dict)  # plan path -> what the visit function returned
     locate_id: Any = None
     _diagnostics: list[Diagnostic] | None = None
-    _analyses: list[dict[str, Any]] | None = None
+    _whole_parts: dict[str, list[str]] | None = None
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -118,10 +118,10 @@ class PortfolioResult:
             self._diagnostics = found
         return self._diagnostics
 
-    def set_whole(self, diagnostics: list[Diagnostic], analyses: list[dict[str, Any]]) -> None:
+    def set_whole(self, diagnostics: list[Diagnostic], parts: dict[str, list[str]]) -> None:
         """Results of a whole-portfolio load (a plugin looks across accounts: nothing per plan)."""
         self._diagnostics = sorted(diagnostics, key=position)
-        self._analyses = analyses
+        self._whole_parts = parts
         self.groups = []
 
     @property
@@ -129,8 +129,8 @@ class PortfolioResult:
         """The diagnostics of severity error."""
         return [d for d in self.diagnostics if d.severity == "error"]
 
-    def analyses(self) -> list[dict[str, Any]]:
-        """Each account's analysis (summary, scores, recommendations, KPI record), in plan order.
+    def part(self, kind: str) -> list[str]:
+        """One part of every account's analysis (JSON text, see :mod:`kamplan.engine.parts`), in plan order.
 
         Raises:
             PlanError: When any plan has errors (analyses of invalid plans would mislead).
@@ -138,10 +138,14 @@ class PortfolioResult:
         errors = self.errors
         if errors:
             raise PlanError(errors)
-        if self._analyses is None:
-            self._analyses = [json.loads(group.analyses[str(plan)]) for group in self.groups for plan in group.plans
-                              if group.entries[str(plan)]["account"]]
-        return self._analyses
+        if self._whole_parts is not None:
+            return self._whole_parts.get(kind, [])
+        return [group.parts[kind][str(plan)] for group in self.groups for plan in group.plans
+                if group.entries[str(plan)]["account"]]
+
+    def decoded(self, kind: str) -> list[Any]:
+        """:meth:`part`, decoded."""
+        return [json.loads(text) for text in self.part(kind)]
 
     def text_report(self) -> str:
         """The ``text`` output of ``validate``: one line per diagnostic, in order."""

@@ -12,19 +12,20 @@ loaded whole and nothing is cached, since no plan's results are then a function 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from kamplan.engine.context import CACHE_DIR, CACHE_FORMAT, context_key, plugin_dirs_for, plugin_set
 from kamplan.engine.fingerprint import file_hash
+from kamplan.engine.parts import PARTS, analysis_parts
 from kamplan.engine.results import PlanGroup, PortfolioResult
 from kamplan.engine.runner import Progress, run_units
 from kamplan.engine.store import ResultCache
-from kamplan.engine.unit import WORKER, Visit, compute
+from kamplan.engine.unit import WORKER, Visit, analyse_account, compute
+from kamplan.plugins.calls import run_rules
 from kamplan.read.discovery import configured_plans_dir, discover, files_of_plan, find_config, plans_in
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ VisitWhen = Callable[[Path, str], bool]
 def run_portfolio(
     paths: Iterable[PathArg] = (),
     *,
-    analyse: bool = False,
+    parts: Sequence[str] = (),
     visit: Visit | None = None,
     visit_when: VisitWhen | None = None,
     use_cache: bool = True,
@@ -50,7 +51,7 @@ def run_portfolio(
 
     Args:
         paths: Plan files, folder plans or portfolio roots (the current folder when empty).
-        analyse: Also get each valid plan's analysis (scores, recommendations, KPI record).
+        parts: The parts of each valid plan's analysis to get (see :mod:`kamplan.engine.parts`); none: checks only.
         visit: Extra work on a loaded valid account, done in the worker (the site writes a page).
         visit_when: Which plans to visit, asked with the plan and its content key (default: every plan).
         use_cache: Read and write ``.kamplan_cache/``.
@@ -75,6 +76,7 @@ def run_portfolio(
     groups: dict[Path | None, list[Path]] = {}
     for plan in plan_paths:
         groups.setdefault(find_config(plan), []).append(plan)
+    analyse = bool(parts)
     result = PortfolioResult(len(plan_paths), locate_id=_locate_id)
     for config, plans in groups.items():
         root = config.parent if config else plans[0].parent
@@ -93,7 +95,7 @@ def run_portfolio(
             wants_visit = visit is not None and (visit_when is None or visit_when(plan, f"{context}:{key}"))
             if wants_visit:
                 to_visit.add(str(plan))
-            hit = _cached(store, key, analyse, wants_visit, group, plan)
+            hit = _cached(store, key, parts, wants_visit, group, plan)
             if hit is not None:
                 group.entries[str(plan)] = hit
                 result.cached += 1
@@ -104,7 +106,7 @@ def run_portfolio(
                 host = _default_host(dirs)
             if host.pm.hook.after_portfolio_loaded.get_hookimpls():
                 result.notes.append("a plugin implements after_portfolio_loaded: whole-portfolio load, no cache")
-                return _whole(plan_paths, host, analyse, visit, result)
+                return _whole(plan_paths, host, parts, visit, result)
             computed, result.workers = run_units(missing, host, analyse=analyse, visit=visit, visit_plans=to_visit,
                                                  parallel=parallel, progress=progress)
             for plan, out in zip(missing, computed, strict=True):
@@ -112,12 +114,12 @@ def run_portfolio(
                     raise out["plugin_error"]
                 name = str(plan)
                 group.entries[name], group.rows[name] = out["entry"], out["rows"]
-                if out["analysis"] is not None:
-                    group.analyses[name] = out["analysis"]
+                for kind, text in (out["parts"] or {}).items():
+                    group.parts.setdefault(kind, {})[name] = text
                 if name in to_visit and out["visited"] is not None:
                     result.visited[name] = out["visited"]
                 if store:
-                    store.put(group.keys[plan], out["entry"], out["rows"], out["analysis"])
+                    store.put(group.keys[plan], out["entry"], out["rows"], out["parts"])
             result.computed += len(missing)
         group.recompute = _recompute(host, dirs)
         group.known |= {e["account"] for e in group.entries.values() if e["account"]}
@@ -127,7 +129,7 @@ def run_portfolio(
     return result
 
 
-def _cached(store: ResultCache | None, key: str | None, analyse: bool, visit: bool, group: PlanGroup,
+def _cached(store: ResultCache | None, key: str | None, parts: Sequence[str], visit: bool, group: PlanGroup,
             plan: Path) -> dict[str, Any] | None:
     """The plan's cached entry when the cache holds everything this run needs of it, else None."""
     if store is None or key is None:
@@ -138,11 +140,12 @@ def _cached(store: ResultCache | None, key: str | None, analyse: bool, visit: bo
     valid = hit["account"] is not None and not hit["errors"]
     if visit and valid:
         return None  # the account must be loaded for the visit
-    if analyse and valid:
-        analysis = store.analysis(key)
-        if analysis is None:
+    if parts and valid:
+        found = {kind: store.part(kind, key) for kind in parts}
+        if any(text is None for text in found.values()):
             return None
-        group.analyses[str(plan)] = analysis
+        for kind, text in found.items():
+            group.parts.setdefault(kind, {})[str(plan)] = text  # type: ignore[assignment]
     return hit
 
 
@@ -168,43 +171,45 @@ def _locate_id(plan: Path) -> tuple[str, int, int]:
     return source.locator.locate(("account", "id"), key=True)
 
 
-def _whole(plan_paths: list[Path], host: Any, analyse: bool, visit: Visit | None,
+def _whole(plan_paths: list[Path], host: Any, parts: Sequence[str], visit: Visit | None,
            result: PortfolioResult) -> PortfolioResult:
     from kamplan.engine.accounts import load_portfolio
-    from kamplan.engine.unit import analyse_account, normalised
-    from kamplan.plugins.calls import run_rules
 
     portfolio = load_portfolio(plan_paths, host=host)
     diagnostics = list(portfolio.diagnostics)
     for account in portfolio.accounts:
         diagnostics += run_rules(account, host)
     valid = not any(d.severity == "error" for d in diagnostics)
-    analyses = [json.loads(normalised(analyse_account(a, host))) for a in portfolio.accounts] if analyse and valid \
-        else []
+    found = _parts_of(portfolio.accounts, host) if parts and valid else {}
     if visit is not None and valid:
         for account in portfolio.accounts:
             result.visited[str(account.source)] = visit(account)
-    result.set_whole(diagnostics, analyses)
+    result.set_whole(diagnostics, found)
     result.computed = len(plan_paths)
     return result
 
 
-def analyse_loaded(portfolio: Any, host: Any = None) -> list[dict[str, Any]]:
-    """Analyses of an already loaded portfolio, computed in memory (nothing cached).
+def _parts_of(accounts: list[Any], host: Any) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {kind: [] for kind in PARTS}
+    for account in accounts:
+        for kind, text in analysis_parts(analyse_account(account, host or account.host)).items():
+            found[kind].append(text)
+    return found
+
+
+def analyse_loaded(portfolio: Any, host: Any = None) -> PortfolioResult:
+    """The analysis of an already loaded portfolio, computed in memory (nothing cached).
 
     Raises:
         PlanError: When a plan has errors.
     """
-    from kamplan.engine.unit import analyse_account, normalised
-    from kamplan.errors import PlanError
-    from kamplan.plugins.calls import run_rules
-
-    errors = [d for d in portfolio.diagnostics if d.severity == "error"]
+    diagnostics = list(portfolio.diagnostics)
     for account in portfolio.accounts:
-        errors += [d for d in run_rules(account, host or portfolio.host) if d.severity == "error"]
-    if errors:
-        raise PlanError(errors)
-    return [json.loads(normalised(analyse_account(a, host or portfolio.host))) for a in portfolio.accounts]
+        diagnostics += run_rules(account, host or portfolio.host)
+    result = PortfolioResult(len(portfolio.accounts))
+    valid = not any(d.severity == "error" for d in diagnostics)
+    result.set_whole(diagnostics, _parts_of(portfolio.accounts, host) if valid else {})
+    return result
 
 
 def validate_portfolio(

@@ -4,9 +4,10 @@ Per context (kamplan version, plugin set, ``kamplan.yaml``, the as-of date; see
 :mod:`kamplan.engine.context`) there are three stores, each keyed by a plan's content hash: the
 *entries* (each plan's report already rendered as text, its counts and its parent account), the
 *rows* (each plan's diagnostics as data, read only when something needs them: another output
-format, a cross-plan problem, the Python API) and the *analyses* (scores, recommendations, the KPI
-record; read only by the commands that analyse). A fourth store, shared by all contexts, remembers
-each plan's file stamps and the hash they had.
+format, a cross-plan problem, the Python API) and one store per part of the analysis (scores,
+recommendations, the KPI record...; see :mod:`kamplan.engine.parts`), each read only by the commands
+that show it. One more store, shared by all contexts, remembers each plan's file stamps and the hash
+they had.
 
 Each store is a JSON file plus an append-only journal of later changes, so that validating after
 touching one file of a big portfolio appends a few lines instead of rewriting megabytes. The journal
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kamplan.engine.fingerprint import file_hash
+from kamplan.engine.parts import PARTS
 from kamplan.fileio import write_atomic
 from kamplan.read.discovery import files_of_plan
 
@@ -186,17 +188,17 @@ class ResultCache:
         rows = self.rows_store.get(key)
         return rows if isinstance(rows, str) else None
 
-    def analysis(self, key: str) -> str | None:
-        """A plan's analysis in JSON text (read from disk on first use), or None."""
-        text = self._store("analysis").get(key)
+    def part(self, kind: str, key: str) -> str | None:
+        """One part of a plan's analysis in JSON text (its store is read on first use), or None."""
+        text = self._store(kind).get(key)
         return text if isinstance(text, str) else None
 
-    def put(self, key: str, entry: dict[str, Any], rows: str, analysis: str | None = None) -> None:
-        """Store a plan's results (an analysis only when one was computed)."""
+    def put(self, key: str, entry: dict[str, Any], rows: str, parts: dict[str, str] | None = None) -> None:
+        """Store a plan's results (its analysis parts only when they were computed)."""
         self.entries.put(key, entry)
         self.rows_store.put(key, rows)
-        if analysis is not None:
-            self._store("analysis").put(key, analysis)
+        for kind, text in (parts or {}).items():
+            self._store(kind).put(key, text)
 
     def save(self, keep: set[str]) -> None:
         """Write the changes; results of plans no longer present go when the stores are rewritten."""
@@ -204,7 +206,7 @@ class ResultCache:
         prune = stale if len(self.entries.data) > 2 * max(len(keep), 1) else None
         self.entries.save(prune)
         if prune:  # open every store, so that each drops the stale results
-            for kind in ("rows", "analysis"):
+            for kind in ("rows", *PARTS):
                 self._store(kind)
         for store in self._side.values():
             store.save(prune)

@@ -18,6 +18,7 @@ from typing import Any
 
 from kamplan.account import Account
 from kamplan.engine.accounts import build_account
+from kamplan.engine.parts import analysis_parts
 from kamplan.errors import Diagnostic, PluginError
 from kamplan.insights.kpis import kpi_input
 from kamplan.plugins.calls import account_recommendations, account_scores, run_rules
@@ -55,11 +56,6 @@ def position(d: Diagnostic) -> tuple[str, int, int, str]:
     return (d.file, d.line, d.column, d.code)
 
 
-def normalised(data: Any) -> str:
-    """JSON text of a result, the same whether it was just computed or read back from the cache."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
 def analyse_account(account: Account, host: Any) -> dict[str, Any]:
     """Scores, recommendations, the KPI record and the dashboard summary of one valid account.
 
@@ -86,7 +82,8 @@ def compute(plan: Path, analyse: bool = False, visit: Visit | None = None) -> di
         visit: Extra work on the loaded account (only for a plan without errors); its result is returned.
 
     Returns:
-        ``{"entry", "rows", "analysis", "visited"}``, or ``{"plugin_error": PluginError}`` when a plugin failed.
+        ``{"entry", "rows", "parts", "visited"}`` (parts: see :mod:`kamplan.engine.parts`), or
+        ``{"plugin_error": PluginError}`` when a plugin failed.
     """
     try:
         return _compute(plan, analyse, visit)
@@ -101,7 +98,7 @@ def _compute(plan: Path, analyse: bool, visit: Visit | None) -> dict[str, Any]:
     model = validate_source(source)
     diagnostics = [*info.diagnostics, *source.diagnostics]
     entry: dict[str, Any] = {"account": None, "parent": None, "parent_at": None}
-    analysis: str | None = None
+    parts: dict[str, str] | None = None
     visited: Any = None
     if model is not None:
         parent = model.account.parent
@@ -114,11 +111,11 @@ def _compute(plan: Path, analyse: bool, visit: Visit | None) -> dict[str, Any]:
         entry["account"] = account.id
         if not any(d.severity == "error" for d in diagnostics):
             if analyse:
-                analysis = normalised(analyse_account(account, host))
+                parts = analysis_parts(analyse_account(account, host))
             if visit is not None:
                 visited = visit(account)
     entry, rows = finish_entry(entry, diagnostics)
-    return {"entry": entry, "rows": rows, "analysis": analysis, "visited": visited}
+    return {"entry": entry, "rows": rows, "parts": parts, "visited": visited}
 
 
 def finish_entry(entry: dict[str, Any], diagnostics: list[Diagnostic]) -> tuple[dict[str, Any], str]:

@@ -17,7 +17,13 @@ MAP_STATUS_TEXT = {
 
 def active_people(account: Account) -> list[Stakeholder]:
     """Stakeholders who are there (not left, not an unidentified placeholder)."""
-    return [p for p in account.plan.stakeholders if p.status not in ("left", "placeholder")]
+    return list(account.memo("active_people", lambda: [p for p in account.plan.stakeholders
+                                                       if p.status not in ("left", "placeholder")]))
+
+
+def key_players(account: Account) -> list[Stakeholder]:
+    """The active people who are key players (see :func:`is_key_player`), in plan order."""
+    return list(account.memo("key_players", lambda: [p for p in active_people(account) if is_key_player(p)]))
 
 
 def is_key_player(person: Stakeholder) -> bool:
@@ -31,7 +37,7 @@ def map_status(account: Account) -> int:
     people = active_people(account)
     if not any(graph.coverage(p.id).best != "none" for p in people):
         return 0
-    covered_keys = [p for p in people if is_key_player(p) and graph.coverage(p.id).covered]
+    covered_keys = [p for p in key_players(account) if graph.coverage(p.id).covered]
     if not covered_keys:
         return 1
     return 3 if any(p.attitude in SUPPORTIVE for p in covered_keys) else 2

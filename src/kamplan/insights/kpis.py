@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kamplan.account import Account
-from kamplan.insights.coverage import active_people, is_key_player, map_status
+from kamplan.insights.coverage import key_players, map_status
 from kamplan.insights.periods import period_granularity, previous_period
 
 RATIO_KEYS = ("nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "coverage")
@@ -126,8 +126,7 @@ class KpiInput:
 
 def kpi_input(account: Account) -> KpiInput:
     """The KPI record of one loaded account."""
-    people = active_people(account)
-    keys = [p for p in people if is_key_player(p)]
+    keys = key_players(account)
     info = account.plan.account
     return KpiInput(
         account=account.id, parent=info.parent, tier=info.tier, currency=info.currency,

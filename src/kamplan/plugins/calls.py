@@ -100,7 +100,12 @@ def account_recommendations(account: Account, host: PluginHost | None = None) ->
     return rank(rows)
 
 
+def rank_key(row: dict[str, Any]) -> list[Any]:
+    """The sort key of a recommendation: priority (1 first), value (largest first), account, recommender, title."""
+    return [row["priority"] if row["priority"] is not None else 99, -(row["value"] or 0), row["account"],
+            row["recommender"], row["title"]]
+
+
 def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Sort recommendations: priority (1 first), then value (largest first), then account and title."""
-    return sorted(rows, key=lambda r: (r["priority"] if r["priority"] is not None else 99, -(r["value"] or 0),
-                                       r["account"], r["recommender"], r["title"]))
+    """Sort recommendations by :func:`rank_key` (a stable sort: ties keep their order)."""
+    return sorted(rows, key=rank_key)

@@ -67,9 +67,9 @@ def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.P
         analyses = _in_memory(portfolio, host, out, redact)
         pages = {str(a.source): a.id for a in portfolio.accounts}
     else:
-        result = run_portfolio(paths, analyse=True, visit=write_page, visit_when=stale, host=host,
+        result = run_portfolio(paths, parts=("facts",), visit=write_page, visit_when=stale, host=host,
                                use_cache=use_cache, progress=progress, plugin_dirs=plugin_dirs)
-        analyses = result.analyses()
+        analyses = result.decoded("facts")
         pages = {}
         for group in result.groups:
             for plan in group.plans:
@@ -98,14 +98,14 @@ def write_account_page(account: Account, out: Path, redact: bool) -> str:
 def _in_memory(portfolio: Portfolio, host: PluginHost | None, out: Path, redact: bool) -> list[dict[str, Any]]:
     from kamplan.engine.run import analyse_loaded
 
-    analyses = analyse_loaded(portfolio, host)
+    analyses = analyse_loaded(portfolio, host).decoded("facts")
     for account in portfolio.accounts:
         write_account_page(account, out, redact)
     return analyses
 
 
 def dashboard(analyses: list[dict[str, Any]], redact: bool) -> str:
-    """The dashboard page, from each account's analysis."""
+    """The dashboard page, from each account's facts (see :mod:`kamplan.engine.parts`)."""
     from kamplan.insights.kpis import KpiInput, compute_kpis
     from kamplan.render.html import index_page
 
@@ -120,8 +120,8 @@ def dashboard(analyses: list[dict[str, Any]], redact: bool) -> str:
             "id": info["id"], "name": info["name"], "tier": info["tier"], "industry": info["industry"],
             "region": info["region"], "parent": info["parent"], "currency": info["currency"],
             "arr": kpi["end_arr"] or None, "nrr": kpi["nrr"], "grr": kpi["grr"],
-            "health": analysis["scores"].get("health", {}).get("value"),
-            "coverage": analysis["scores"].get("coverage", {}).get("value"), "map_status": kpi["map_status"],
+            "health": analysis["score_values"].get("health"),
+            "coverage": analysis["score_values"].get("coverage"), "map_status": kpi["map_status"],
             "anomalies": [a["message"] for a in kpis["anomalies"] if a["account"] == info["id"]],
             "stakeholders": info["stakeholders"], "depth": 0,
         }

@@ -1,0 +1,189 @@
+"""One engine for every command: a cache can never change a result, and warm runs read nothing again.
+
+Every analysing command's output is compared with and without the cache, cold and warm, and after
+each thing a result depends on changes: a plan's bytes, kamplan.yaml, the plugin set, kamplan's
+version and the as-of date.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from tests.conftest import ROOT
+
+import kamplan
+from kamplan.engine import fingerprint, run, store
+from kamplan.read import sources
+
+COMMANDS = [
+    ("validate", "--format", "json"),
+    ("score", "--format", "json"),
+    ("score", "--format", "csv"),
+    ("recommend", "--format", "json"),
+    ("kpi", "--format", "json"),
+    ("kpi", "--format", "json", "--period", "2026-Q2"),
+    ("report", "meridian-bank", "--format", "json", "-o", "-"),
+    ("report", "sibtelecom", "--format", "md", "-o", "-"),
+    ("chart", "nordwind-logistics", "--format", "mermaid", "-o", "-"),
+]
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the demo portfolio with a pinned as-of date (results must not move with the clock)."""
+    root = tmp_path / "demo"
+    shutil.copytree(ROOT / "account_plans", root / "account_plans")
+    config = (ROOT / "kamplan.yaml").read_text(encoding="utf-8")
+    (root / "kamplan.yaml").write_text(config.replace("settings:\n", "settings:\n  today: 2026-11-30\n", 1),
+                                       encoding="utf-8")
+    monkeypatch.setattr(store, "RACY_NS", 0)  # stamps written a moment ago are trusted in tests
+    return root
+
+
+def outputs(cli, root: Path, *extra: str) -> dict[tuple[str, ...], tuple[int, str]]:
+    return {args: (r.code, r.out) for args in COMMANDS for r in [cli(*args, *extra, cwd=root)]}
+
+
+def test_every_command_is_the_same_with_and_without_the_cache(cli, demo):
+    fresh = outputs(cli, demo, "--no-cache")
+    assert all(code == 0 for code, _ in fresh.values()), fresh
+    cold = outputs(cli, demo)
+    warm = outputs(cli, demo)
+    assert cold == fresh
+    assert warm == fresh
+
+
+def test_a_warm_analysis_reads_no_plan_again(demo, monkeypatch):
+    monkeypatch.chdir(demo)
+    first = (kamplan.score(), kamplan.recommend(), kamplan.kpi())
+
+    def refuse(path):
+        raise AssertionError(f"{path} was read again")
+
+    monkeypatch.setattr(sources, "read_plan_source", refuse)
+    monkeypatch.setattr("kamplan.engine.unit.read_plan_source", refuse)
+    assert (kamplan.score(), kamplan.recommend(), kamplan.kpi()) == first
+    assert run.run_portfolio([], parts=("facts", "scores", "recs")).cached == 5
+
+
+def _edit_plan(root: Path) -> None:
+    plan = root / "account_plans" / "meridian-bank.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("influence: high", "influence: low", 1), encoding="utf-8")
+
+
+def _edit_config(root: Path) -> None:
+    config = root / "kamplan.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("stale_contact_days: 90", "stale_contact_days: 20"),
+                      encoding="utf-8")
+
+
+def _new_as_of(root: Path) -> None:
+    config = root / "kamplan.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("today: 2026-11-30", "today: 2027-03-01"),
+                      encoding="utf-8")
+
+
+def _add_plugin(root: Path) -> None:
+    (root / "plugins").mkdir()
+    (root / "plugins" / "extra_score.py").write_text(textwrap.dedent("""
+        import kamplan
+
+        @kamplan.hookimpl
+        def register_scorers(register):
+            register("people", lambda account: min(100.0, len(account.plan.stakeholders)))
+
+        @kamplan.hookimpl
+        def register_rules(register):
+            register("ACME900", lambda account: [kamplan.Finding("warning", "checked by a local plugin", "account")])
+    """), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [_edit_plan, _edit_config, _new_as_of, _add_plugin])
+def test_after_each_change_the_cached_results_are_the_fresh_ones(cli, demo, change, monkeypatch):
+    monkeypatch.setenv("KAMPLAN_TRUST_LOCAL_PLUGINS", "1")
+    before = outputs(cli, demo)
+    change(demo)
+    fresh = outputs(cli, demo, "--no-cache")
+    assert fresh != before  # the change matters to some output
+    assert outputs(cli, demo) == fresh
+
+
+def test_a_new_kamplan_version_is_a_new_context(cli, demo, monkeypatch):
+    cli("score", cwd=demo)
+    assert run.run_portfolio([demo], parts=("scores",)).cached == 5
+    monkeypatch.setattr(fingerprint, "__version__", "99.0.0")
+    assert run.run_portfolio([demo], parts=("scores",)).computed == 5
+
+
+def test_an_explicit_host_is_never_served_from_the_cache(demo, monkeypatch):
+    from kamplan.plugins import PluginHost
+
+    monkeypatch.chdir(demo)
+    kamplan.score()
+    assert run.run_portfolio([demo], parts=("scores",), host=PluginHost()).computed == 5
+
+
+def test_an_account_id_given_by_two_plans_is_an_error(cli, demo):
+    copy = demo / "account_plans" / "meridian-copy.yaml"
+    text = (demo / "account_plans" / "meridian-bank.yaml").read_text(encoding="utf-8")
+    assert "id: meridian-bank" in text
+    copy.write_text(text, encoding="utf-8")
+    for extra in ((), ("--no-cache",)):
+        result = cli("validate", *extra, cwd=demo)
+        assert result.code == 1
+        line = next(x for x in result.out.splitlines() if "E307" in x)
+        assert line.startswith("account_plans/meridian-copy.yaml:")
+        assert "account id 'meridian-bank' is already used by account_plans/meridian-bank.yaml" in line
+    assert cli("score", cwd=demo).code != 0  # an analysis refuses a portfolio with errors
+
+
+def test_site_rewrites_only_changed_pages_and_removes_gone_accounts(cli, demo):
+    out = demo / "site"
+    assert cli("site", "-o", out, cwd=demo).code == 0
+    pages = {p.stem: p.stat().st_mtime_ns for p in (out / "accounts").glob("*.html")}
+    assert set(pages) == {"meridian-bank", "helvetia-pharma", "helvetia-pharma-uk", "nordwind-logistics",
+                          "sibtelecom"}
+    index = (out / "index.html").stat().st_mtime_ns
+    assert cli("site", "-o", out, cwd=demo).code == 0
+    assert {p.stem: p.stat().st_mtime_ns for p in (out / "accounts").glob("*.html")} == pages
+    assert (out / "index.html").stat().st_mtime_ns != index  # the dashboard is always written
+
+    _edit_plan(demo)
+    (demo / "account_plans" / "nordwind-logistics.yaml").unlink()
+    assert cli("site", "-o", out, cwd=demo).code == 0
+    after = {p.stem: p.stat().st_mtime_ns for p in (out / "accounts").glob("*.html")}
+    assert "nordwind-logistics" not in after
+    changed = {k for k in after if after[k] != pages[k]}
+    assert changed == {"meridian-bank"}
+    assert "Nordwind" not in (out / "index.html").read_text(encoding="utf-8")
+
+    # a --redact site is another page key: every page is written again; a fresh build gives the same files
+    assert cli("site", "-o", out, "--redact", cwd=demo).code == 0
+    fresh = demo / "fresh"
+    assert cli("site", "-o", fresh, "--redact", "--no-cache", cwd=demo).code == 0
+    for page in (out / "accounts").glob("*.html"):
+        assert page.read_bytes() == (fresh / "accounts" / page.name).read_bytes()
+
+
+def test_a_deleted_page_is_written_again(cli, demo):
+    out = demo / "site"
+    cli("site", "-o", out, cwd=demo)
+    (out / "accounts" / "sibtelecom.html").unlink()
+    cli("site", "-o", out, cwd=demo)
+    assert (out / "accounts" / "sibtelecom.html").is_file()
+
+
+def test_pre_rendered_json_is_exactly_the_records_encoded(demo, monkeypatch):
+    import json
+
+    from kamplan import api
+
+    monkeypatch.chdir(demo)
+    for _ in range(2):  # cold, then from the cache
+        assert api.score_json() == json.dumps(kamplan.score(), ensure_ascii=False, indent=2, default=str)
+        for limit in (None, 1, 7):
+            assert api.recommend_json(limit=limit) == json.dumps(kamplan.recommend(limit=limit), ensure_ascii=False,
+                                                                 indent=2, default=str)
