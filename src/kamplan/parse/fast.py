@@ -166,6 +166,24 @@ class TextLocator(Locator):
         return (self.default_file, self._root_line(), 1)
 
     # -- sections and entries ------------------------------------------------------------------
+    def sections(self) -> dict[str, tuple[int, int, int]] | None:
+        """Each top-level key's (line, start offset, end offset) in the text, or None when the layout is not simple.
+
+        A section runs from its key to the next top-level key: the comments and blank lines before
+        that key belong to it, as the round-trip writer attaches them to the value they follow.
+        """
+        if self._full is None and self._sections is None:
+            self._index()
+        return dict(self._sections) if self._sections is not None else None
+
+    def section_entries(self, name: str) -> list[tuple[int, int]] | None:
+        """(line, start offset) of each entry of a section that is a block list, else None."""
+        sections = self.sections()
+        if sections is None or name not in sections:
+            return None
+        found = self._entries(name)
+        return list(found) if found is not None else None
+
     def _index(self) -> None:
         """Where each top-level key is: its line number and the text offsets of its section."""
         text = self.text

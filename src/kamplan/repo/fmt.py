@@ -14,9 +14,11 @@ from ruamel.yaml.error import YAMLError
 
 from kamplan.errors import Diagnostic
 from kamplan.fileio import write_atomic
-from kamplan.parse.reader import YamlReadError, read_file
+from kamplan.parse.reader import YamlReadError, decode, load_bytes, read_file
 from kamplan.plan.model import Plan, PortfolioConfig, entry_model
 from kamplan.read.discovery import discover, display_name, files_of_plan
+from kamplan.read.sources import FAST_PATH
+from kamplan.repo.reorder_text import reorder_fast
 from kamplan.repo.roundtrip import dump_rt, load_rt, reorder
 
 
@@ -87,11 +89,14 @@ def fmt(paths: Sequence[str | os.PathLike[str]] = (), *, check: bool = False) ->
     result = FmtResult()
     for path in plan_files([Path(p) for p in paths]):
         shown = display_name(path)
+        model = PortfolioConfig if path.name == "kamplan.yaml" else Plan
         try:
-            read_file(path, shown)  # the safe reader's limits and refusals apply first
-            text = path.read_text(encoding="utf-8-sig")
-            model = PortfolioConfig if path.name == "kamplan.yaml" else Plan
-            formatted = format_text(text, model)
+            raw = load_bytes(path, shown)  # the size limit applies first
+            text = decode(raw, shown)
+            formatted = reorder_fast(text, shown, raw, model, field_order, format_text) if FAST_PATH else None
+            if formatted is None:  # not the simple layout: the safe reader's refusals, then a whole round trip
+                read_file(path, shown)
+                formatted = format_text(text, model)
         except YamlReadError as exc:
             result.diagnostics += exc.diagnostics
             continue

@@ -1,0 +1,128 @@
+"""Canonical order by moving text: only what is out of order is rewritten.
+
+``fmt`` of a big plan through the round-trip writer alone costs hundreds of times a bare parse. Here
+the plan is read on the fast path (:mod:`kamplan.parse.fast`); a plan already in canonical order is
+left as it is without any round trip, top-level sections out of order are moved as whole blocks of
+text (each with the comments and blank lines that follow it, as the round-trip writer attaches them),
+and only a section, or a single list entry, whose own fields are out of order goes through the
+round-trip writer, inside a one-section document so that its indentation and comments are those of
+the whole file. Everything else keeps its bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel
+
+from kamplan.parse.fast import TextLocator, read_fast
+from kamplan.plan.model import entry_model
+
+_TRAILING = re.compile(r"(?:\n(?:[ \t]*(?:#[^\n]*)?))*\n?\Z")
+
+
+def wanted_order(keys: list[Any], order: list[str]) -> list[Any]:
+    """``keys`` in ``order`` (unknown keys after, as they were), as the round-trip writer sorts them."""
+    rank = {k: i for i, k in enumerate(order)}
+    position = {k: i for i, k in enumerate(keys)}
+    return sorted(keys, key=lambda k: (rank.get(str(k), len(order)), position[k]))
+
+
+def needs_reorder(node: Any, model: type[BaseModel], field_order: Any) -> bool:
+    """Whether ``node`` (plain data) or anything nested in it is out of the model's canonical order."""
+    if not isinstance(node, dict):
+        return False
+    keys = list(node)
+    if wanted_order(keys, field_order(model)) != keys:
+        return True
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in node or key == "custom":
+            continue
+        inner = entry_model(info.annotation)
+        if inner is None:
+            continue
+        value = node[key]
+        items = value if isinstance(value, list) else [value]
+        if any(needs_reorder(item, inner, field_order) for item in items):
+            return True
+    return False
+
+
+def reorder_fast(text: str, file: str, raw: bytes, model: type[BaseModel], field_order: Any,
+                 round_trip: Any) -> str | None:
+    """``text`` in canonical order, or None when it is not of the simple layout this works on.
+
+    Args:
+        text: The file's text.
+        file: Its name in diagnostics.
+        raw: Its bytes.
+        model: The model whose field order is canonical (a plan or kamplan.yaml).
+        field_order: ``model -> [field names]`` (see :func:`kamplan.repo.fmt.field_order`).
+        round_trip: ``(text, model) -> text``: the round-trip writer, for the fragments that need it.
+    """
+    fast = read_fast(text, file, raw)
+    if fast is None:
+        return None
+    data, locator = fast
+    assert isinstance(locator, TextLocator)
+    sections = locator.sections()
+    if sections is None or not sections:
+        return None
+    keys = list(sections)
+    fields = {info.alias or name: info for name, info in model.model_fields.items()}
+    blocks: dict[str, str] = {}
+    for key, (_, start, end) in sections.items():
+        block = text[start:end]
+        info = fields.get(key)
+        inner = entry_model(info.annotation) if info is not None and key != "custom" else None
+        if inner is not None and needs_reorder_value(data[key], inner, field_order):
+            block = _reorder_section(text, locator, key, (start, end), data[key], (model, inner), field_order,
+                                     round_trip)
+        blocks[key] = block
+    order = wanted_order(keys, field_order(model))
+    head = text[: sections[keys[0]][1]]
+    if order == keys:
+        return head + "".join(blocks[k] for k in keys)
+    last = blocks[keys[-1]]
+    trailing = _TRAILING.search(last)
+    tail = last[trailing.start():] if trailing else ""
+    blocks[keys[-1]] = last[: len(last) - len(tail)] + "\n"
+    moved = "".join(blocks[k] if blocks[k].endswith("\n") else blocks[k] + "\n" for k in order)
+    return head + moved[:-1] + (tail if tail else "\n" if text.endswith("\n") else "")
+
+
+def needs_reorder_value(value: Any, inner: type[BaseModel], field_order: Any) -> bool:
+    """Whether a section's value (a mapping or a list of entries) has anything out of order."""
+    items = value if isinstance(value, list) else [value]
+    return any(needs_reorder(item, inner, field_order) for item in items)
+
+
+def _reorder_section(text: str, locator: TextLocator, key: str, span: tuple[int, int], value: Any,
+                     models: tuple[type[BaseModel], type[BaseModel]], field_order: Any, round_trip: Any) -> str:
+    """The section's text with its out-of-order parts rewritten (per entry where it is a block list)."""
+    start, end = span
+    model, inner = models
+    entries = locator.section_entries(key) if isinstance(value, list) else None
+    newline = text.find("\n", start, end)
+    key_end = newline + 1 if newline >= 0 else end
+    if entries is None or len(entries) != len(value):
+        return _through_writer(text[start:end], model, round_trip, header=False)
+    offsets = [offset for _, offset in entries] + [end]
+    out = [text[start:offsets[0]]]
+    for i, item in enumerate(value):
+        entry = text[offsets[i]:offsets[i + 1]]
+        if needs_reorder(item, inner, field_order):
+            entry = _through_writer(text[start:key_end] + entry, model, round_trip, header=True)
+        out.append(entry)
+    return "".join(out)
+
+
+def _through_writer(fragment: str, model: type[BaseModel], round_trip: Any, *, header: bool) -> str:
+    """A one-section document through the round-trip writer (without its key line when ``header``)."""
+    ended = fragment if fragment.endswith("\n") else fragment + "\n"
+    written = round_trip(ended, model)
+    if header:
+        written = written.split("\n", 1)[1]
+    return written if fragment.endswith("\n") else written.removesuffix("\n")
