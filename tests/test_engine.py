@@ -187,3 +187,16 @@ def test_pre_rendered_json_is_exactly_the_records_encoded(demo, monkeypatch):
         for limit in (None, 1, 7):
             assert api.recommend_json(limit=limit) == json.dumps(kamplan.recommend(limit=limit), ensure_ascii=False,
                                                                  indent=2, default=str)
+
+
+def test_a_later_command_computes_only_its_own_part_and_no_checks_again(demo, monkeypatch):
+    from kamplan.plugins import calls
+
+    monkeypatch.chdir(demo)
+    kamplan.validate()
+    ran = []
+    real = calls.run_rules
+    monkeypatch.setattr("kamplan.engine.unit.run_rules", lambda *a: ran.append(1) or real(*a))
+    scores = kamplan.score()
+    assert ran == []  # the checks are cached: only the scorers ran
+    assert kamplan.score(use_cache=False) == scores

@@ -15,7 +15,10 @@ from typing import Any
 
 from kamplan.plugins.calls import rank_key
 
-PARTS = ("facts", "scores", "score_block", "recs", "rec_blocks")
+# Each part and the stage that computes it: a stage runs only when one of its parts is asked for.
+STAGE_OF = {"facts": "facts", "scores": "scores", "score_values": "scores", "score_block": "scores",
+            "recs": "recs", "rec_blocks": "recs"}
+PARTS = tuple(STAGE_OF)
 
 
 def dumps(data: Any) -> str:
@@ -34,16 +37,34 @@ def json_array(blocks: Iterable[str]) -> str:
     return f"[\n{joined}\n]" if joined else "[]"
 
 
-def analysis_parts(analysis: dict[str, Any]) -> dict[str, str]:
-    """Split one account's analysis (see :func:`kamplan.engine.unit.analyse_account`) into its stored parts."""
-    data = json.loads(dumps(analysis))  # the values exactly as they come back from the cache
-    summary, scores, recs = data["summary"], data["scores"], data["recommendations"]
-    score_row = {"account": summary["id"], "scores": scores}
-    facts = {"summary": summary, "kpi": data["kpi"], "score_values": {k: v["value"] for k, v in scores.items()}}
-    return {
-        "facts": dumps(facts),
-        "scores": dumps(score_row),
-        "score_block": block(score_row),
-        "recs": dumps(recs),
-        "rec_blocks": dumps([[rank_key(r), block(r)] for r in recs]),
-    }
+def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> dict[str, str]:
+    """The asked-for parts of one valid account's analysis, as JSON text (each as the cache gives it back).
+
+    Raises:
+        PluginError: When a scorer or recommender fails or returns something it must not.
+    """
+    from kamplan.insights.kpis import kpi_input
+    from kamplan.plugins.calls import account_recommendations, account_scores
+
+    wanted = set(wanted)
+    stages = {STAGE_OF[kind] for kind in wanted}
+    out: dict[str, str] = {}
+    if "facts" in stages:
+        info = account.plan.account
+        summary = {"id": account.id, "name": info.name, "tier": info.tier, "industry": info.industry,
+                   "region": info.region, "parent": info.parent, "currency": info.currency,
+                   "stakeholders": len(account.plan.stakeholders)}
+        out["facts"] = dumps({"summary": summary, "kpi": kpi_input(account).to_json()})
+    if "scores" in stages:
+        scores = json.loads(dumps(account_scores(account, host)))  # the values as the cache gives them back
+        row = {"account": account.id, "scores": scores}
+        out["scores"] = dumps(row)
+        out["score_values"] = dumps({name: item["value"] for name, item in scores.items()})
+        if "score_block" in wanted:
+            out["score_block"] = block(row)
+    if "recs" in stages:
+        recs = json.loads(dumps(account_recommendations(account, host)))
+        out["recs"] = dumps(recs)
+        if "rec_blocks" in wanted:
+            out["rec_blocks"] = dumps([[rank_key(r), block(r)] for r in recs])
+    return out

@@ -24,7 +24,7 @@ from kamplan.engine.parts import PARTS, analysis_parts
 from kamplan.engine.results import PlanGroup, PortfolioResult
 from kamplan.engine.runner import Progress, run_units
 from kamplan.engine.store import ResultCache
-from kamplan.engine.unit import WORKER, Visit, analyse_account, compute
+from kamplan.engine.unit import WORKER, Visit, compute
 from kamplan.plugins.calls import run_rules
 from kamplan.read.discovery import configured_plans_dir, discover, files_of_plan, find_config, plans_in
 
@@ -76,7 +76,6 @@ def run_portfolio(
     groups: dict[Path | None, list[Path]] = {}
     for plan in plan_paths:
         groups.setdefault(find_config(plan), []).append(plan)
-    analyse = bool(parts)
     result = PortfolioResult(len(plan_paths), locate_id=_locate_id)
     for config, plans in groups.items():
         root = config.parent if config else plans[0].parent
@@ -89,31 +88,36 @@ def run_portfolio(
         elif visit_when is not None:
             group.keys = {plan: file_hash(files_of_plan(plan)) for plan in plans}
         to_visit: set[str] = set()
+        checked: set[str] = set()  # plans whose checks are cached (and valid): only their analysis is computed
         missing: list[Path] = []
         for plan in plans:
             key = group.keys.get(plan)
             wants_visit = visit is not None and (visit_when is None or visit_when(plan, f"{context}:{key}"))
             if wants_visit:
                 to_visit.add(str(plan))
-            hit = _cached(store, key, parts, wants_visit, group, plan)
+            hit, complete = _cached(store, key, parts, wants_visit, group, plan)
             if hit is not None:
                 group.entries[str(plan)] = hit
+            if complete:
                 result.cached += 1
-            else:
-                missing.append(plan)
+                continue
+            if hit is not None:
+                checked.add(str(plan))
+            missing.append(plan)
         if missing:
             if host is None:
                 host = _default_host(dirs)
             if host.pm.hook.after_portfolio_loaded.get_hookimpls():
                 result.notes.append("a plugin implements after_portfolio_loaded: whole-portfolio load, no cache")
                 return _whole(plan_paths, host, parts, visit, result)
-            computed, result.workers = run_units(missing, host, analyse=analyse, visit=visit, visit_plans=to_visit,
-                                                 parallel=parallel, progress=progress)
+            computed, result.workers = run_units(missing, host, parts=parts, visit=visit, visit_plans=to_visit,
+                                                 checked=checked, parallel=parallel, progress=progress)
             for plan, out in zip(missing, computed, strict=True):
                 if "plugin_error" in out:
                     raise out["plugin_error"]
                 name = str(plan)
-                group.entries[name], group.rows[name] = out["entry"], out["rows"]
+                if out["entry"] is not None:
+                    group.entries[name], group.rows[name] = out["entry"], out["rows"]
                 for kind, text in (out["parts"] or {}).items():
                     group.parts.setdefault(kind, {})[name] = text
                 if name in to_visit and out["visited"] is not None:
@@ -130,23 +134,23 @@ def run_portfolio(
 
 
 def _cached(store: ResultCache | None, key: str | None, parts: Sequence[str], visit: bool, group: PlanGroup,
-            plan: Path) -> dict[str, Any] | None:
-    """The plan's cached entry when the cache holds everything this run needs of it, else None."""
+            plan: Path) -> tuple[dict[str, Any] | None, bool]:
+    """The plan's cached entry (or None), and whether the cache holds everything this run needs of it."""
     if store is None or key is None:
-        return None
+        return None, False
     hit = store.get(key)
     if hit is None:
-        return None
+        return None, False
     valid = hit["account"] is not None and not hit["errors"]
-    if visit and valid:
-        return None  # the account must be loaded for the visit
-    if parts and valid:
+    if not valid:
+        return hit, True  # nothing more is computed for a plan with errors
+    if parts:
         found = {kind: store.part(kind, key) for kind in parts}
         if any(text is None for text in found.values()):
-            return None
+            return hit, False
         for kind, text in found.items():
             group.parts.setdefault(kind, {})[str(plan)] = text  # type: ignore[assignment]
-    return hit
+    return hit, not visit  # a visit needs the account loaded
 
 
 def _default_host(dirs: list[Path]) -> Any:
@@ -192,7 +196,7 @@ def _whole(plan_paths: list[Path], host: Any, parts: Sequence[str], visit: Visit
 def _parts_of(accounts: list[Any], host: Any) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {kind: [] for kind in PARTS}
     for account in accounts:
-        for kind, text in analysis_parts(analyse_account(account, host or account.host)).items():
+        for kind, text in analysis_parts(account, host or account.host).items():
             found[kind].append(text)
     return found
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +13,12 @@ from kamplan.read.sources import paused_gc
 PARALLEL_MIN_PLANS = 40
 Progress = Callable[[int, int], None]
 
-_JOB: dict[str, Any] = {}  # what the forked workers inherit: whether to analyse, the visit function
+_JOB: dict[str, Any] = {}  # what the forked workers inherit: the parts to compute, the visit function...
 
 
 def _one(plan: str) -> dict[str, Any]:
     visit = _JOB["visit"] if plan in _JOB["visit_plans"] else None
-    return unit.compute(Path(plan), _JOB["analyse"], visit)
+    return unit.compute(Path(plan), _JOB["parts"], visit, check=plan not in _JOB["checked"])
 
 
 def _work(plans: list[str]) -> list[dict[str, Any]]:
@@ -32,16 +32,17 @@ def worker_count() -> int:
     return min(cpus, 8)
 
 
-def run_units(plans: list[Path], host: Any, *, analyse: bool, visit: unit.Visit | None, visit_plans: set[str],
-              parallel: bool, progress: Progress | None) -> tuple[list[dict[str, Any]], int]:
+def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit.Visit | None, visit_plans: set[str],
+              checked: set[str], parallel: bool, progress: Progress | None) -> tuple[list[dict[str, Any]], int]:
     """Compute the work unit of every plan, in plan order.
 
     Args:
         plans: The plans to compute.
         host: The plugin host (forked workers inherit it).
-        analyse: Also compute analyses.
+        parts: The analysis parts to compute.
         visit: Extra work on each loaded valid account of ``visit_plans``.
         visit_plans: The plans (as strings) to visit.
+        checked: The plans (as strings) whose checks are known (cached and valid): not checked again.
         parallel: Allow worker processes.
         progress: Called as ``progress(done, total)``.
 
@@ -50,7 +51,7 @@ def run_units(plans: list[Path], host: Any, *, analyse: bool, visit: unit.Visit 
     """
     unit.WORKER.host = host
     unit.WORKER.configs.clear()  # kamplan.yaml may have changed since an earlier call in this process
-    _JOB.update(analyse=analyse, visit=visit, visit_plans=visit_plans)
+    _JOB.update(parts=tuple(parts), visit=visit, visit_plans=visit_plans, checked=checked)
     workers = worker_count()
     if not parallel or workers < 2 or len(plans) < PARALLEL_MIN_PLANS:
         out = []

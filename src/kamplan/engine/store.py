@@ -193,10 +193,12 @@ class ResultCache:
         text = self._store(kind).get(key)
         return text if isinstance(text, str) else None
 
-    def put(self, key: str, entry: dict[str, Any], rows: str, parts: dict[str, str] | None = None) -> None:
-        """Store a plan's results (its analysis parts only when they were computed)."""
-        self.entries.put(key, entry)
-        self.rows_store.put(key, rows)
+    def put(self, key: str, entry: dict[str, Any] | None, rows: str | None,
+            parts: dict[str, str] | None = None) -> None:
+        """Store a plan's results (its checks and its analysis parts only when they were computed)."""
+        if entry is not None and rows is not None:
+            self.entries.put(key, entry)
+            self.rows_store.put(key, rows)
         for kind, text in (parts or {}).items():
             self._store(kind).put(key, text)
 

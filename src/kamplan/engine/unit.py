@@ -2,16 +2,16 @@
 
 A unit runs in a worker process on cold runs, so it takes a plan path and returns plain data: the
 plan's report rendered as text with its counts and sort bounds (the *entry*), its diagnostics as
-JSON rows, and, when asked, its *analysis* (scores, recommendations, the KPI record and the summary
-the dashboard lists) as JSON text. Cross-plan checks (``account.parent``, duplicate account ids)
-are left to the portfolio step (:mod:`kamplan.engine.results`).
+JSON rows, and, when asked, parts of its *analysis* (scores, recommendations, the KPI record and the
+summary the dashboard lists; see :mod:`kamplan.engine.parts`) as JSON text. Cross-plan checks
+(``account.parent``, duplicate account ids) are left to the portfolio step (:mod:`kamplan.engine.results`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,7 @@ from kamplan.account import Account
 from kamplan.engine.accounts import build_account
 from kamplan.engine.parts import analysis_parts
 from kamplan.errors import Diagnostic, PluginError
-from kamplan.insights.kpis import kpi_input
-from kamplan.plugins.calls import account_recommendations, account_scores, run_rules
+from kamplan.plugins.calls import run_rules
 from kamplan.read.discovery import CONFIG_NAME, find_config
 from kamplan.read.sources import ConfigInfo, load_config, read_plan_source, validate_source
 
@@ -56,49 +55,34 @@ def position(d: Diagnostic) -> tuple[str, int, int, str]:
     return (d.file, d.line, d.column, d.code)
 
 
-def analyse_account(account: Account, host: Any) -> dict[str, Any]:
-    """Scores, recommendations, the KPI record and the dashboard summary of one valid account.
-
-    Raises:
-        PluginError: When a scorer or recommender fails or returns something it must not.
-    """
-    info = account.plan.account
-    return {
-        "summary": {"id": account.id, "name": info.name, "tier": info.tier, "industry": info.industry,
-                    "region": info.region, "parent": info.parent, "currency": info.currency,
-                    "stakeholders": len(account.plan.stakeholders)},
-        "scores": account_scores(account, host),
-        "recommendations": account_recommendations(account, host),
-        "kpi": kpi_input(account).to_json(),
-    }
-
-
-def compute(plan: Path, analyse: bool = False, visit: Visit | None = None) -> dict[str, Any]:
+def compute(plan: Path, parts: Sequence[str] = (), visit: Visit | None = None, check: bool = True) -> dict[str, Any]:
     """The work unit of one plan (see the module docstring).
 
     Args:
         plan: A plan file or folder plan.
-        analyse: Also compute the analysis (only for a plan without errors).
+        parts: The parts of the analysis to compute (only for a plan without errors).
         visit: Extra work on the loaded account (only for a plan without errors); its result is returned.
+        check: Run the checks; without, the plan is known valid (its checks are cached) and the
+            entry and rows are None.
 
     Returns:
         ``{"entry", "rows", "parts", "visited"}`` (parts: see :mod:`kamplan.engine.parts`), or
         ``{"plugin_error": PluginError}`` when a plugin failed.
     """
     try:
-        return _compute(plan, analyse, visit)
+        return _compute(plan, parts, visit, check)
     except PluginError as exc:  # reported by the parent with the plugin's name; never cached
         return {"plugin_error": exc}
 
 
-def _compute(plan: Path, analyse: bool, visit: Visit | None) -> dict[str, Any]:
+def _compute(plan: Path, parts: Sequence[str], visit: Visit | None, check: bool) -> dict[str, Any]:
     host = WORKER.host
     info = WORKER.config(find_config(plan))
     source = read_plan_source(plan)
     model = validate_source(source)
     diagnostics = [*info.diagnostics, *source.diagnostics]
     entry: dict[str, Any] = {"account": None, "parent": None, "parent_at": None}
-    parts: dict[str, str] | None = None
+    found: dict[str, str] | None = None
     visited: Any = None
     if model is not None:
         parent = model.account.parent
@@ -107,15 +91,18 @@ def _compute(plan: Path, analyse: bool, visit: Visit | None) -> dict[str, Any]:
         if parent is not None:
             entry["parent"] = parent
             entry["parent_at"] = list(account.locator.locate(("account", "parent"), key=True))
-        diagnostics += run_rules(account, host)
+        if check:
+            diagnostics += run_rules(account, host)
         entry["account"] = account.id
         if not any(d.severity == "error" for d in diagnostics):
-            if analyse:
-                parts = analysis_parts(analyse_account(account, host))
+            if parts:
+                found = analysis_parts(account, host, parts)
             if visit is not None:
                 visited = visit(account)
+    if not check:
+        return {"entry": None, "rows": None, "parts": found, "visited": visited}
     entry, rows = finish_entry(entry, diagnostics)
-    return {"entry": entry, "rows": rows, "parts": parts, "visited": visited}
+    return {"entry": entry, "rows": rows, "parts": found, "visited": visited}
 
 
 def finish_entry(entry: dict[str, Any], diagnostics: list[Diagnostic]) -> tuple[dict[str, Any], str]:

@@ -5,7 +5,8 @@ Each call checks what the plugin returned and names the plugin when it is wrong 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from kamplan.account import Account
@@ -14,17 +15,32 @@ from kamplan.plugins.host import PluginHost, iter_registered, safe_call
 from kamplan.types import Finding
 
 
+def _remembered(account: Account, hook: str, host: PluginHost, compute: Callable[[], Any]) -> Any:
+    """One hook's results on an account, computed once per host and registered set of that hook.
+
+    ``report`` and ``site`` ask more than once (the engine's analysis, then the report document).
+    """
+    entries = [(entry.plugin, entry.name, entry.func) for entry in iter_registered(host, hook)]
+    memo = account.__dict__.setdefault("_hook_results", {})
+    cached = memo.get(hook)
+    if cached is not None and cached[0] is host and cached[1] == entries:
+        return cached[2]
+    value = compute()
+    memo[hook] = (host, entries, value)
+    return value
+
+
 def run_rules(account: Account, host: PluginHost) -> list[Diagnostic]:
     """Run every registered lint rule on one account.
 
     Raises:
         PluginError: When a rule raises or returns something that is not a Finding.
     """
+    return list(_remembered(account, "register_rules", host, lambda: _rules(account, host)))
+
+
+def _rules(account: Account, host: PluginHost) -> list[Diagnostic]:
     rules = list(iter_registered(host, "register_rules"))
-    key = (host, [(entry.plugin, entry.name, entry.func) for entry in rules])
-    cached = account.__dict__.get("_rule_results")
-    if cached is not None and cached[0][0] is host and cached[0][1] == key[1]:
-        return list(cached[1])  # report and site ask twice (to refuse invalid plans, then to list findings)
     out: list[Diagnostic] = []
     for entry in rules:
         findings = safe_call(entry, "rule", account) or []
@@ -33,8 +49,7 @@ def run_rules(account: Account, host: PluginHost) -> list[Diagnostic]:
                 raise PluginError(entry.plugin, f"rule {entry.name!r}",
                                   f"returned {type(finding).__name__}, expected kamplan.Finding")
             out.append(account.diagnostic(finding, entry.name))
-    account.__dict__["_rule_results"] = (key, out)
-    return list(out)
+    return out
 
 
 def export(account: Account, fmt: str, options: Mapping[str, Any] | None = None,
@@ -65,9 +80,13 @@ def account_scores(account: Account, host: PluginHost | None = None) -> dict[str
     Raises:
         PluginError: When a scorer raises or returns something else than a number or a Score from 0 to 100.
     """
+    host = host or account.host or PluginHost()
+    return copy.deepcopy(_remembered(account, "register_scorers", host, lambda: _scores(account, host)))
+
+
+def _scores(account: Account, host: PluginHost) -> dict[str, Any]:
     from kamplan.types import Score
 
-    host = host or account.host or PluginHost()
     scores: dict[str, Any] = {}
     for entry in iter_registered(host, "register_scorers"):
         result = safe_call(entry, "scorer", account)
@@ -82,9 +101,13 @@ def account_scores(account: Account, host: PluginHost | None = None) -> dict[str
 
 def account_recommendations(account: Account, host: PluginHost | None = None) -> list[dict[str, Any]]:
     """Every registered recommender on one account, as ``kamplan recommend --format json`` records."""
+    host = host or account.host or PluginHost()
+    return copy.deepcopy(_remembered(account, "register_recommenders", host, lambda: _recommendations(account, host)))
+
+
+def _recommendations(account: Account, host: PluginHost) -> list[dict[str, Any]]:
     from kamplan.types import Recommendation
 
-    host = host or account.host or PluginHost()
     rows = []
     for entry in iter_registered(host, "register_recommenders"):
         for rec in safe_call(entry, "recommender", account) or []:

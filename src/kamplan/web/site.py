@@ -67,9 +67,9 @@ def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.P
         analyses = _in_memory(portfolio, host, out, redact)
         pages = {str(a.source): a.id for a in portfolio.accounts}
     else:
-        result = run_portfolio(paths, parts=("facts",), visit=write_page, visit_when=stale, host=host,
+        result = run_portfolio(paths, parts=("facts", "score_values"), visit=write_page, visit_when=stale, host=host,
                                use_cache=use_cache, progress=progress, plugin_dirs=plugin_dirs)
-        analyses = result.decoded("facts")
+        analyses = _with_scores(result.decoded("facts"), result.decoded("score_values"))
         pages = {}
         for group in result.groups:
             for plan in group.plans:
@@ -98,10 +98,15 @@ def write_account_page(account: Account, out: Path, redact: bool) -> str:
 def _in_memory(portfolio: Portfolio, host: PluginHost | None, out: Path, redact: bool) -> list[dict[str, Any]]:
     from kamplan.engine.run import analyse_loaded
 
-    analyses = analyse_loaded(portfolio, host).decoded("facts")
+    loaded = analyse_loaded(portfolio, host)
+    analyses = _with_scores(loaded.decoded("facts"), loaded.decoded("score_values"))
     for account in portfolio.accounts:
         write_account_page(account, out, redact)
     return analyses
+
+
+def _with_scores(facts: list[dict[str, Any]], values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**fact, "score_values": value} for fact, value in zip(facts, values, strict=True)]
 
 
 def dashboard(analyses: list[dict[str, Any]], redact: bool) -> str:
