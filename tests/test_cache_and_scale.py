@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import kamplan
-from kamplan.engine import store as resultcache
 from kamplan.engine import run as batch
+from kamplan.engine import store as resultcache
 from kamplan.plugins import PluginHost
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,33 +9,31 @@ from __future__ import annotations
 
 import random
 import sys
-from pathlib import Path
 
 import pytest
 from tests.conftest import ROOT
 
-from kamplan.plan.model import Plan, PortfolioConfig
-from kamplan.repo.fmt import field_order, format_text
+from kamplan.repo.fmt import format_text
 from kamplan.repo.reorder_text import reorder_fast
 from kamplan.repo.roundtrip import dump_rt, load_rt
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from generate import make_plan  # noqa: E402
-from run import out_of_order  # noqa: E402
+from generate import make_plan
+from run import out_of_order
 
 
-def fast(text: str, model: type = Plan) -> str | None:
-    return reorder_fast(text, "x.yaml", text.encode(), model, field_order, format_text)
+def fast(text: str, model: str = "Plan") -> str | None:
+    return reorder_fast(text, "x.yaml", text.encode(), model, format_text)
 
 
-def corpus() -> list[tuple[str, str, type]]:
-    items: list[tuple[str, str, type]] = [("kamplan.yaml", (ROOT / "kamplan.yaml").read_text(), PortfolioConfig)]
+def corpus() -> list[tuple[str, str, str]]:
+    items: list[tuple[str, str, str]] = [("kamplan.yaml", (ROOT / "kamplan.yaml").read_text(), "PortfolioConfig")]
     for path in sorted((ROOT / "account_plans").rglob("*.yaml")):
-        items.append((path.name, path.read_text(encoding="utf-8"), Plan))
+        items.append((path.name, path.read_text(encoding="utf-8"), "Plan"))
     for profile in ("handwritten", "exported"):
         for seed in range(2):
-            items.append((f"{profile}-{seed}", make_plan(f"acc-{seed}", "Acc", 30, seed, profile=profile), Plan))
+            items.append((f"{profile}-{seed}", make_plan(f"acc-{seed}", "Acc", 30, seed, profile=profile), "Plan"))
     return items
 
 
@@ -69,7 +67,7 @@ CORPUS = corpus()
 @pytest.mark.parametrize(("name", "text", "model"), CORPUS, ids=[c[0] for c in CORPUS])
 def test_reordering_text_equals_the_whole_round_trip(name, text, model):
     variants = [text, out_of_order(text)]
-    if model is Plan:
+    if model == "Plan":
         variants += [shuffled(text, seed) for seed in range(3)]
         variants.append(out_of_order(shuffled(text, 9)))
     took = 0
@@ -90,7 +88,18 @@ def test_a_canonical_plan_keeps_every_byte_without_a_round_trip(monkeypatch):
         raise AssertionError("a canonical plan went through the round-trip writer")
 
     assert fast(text) == text
-    assert reorder_fast(text, "x.yaml", text.encode(), Plan, field_order, refuse) == text
+    assert reorder_fast(text, "x.yaml", text.encode(), "Plan", refuse) == text
+
+
+def test_fmt_of_a_canonical_plan_imports_neither_the_models_nor_the_round_trip_writer(tmp_path):
+    import subprocess
+
+    plan = tmp_path / "acc.yaml"
+    plan.write_text(make_plan("acc", "Acc", 50, 3), encoding="utf-8")
+    code = ("import sys\nfrom kamplan.cli import main\ncode = main(['fmt', '--check', sys.argv[1]])\n"
+            "print(code, sorted(m for m in ('pydantic', 'ruamel.yaml') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(plan)], capture_output=True, text=True, check=True)
+    assert out.stdout.split(None, 1) == ["0", "[]\n"]
 
 
 def test_fmt_command_on_a_folder_plan_and_on_text_the_fast_path_declines(cli, tmp_path):

@@ -28,6 +28,7 @@ and benchmark portfolios and generated plans.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterable
 from itertools import chain
@@ -38,6 +39,9 @@ from kamplan.parse.locate import Locator, Where
 from kamplan.parse.reader import Path, YamlReadError, read_text
 
 log = logging.getLogger(__name__)
+
+# KAMPLAN_FAST_PATH=0 reads every plan the full way (for comparing both ways; results are the same).
+FAST_PATH = os.environ.get("KAMPLAN_FAST_PATH", "1") != "0"
 
 # -- what sends a file the full way ---------------------------------------------------------------
 # The first thing in the file is a key at column 0 (then the root is that column's mapping).

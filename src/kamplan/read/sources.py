@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kamplan.errors import Diagnostic
-from kamplan.parse.fast import TextLocator, read_fast
+from kamplan.parse.fast import FAST_PATH, TextLocator, read_fast
 from kamplan.parse.locate import Locator
 from kamplan.parse.reader import (
     Plain,
@@ -39,8 +38,6 @@ from kamplan.read.discovery import (
 log = logging.getLogger(__name__)
 
 _HEADER = ("kamplan", "account")
-# KAMPLAN_FAST_PATH=0 reads every plan the full way (for comparing both ways; results are the same).
-FAST_PATH = os.environ.get("KAMPLAN_FAST_PATH", "1") != "0"
 _FAST_CONTEXT = {"fast": True}
 
 

@@ -8,38 +8,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-
 from kamplan.errors import Diagnostic
 from kamplan.fileio import write_atomic
+from kamplan.parse.fast import FAST_PATH
 from kamplan.parse.reader import YamlReadError, decode, load_bytes, read_file
-from kamplan.plan.model import Plan, PortfolioConfig, entry_model
+from kamplan.plan.canonical_order import ORDER
 from kamplan.read.discovery import discover, display_name, files_of_plan
-from kamplan.read.sources import FAST_PATH
 from kamplan.repo.reorder_text import reorder_fast
-from kamplan.repo.roundtrip import dump_rt, load_rt, reorder
 
 
-def field_order(model: type[BaseModel]) -> list[str]:
-    """The format's order of a model's fields, with ``id`` and ``name`` first."""
-    names = [info.alias or name for name, info in model.model_fields.items()]
-    first = [n for n in ("id", "name") if n in names]
-    return first + [n for n in names if n not in first]
+def canonicalise(node: Any, model: str) -> bool:
+    """Reorder ``node`` (round-trip data; and every nested entry) like ``model``; True when anything moved."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+    from kamplan.repo.roundtrip import reorder
 
-def canonicalise(node: Any, model: type[BaseModel]) -> bool:
-    """Reorder ``node`` (and every nested entry) like ``model``; True when anything moved."""
     if not isinstance(node, CommentedMap):
         return False
-    changed = reorder(node, field_order(model))
-    for name, info in model.model_fields.items():
-        key = info.alias or name
-        if key not in node or key == "custom":
-            continue
-        inner = entry_model(info.annotation)
-        if inner is None:
+    order, nested = ORDER[model]
+    changed = reorder(node, order)
+    for key, inner in nested.items():
+        if key not in node:
             continue
         value = node[key]
         if isinstance(value, CommentedSeq):
@@ -64,13 +53,28 @@ class FmtResult:
         return 1 if self.diagnostics else 0
 
 
-def format_text(text: str, model: type[BaseModel] = Plan) -> str:
-    """Return ``text`` in canonical order (comments, blank lines and flow style kept)."""
+def format_text(text: str, model: str = "Plan") -> str:
+    """Return ``text`` in canonical order (comments, blank lines and flow style kept), by a whole round trip.
+
+    Args:
+        text: A plan's (or kamplan.yaml's) text.
+        model: ``Plan`` or ``PortfolioConfig``.
+    """
+    from ruamel.yaml.comments import CommentedMap
+
+    from kamplan.repo.roundtrip import dump_rt, load_rt
+
     data = load_rt(text)
     if not isinstance(data, CommentedMap):
         return text
     canonicalise(data, model)
     return dump_rt(data)
+
+
+def _yaml_error() -> type[Exception]:
+    from ruamel.yaml.error import YAMLError
+
+    return YAMLError
 
 
 def plan_files(paths: list[Path]) -> list[Path]:
@@ -89,18 +93,18 @@ def fmt(paths: Sequence[str | os.PathLike[str]] = (), *, check: bool = False) ->
     result = FmtResult()
     for path in plan_files([Path(p) for p in paths]):
         shown = display_name(path)
-        model = PortfolioConfig if path.name == "kamplan.yaml" else Plan
+        model = "PortfolioConfig" if path.name == "kamplan.yaml" else "Plan"
         try:
             raw = load_bytes(path, shown)  # the size limit applies first
             text = decode(raw, shown)
-            formatted = reorder_fast(text, shown, raw, model, field_order, format_text) if FAST_PATH else None
+            formatted = reorder_fast(text, shown, raw, model, format_text) if FAST_PATH else None
             if formatted is None:  # not the simple layout: the safe reader's refusals, then a whole round trip
                 read_file(path, shown)
                 formatted = format_text(text, model)
         except YamlReadError as exc:
             result.diagnostics += exc.diagnostics
             continue
-        except YAMLError as exc:  # pragma: no cover - the safe reader refuses first
+        except _yaml_error() as exc:  # pragma: no cover - the safe reader refuses first
             result.diagnostics.append(Diagnostic(shown, 0, 0, "error", "E100", f"YAML syntax error: {exc}"))
             continue
         if formatted == text:

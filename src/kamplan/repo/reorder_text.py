@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel
-
 from kamplan.parse.fast import TextLocator, read_fast
-from kamplan.plan.model import entry_model
+from kamplan.plan.canonical_order import ORDER
+
+# A round trip of a document through the writer: (text, model name) -> text.
+RoundTrip = Any
 
 _TRAILING = re.compile(r"(?:\n(?:[ \t]*(?:#[^\n]*)?))*\n?\Z")
 
@@ -29,38 +30,50 @@ def wanted_order(keys: list[Any], order: list[str]) -> list[Any]:
     return sorted(keys, key=lambda k: (rank.get(str(k), len(order)), position[k]))
 
 
-def needs_reorder(node: Any, model: type[BaseModel], field_order: Any) -> bool:
-    """Whether ``node`` (plain data) or anything nested in it is out of the model's canonical order."""
-    if not isinstance(node, dict):
-        return False
-    keys = list(node)
-    if wanted_order(keys, field_order(model)) != keys:
-        return True
-    for name, info in model.model_fields.items():
-        key = info.alias or name
-        if key not in node or key == "custom":
+_IN_ORDER: dict[tuple[str, tuple[Any, ...]], bool] = {}  # (model, keys) -> in canonical order
+
+
+def in_order(model: str, keys: tuple[Any, ...]) -> bool:
+    """Whether keys are in the canonical order of ``model`` (a big plan repeats the same few key lists)."""
+    known = _IN_ORDER.get((model, keys))
+    if known is None:
+        known = _IN_ORDER[(model, keys)] = wanted_order(list(keys), ORDER[model][0]) == list(keys)
+    return known
+
+
+def needs_reorder(node: Any, model: str) -> bool:
+    """Whether ``node`` (plain data) or anything nested in it is out of the canonical order of ``model``."""
+    stack = [(node, model)]
+    while stack:
+        current, name = stack.pop()
+        if not isinstance(current, dict):
             continue
-        inner = entry_model(info.annotation)
-        if inner is None:
-            continue
-        value = node[key]
-        items = value if isinstance(value, list) else [value]
-        if any(needs_reorder(item, inner, field_order) for item in items):
+        if not in_order(name, tuple(current)):
             return True
+        for key, inner in ORDER[name][1].items():
+            value = current.get(key)
+            if isinstance(value, list):
+                stack.extend((item, inner) for item in value)
+            elif value is not None:
+                stack.append((value, inner))
     return False
 
 
-def reorder_fast(text: str, file: str, raw: bytes, model: type[BaseModel], field_order: Any,
-                 round_trip: Any) -> str | None:
+def needs_reorder_value(value: Any, model: str) -> bool:
+    """Whether a field's value (a mapping, or a list of entries) has anything out of order."""
+    return needs_reorder(value, model) if not isinstance(value, list) else any(
+        needs_reorder(item, model) for item in value)
+
+
+def reorder_fast(text: str, file: str, raw: bytes, model: str, round_trip: RoundTrip) -> str | None:
     """``text`` in canonical order, or None when it is not of the simple layout this works on.
 
     Args:
         text: The file's text.
         file: Its name in diagnostics.
         raw: Its bytes.
-        model: The model whose field order is canonical (a plan or kamplan.yaml).
-        field_order: ``model -> [field names]`` (see :func:`kamplan.repo.fmt.field_order`).
-        round_trip: ``(text, model) -> text``: the round-trip writer, for the fragments that need it.
+        model: The name of the model whose order is canonical (``Plan`` or ``PortfolioConfig``).
+        round_trip: ``(text, model name) -> text``: the round-trip writer, for the fragments that need it.
     """
     fast = read_fast(text, file, raw)
     if fast is None:
@@ -71,17 +84,15 @@ def reorder_fast(text: str, file: str, raw: bytes, model: type[BaseModel], field
     if sections is None or not sections:
         return None
     keys = list(sections)
-    fields = {info.alias or name: info for name, info in model.model_fields.items()}
+    order_of, nested = ORDER[model]
     blocks: dict[str, str] = {}
     for key, (_, start, end) in sections.items():
         block = text[start:end]
-        info = fields.get(key)
-        inner = entry_model(info.annotation) if info is not None and key != "custom" else None
-        if inner is not None and needs_reorder_value(data[key], inner, field_order):
-            block = _reorder_section(text, locator, key, (start, end), data[key], (model, inner), field_order,
-                                     round_trip)
+        inner = nested.get(key)
+        if inner is not None and needs_reorder_value(data[key], inner):
+            block = _reorder_section(text, locator, key, (start, end), data[key], (model, inner), round_trip)
         blocks[key] = block
-    order = wanted_order(keys, field_order(model))
+    order = wanted_order(keys, order_of)
     head = text[: sections[keys[0]][1]]
     if order == keys:
         return head + "".join(blocks[k] for k in keys)
@@ -93,14 +104,8 @@ def reorder_fast(text: str, file: str, raw: bytes, model: type[BaseModel], field
     return head + moved[:-1] + (tail if tail else "\n" if text.endswith("\n") else "")
 
 
-def needs_reorder_value(value: Any, inner: type[BaseModel], field_order: Any) -> bool:
-    """Whether a section's value (a mapping or a list of entries) has anything out of order."""
-    items = value if isinstance(value, list) else [value]
-    return any(needs_reorder(item, inner, field_order) for item in items)
-
-
 def _reorder_section(text: str, locator: TextLocator, key: str, span: tuple[int, int], value: Any,
-                     models: tuple[type[BaseModel], type[BaseModel]], field_order: Any, round_trip: Any) -> str:
+                     models: tuple[str, str], round_trip: RoundTrip) -> str:
     """The section's text with its out-of-order parts rewritten (per entry where it is a block list)."""
     start, end = span
     model, inner = models
@@ -113,13 +118,13 @@ def _reorder_section(text: str, locator: TextLocator, key: str, span: tuple[int,
     out = [text[start:offsets[0]]]
     for i, item in enumerate(value):
         entry = text[offsets[i]:offsets[i + 1]]
-        if needs_reorder(item, inner, field_order):
+        if needs_reorder(item, inner):
             entry = _through_writer(text[start:key_end] + entry, model, round_trip, header=True)
         out.append(entry)
     return "".join(out)
 
 
-def _through_writer(fragment: str, model: type[BaseModel], round_trip: Any, *, header: bool) -> str:
+def _through_writer(fragment: str, model: str, round_trip: RoundTrip, *, header: bool) -> str:
     """A one-section document through the round-trip writer (without its key line when ``header``)."""
     ended = fragment if fragment.endswith("\n") else fragment + "\n"
     written = round_trip(ended, model)
