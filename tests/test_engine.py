@@ -200,3 +200,20 @@ def test_a_later_command_computes_only_its_own_part_and_no_checks_again(demo, mo
     scores = kamplan.score()
     assert ran == []  # the checks are cached: only the scorers ran
     assert kamplan.score(use_cache=False) == scores
+
+
+@pytest.mark.parametrize("kind", ["rec_blocks", "scores", "facts"])
+def test_a_damaged_part_in_the_cache_is_computed_again(cli, demo, kind):
+    import json
+
+    command = {"rec_blocks": ("recommend", "--format", "json"), "scores": ("score", "--format", "csv"),
+               "facts": ("kpi", "--format", "json")}[kind]
+    fresh = cli(*command, "--no-cache", cwd=demo).out
+    assert cli(*command, cwd=demo).out == fresh
+    store = next((demo / ".kamplan_cache").glob(f"engine-*.{kind}.json"))
+    data = json.loads(store.read_text(encoding="utf-8"))
+    for key in list(data)[:2]:
+        data[key] = "garbage\x00[1, 2"
+    store.write_text(json.dumps(data), encoding="utf-8")
+    again = cli(*command, cwd=demo)
+    assert again.code == 0 and again.out == fresh

@@ -6,17 +6,18 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kamplan.account import Account, Portfolio
-from kamplan.engine.accounts import load_portfolio
-from kamplan.engine.parts import json_array
+from kamplan.engine.parts import json_array, rec_blocks
 from kamplan.engine.results import PortfolioResult
 from kamplan.engine.run import analyse_loaded, run_portfolio
 from kamplan.errors import Diagnostic, PlanError, UsageError
 from kamplan.plugins.calls import export, rank, run_rules
-from kamplan.plugins.host import PluginHost
 from kamplan.read.discovery import discover, find_config
+
+if TYPE_CHECKING:
+    from kamplan.account import Account, Portfolio
+    from kamplan.plugins.host import PluginHost
 
 PathArg = str | os.PathLike[str]
 
@@ -62,6 +63,13 @@ class ValidationResult:
     def exit_code(self) -> int:
         """0 when ok, 1 otherwise."""
         return 0 if self.ok else 1
+
+
+def load_portfolio(paths: Iterable[PathArg] = (), **options: Any) -> Portfolio:
+    """Load every plan under ``paths`` into accounts (see :func:`kamplan.engine.accounts.load_portfolio`)."""
+    from kamplan.engine.accounts import load_portfolio as load
+
+    return load(paths, **options)
 
 
 def validate(
@@ -162,6 +170,8 @@ def chart(plan: PathArg | Account, *, fmt: str = "svg", root: str | None = None,
     Returns:
         Text (dot, mermaid, svg) or bytes (png, pdf).
     """
+    from kamplan.account import Account
+
     account = plan if isinstance(plan, Account) else resolve_account(plan, host=host)
     options = {"root": root, "depth": depth, "color_by": color_by, "renderer": renderer,
                "redact": redact, "show_team": show_team, "max_nodes": max_nodes,
@@ -179,6 +189,8 @@ def schema() -> dict[str, Any]:
 
 def list_plugins(host: PluginHost | None = None) -> list[dict[str, Any]]:
     """Installed plugins with version and hooks, as in ``kamplan plugins --format json``."""
+    from kamplan.plugins.host import PluginHost
+
     host = host or PluginHost()
     return [{"name": p.name, "version": p.version, "hooks": p.hooks, "source": p.source} for p in host.plugins()]
 
@@ -226,7 +238,7 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfo
 
 def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, **options: Any) -> str:
     """The text of ``kamplan recommend --format json`` (options: :func:`recommend`)."""
-    blocks = [item for part in _analysed(paths, *_options(options), "rec_blocks").decoded("rec_blocks")
+    blocks = [item for part in _analysed(paths, *_options(options), "rec_blocks").parsed("rec_blocks", rec_blocks)
               for item in part]
     blocks.sort(key=lambda item: item[0])  # stable, as rank() is: ties keep plan order
     return json_array(text for _, text in (blocks[:limit] if limit is not None else blocks))
@@ -272,6 +284,8 @@ def report(plan: PathArg | Account, *, fmt: str = "md", redact: bool = False, ta
     Returns:
         The content and the exporter's file suffix.
     """
+    from kamplan.account import Account
+
     account = plan if isinstance(plan, Account) else resolve_account(plan, host=host)
     options: dict[str, Any] = {"redact": redact}
     if table is not None:

@@ -18,7 +18,7 @@ from kamplan.engine.fingerprint import file_hash, plugin_fingerprint
 from kamplan.read.discovery import config_mapping, find_config
 
 CACHE_DIR = ".kamplan_cache"
-CACHE_FORMAT = "engine-1"
+CACHE_FORMAT = "engine-2"  # a new format of any stored result is a new context
 
 
 def as_of(config: Path | None) -> str:

@@ -2,7 +2,8 @@
 
 A command reads only what it shows: ``kpi`` and the dashboard the small *facts* (the summary, the KPI
 record, each score's value), ``score`` the *scores*, ``recommend`` the *recommendations*. The JSON
-outputs are pre-rendered per account in the workers (``score_block``, ``rec_blocks``), so that a warm
+outputs are pre-rendered per account in the workers (``score_block``, ``rec_blocks``: each recommendation's
+rank key and block), so that a warm
 ``--format json`` joins text instead of encoding a whole portfolio again; each block is exactly what
 ``json.dumps(..., indent=2)`` writes for that item inside the output's array.
 """
@@ -19,6 +20,9 @@ from kamplan.plugins.calls import rank_key
 STAGE_OF = {"facts": "facts", "scores": "scores", "score_values": "scores", "score_block": "scores",
             "recs": "recs", "rec_blocks": "recs"}
 PARTS = tuple(STAGE_OF)
+# Joins the blocks of a ``rec_blocks`` part: JSON text never holds a raw NUL (json.dumps writes \u0000),
+# and plain text is decoded once where a JSON list of JSON texts would be decoded twice.
+SEPARATOR = "\x00"
 
 
 def dumps(data: Any) -> str:
@@ -64,7 +68,14 @@ def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> di
             out["score_block"] = block(row)
     if "recs" in stages:
         recs = json.loads(dumps(account_recommendations(account, host)))
-        out["recs"] = dumps(recs)
+        if "recs" in wanted:
+            out["recs"] = dumps(recs)
         if "rec_blocks" in wanted:
-            out["rec_blocks"] = dumps([[rank_key(r), block(r)] for r in recs])
+            out["rec_blocks"] = SEPARATOR.join([dumps([rank_key(r) for r in recs]), *(block(r) for r in recs)])
     return out
+
+
+def rec_blocks(text: str) -> list[tuple[list[Any], str]]:
+    """The (rank key, block) pairs of a ``rec_blocks`` part."""
+    keys, *blocks = text.split(SEPARATOR)
+    return list(zip(json.loads(keys), blocks, strict=True))

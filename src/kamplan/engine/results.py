@@ -9,14 +9,29 @@ own problems are shown once, not once per plan.
 from __future__ import annotations
 
 import json
+import logging
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from kamplan.engine.store import ResultCache
-from kamplan.engine.unit import is_config_file, position
 from kamplan.errors import Diagnostic, PlanError, unknown_parent_message
+from kamplan.read.discovery import CONFIG_NAME
+
+log = logging.getLogger(__name__)
+
+
+def is_config_file(file: str) -> bool:
+    """Whether a diagnostic is about a ``kamplan.yaml`` (shown once, not once per plan)."""
+    return file.endswith(CONFIG_NAME) and os.path.basename(file) == CONFIG_NAME
+
+
+def position(d: Diagnostic) -> tuple[str, int, int, str]:
+    """The sort key of diagnostics: file, line, column, code."""
+    return (d.file, d.line, d.column, d.code)
 
 
 @dataclass
@@ -30,7 +45,7 @@ class PlanGroup:
     parts: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> plan -> JSON text
     store: ResultCache | None = None
     known: set[str] = field(default_factory=set)  # account ids of the portfolio (plan stems and ids)
-    recompute: Any = None  # plan -> unit result, for rows the store lost
+    recompute: Any = None  # (plan, parts) -> unit result, for what the store lost or damaged
 
     def rows_of(self, plan: Path) -> list[list[Any]]:
         """A plan's diagnostics as rows."""
@@ -42,7 +57,7 @@ class PlanGroup:
         except ValueError:
             decoded = None
         if not isinstance(decoded, list):  # the rows store lost or damaged it: compute that plan again
-            decoded = json.loads(self.recompute(plan)["rows"])
+            decoded = json.loads(self.recompute(plan, ())["rows"])
         return decoded
 
     def unknown_parent(self, entry: dict[str, Any]) -> bool:
@@ -135,17 +150,47 @@ class PortfolioResult:
         Raises:
             PlanError: When any plan has errors (analyses of invalid plans would mislead).
         """
-        errors = self.errors
-        if errors:
-            raise PlanError(errors)
+        if self._may_have_errors():
+            errors = self.errors
+            if errors:
+                raise PlanError(errors)
         if self._whole_parts is not None:
             return self._whole_parts.get(kind, [])
         return [group.parts[kind][str(plan)] for group in self.groups for plan in group.plans
                 if group.entries[str(plan)]["account"]]
 
+    def parsed(self, kind: str, parse: Callable[[str], Any]) -> list[Any]:
+        """:meth:`part`, each parsed; a part that does not parse (a damaged cache) is computed again."""
+        self.part(kind)  # refuses a portfolio with errors
+        if self._whole_parts is not None:
+            return [parse(text) for text in self._whole_parts.get(kind, [])]
+        out = []
+        for group in self.groups:
+            for plan in group.plans:
+                if not group.entries[str(plan)]["account"]:
+                    continue
+                try:
+                    out.append(parse(group.parts[kind][str(plan)]))
+                except (ValueError, TypeError, KeyError):
+                    log.info("damaged %s part of %s in the cache: computed again", kind, plan)
+                    out.append(parse(group.recompute(plan, (kind,))["parts"][kind]))
+        return out
+
+    def _may_have_errors(self) -> bool:
+        """False when no plan has an error of its own and nothing crosses plans (no need to build diagnostics)."""
+        if self._diagnostics is not None or not self.groups:
+            return True
+        for group in self.groups:
+            if group.duplicates():
+                return True
+            for entry in group.entries.values():
+                if entry["errors"] or group.unknown_parent(entry):
+                    return True
+        return False
+
     def decoded(self, kind: str) -> list[Any]:
-        """:meth:`part`, decoded."""
-        return [json.loads(text) for text in self.part(kind)]
+        """:meth:`part`, decoded from JSON (a damaged part is computed again)."""
+        return self.parsed(kind, json.loads)
 
     def text_report(self) -> str:
         """The ``text`` output of ``validate``: one line per diagnostic, in order."""

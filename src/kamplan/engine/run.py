@@ -16,16 +16,17 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kamplan.engine.context import CACHE_DIR, CACHE_FORMAT, context_key, plugin_dirs_for, plugin_set
 from kamplan.engine.fingerprint import file_hash
 from kamplan.engine.parts import PARTS, analysis_parts
 from kamplan.engine.results import PlanGroup, PortfolioResult
-from kamplan.engine.runner import Progress, run_units
 from kamplan.engine.store import ResultCache
-from kamplan.engine.unit import WORKER, Visit, compute
-from kamplan.plugins.calls import run_rules
+
+if TYPE_CHECKING:
+    from kamplan.engine.runner import Progress
+    from kamplan.engine.unit import Visit
 from kamplan.read.discovery import configured_plans_dir, discover, files_of_plan, find_config, plans_in
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,8 @@ def run_portfolio(
             if host.pm.hook.after_portfolio_loaded.get_hookimpls():
                 result.notes.append("a plugin implements after_portfolio_loaded: whole-portfolio load, no cache")
                 return _whole(plan_paths, host, parts, visit, result)
+            from kamplan.engine.runner import run_units
+
             computed, result.workers = run_units(missing, host, parts=parts, visit=visit, visit_plans=to_visit,
                                                  checked=checked, parallel=parallel, progress=progress)
             for plan, out in zip(missing, computed, strict=True):
@@ -159,10 +162,15 @@ def _default_host(dirs: list[Path]) -> Any:
     return PluginHost(plugin_dirs=dirs)
 
 
-def _recompute(host: Any, dirs: list[Path]) -> Callable[[Path], dict[str, Any]]:
-    def again(plan: Path) -> dict[str, Any]:
+def _recompute(host: Any, dirs: list[Path]) -> Callable[[Path, Sequence[str]], dict[str, Any]]:
+    def again(plan: Path, parts: Sequence[str]) -> dict[str, Any]:
+        from kamplan.engine.unit import WORKER, compute
+
         WORKER.host = host or _default_host(dirs)
-        return compute(plan)
+        out = compute(plan, parts)
+        if "plugin_error" in out:
+            raise out["plugin_error"]
+        return out
 
     return again
 
@@ -178,6 +186,7 @@ def _locate_id(plan: Path) -> tuple[str, int, int]:
 def _whole(plan_paths: list[Path], host: Any, parts: Sequence[str], visit: Visit | None,
            result: PortfolioResult) -> PortfolioResult:
     from kamplan.engine.accounts import load_portfolio
+    from kamplan.plugins.calls import run_rules
 
     portfolio = load_portfolio(plan_paths, host=host)
     diagnostics = list(portfolio.diagnostics)
@@ -207,6 +216,8 @@ def analyse_loaded(portfolio: Any, host: Any = None) -> PortfolioResult:
     Raises:
         PlanError: When a plan has errors.
     """
+    from kamplan.plugins.calls import run_rules
+
     diagnostics = list(portfolio.diagnostics)
     for account in portfolio.accounts:
         diagnostics += run_rules(account, host or portfolio.host)

@@ -10,7 +10,6 @@ summary the dashboard lists; see :mod:`kamplan.engine.parts`) as JSON text. Cros
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,10 @@ from typing import Any
 from kamplan.account import Account
 from kamplan.engine.accounts import build_account
 from kamplan.engine.parts import analysis_parts
+from kamplan.engine.results import is_config_file, position
 from kamplan.errors import Diagnostic, PluginError
 from kamplan.plugins.calls import run_rules
-from kamplan.read.discovery import CONFIG_NAME, find_config
+from kamplan.read.discovery import find_config
 from kamplan.read.sources import ConfigInfo, load_config, read_plan_source, validate_source
 
 # Extra work a command wants done on each loaded account, in the worker (the site writes its pages).
@@ -43,16 +43,6 @@ class Worker:
 
 
 WORKER = Worker()
-
-
-def is_config_file(file: str) -> bool:
-    """Whether a diagnostic is about a ``kamplan.yaml`` (shown once, not once per plan)."""
-    return file.endswith(CONFIG_NAME) and os.path.basename(file) == CONFIG_NAME
-
-
-def position(d: Diagnostic) -> tuple[str, int, int, str]:
-    """The sort key of diagnostics: file, line, column, code."""
-    return (d.file, d.line, d.column, d.code)
 
 
 def compute(plan: Path, parts: Sequence[str] = (), visit: Visit | None = None, check: bool = True) -> dict[str, Any]:

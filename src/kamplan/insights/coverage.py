@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from kamplan.account import Account
-from kamplan.plan.model import Stakeholder
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kamplan.account import Account
+    from kamplan.plan.model import Stakeholder
+
 
 SUPPORTIVE = ("champion", "supporter")
 KEY_ROLES = ("economic_buyer", "decision_maker")

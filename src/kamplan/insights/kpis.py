@@ -12,11 +12,13 @@ import datetime as dt
 import statistics
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kamplan.account import Account
 from kamplan.insights.coverage import key_players, map_status
 from kamplan.insights.periods import period_granularity, previous_period
+
+if TYPE_CHECKING:
+    from kamplan.account import Account
 
 RATIO_KEYS = ("nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "coverage")
 
@@ -217,14 +219,13 @@ class KpiReport:
         }
 
 
-def _descendants(records: list[KpiInput], root: str) -> list[str]:
+def _descendants(children: dict[str | None, list[str]], root: str) -> list[str]:
     found, frontier = [root], [root]
     while frontier:
-        current = frontier.pop()
-        for child in records:
-            if child.parent == current and child.account not in found:
-                found.append(child.account)
-                frontier.append(child.account)
+        for child in children.get(frontier.pop(), []):
+            if child not in found:
+                found.append(child)
+                frontier.append(child)
     return found
 
 
@@ -237,8 +238,11 @@ def compute_kpis(accounts: Iterable[Account | KpiInput], period: str | None = No
     for row in rows:
         portfolio.add(row.movement)
     groups: dict[str, Movement] = {}
+    children: dict[str | None, list[str]] = {}
     for record in records:
-        members = _descendants(records, record.account)
+        children.setdefault(record.parent, []).append(record.account)
+    for record in records:
+        members = _descendants(children, record.account)
         if len(members) > 1:
             total = Movement()
             for member in members:

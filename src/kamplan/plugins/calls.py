@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kamplan.account import Account
 from kamplan.errors import Diagnostic, PluginError, UsageError
 from kamplan.plugins.host import PluginHost, iter_registered, safe_call
 from kamplan.types import Finding
+
+if TYPE_CHECKING:
+    from kamplan.account import Account
 
 
 def _remembered(account: Account, hook: str, host: PluginHost, compute: Callable[[], Any]) -> Any:

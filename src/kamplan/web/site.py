@@ -15,11 +15,13 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kamplan.account import Account, Portfolio
 from kamplan.fileio import write_atomic
-from kamplan.plugins.host import PluginHost
+
+if TYPE_CHECKING:
+    from kamplan.account import Account, Portfolio
+    from kamplan.plugins.host import PluginHost
 
 MANIFEST = ".kamplan-site.json"
 PAGE_FORMAT = "page-1"
