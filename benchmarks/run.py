@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -52,7 +53,7 @@ def floors(files: list[Path]) -> tuple[float, float]:
     import yaml_rs
 
     texts = [f.read_text(encoding="utf-8") for f in files]
-    rs = timed(lambda: [yaml_rs.loads(t) for t in texts], 2)
+    rs = timed(lambda: [yaml_rs.loads(t) for t in texts], 3)
     py = timed(lambda: [yaml.load(t, Loader=yaml.CSafeLoader) for t in texts])
     return rs, py
 
@@ -125,28 +126,34 @@ def portfolio_rows(folder: Path, profile: str, plans: int, people: int) -> tuple
                                          f"yaml-rs floor {rs:.2f}s", "", "")]
     peak = 0
 
-    def measure(label: str, args: list[str], target: str) -> None:
-        nonlocal peak
-        seconds, mb = run([*KAMPLAN, *args], folder)
-        peak = max(peak, mb)
-        rows.append((f"  {label}", f"{seconds / rs:.2f}x  ({mb} MB)", target))
-
     cache = folder / ".kamplan_cache"
-    shutil.rmtree(cache, ignore_errors=True)
-    measure("validate --no-cache (cold)", ["validate", "--no-cache"], "<= 2.0x")
+
+    def cold() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(folder / "site", ignore_errors=True)
+
+    def measure(label: str, args: list[str], target: str, before: Any = None) -> None:
+        """The best of two runs (these machines are noisy), each after ``before``."""
+        nonlocal peak
+        best, best_mb = float("inf"), 0
+        for _ in range(2):
+            if before is not None:
+                before()
+            seconds, mb = run([*KAMPLAN, *args], folder)
+            best, best_mb = min(best, seconds), max(best_mb, mb)
+        peak = max(peak, best_mb)
+        rows.append((f"  {label}", f"{best / rs:.2f}x  ({best_mb} MB)", target))
+
+    measure("validate --no-cache (cold)", ["validate", "--no-cache"], "<= 2.0x", cold)
     run([*KAMPLAN, "validate"], folder)
     measure("validate, warm, nothing changed", ["validate"], "<= 0.25x")
-    touch(files[len(files) // 2])
-    measure("validate, warm, one file touched", ["validate"], "<= 0.35x")
+    measure("validate, warm, one file touched", ["validate"], "<= 0.35x",
+            lambda: touch(files[len(files) // 2]))
     for command in ("score", "kpi", "recommend"):
-        shutil.rmtree(cache, ignore_errors=True)
-        measure(f"{command} (cold)", [command, "--format", "json"], "<= 3.0x")
+        measure(f"{command} (cold)", [command, "--format", "json"], "<= 3.0x", cold)
         measure(f"{command}, warm", [command, "--format", "json"], "<= 0.3x")
-    shutil.rmtree(cache, ignore_errors=True)
-    shutil.rmtree(folder / "site", ignore_errors=True)
-    measure("site (cold)", ["site", "-o", "site"], "<= 6.0x")
-    touch(files[len(files) // 3])
-    measure("site, after one plan changed", ["site", "-o", "site"], "<= 1.0x")
+    measure("site (cold)", ["site", "-o", "site"], "<= 6.0x", cold)
+    measure("site, after one plan changed", ["site", "-o", "site"], "<= 1.0x", lambda: touch(files[len(files) // 3]))
     return rows, peak
 
 

@@ -5,7 +5,6 @@ Each call checks what the plugin returned and names the plugin when it is wrong 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +19,8 @@ if TYPE_CHECKING:
 def _remembered(account: Account, hook: str, host: PluginHost, compute: Callable[[], Any]) -> Any:
     """One hook's results on an account, computed once per host and registered set of that hook.
 
-    ``report`` and ``site`` ask more than once (the engine's analysis, then the report document).
+    ``report`` and ``site`` ask more than once (the engine's analysis, then the report document). Callers
+    get a new outer list or dict; the results inside are shared, and read only.
     """
     entries = [(entry.plugin, entry.name, entry.func) for entry in iter_registered(host, hook)]
     memo = account.__dict__.setdefault("_hook_results", {})
@@ -83,7 +83,7 @@ def account_scores(account: Account, host: PluginHost | None = None) -> dict[str
         PluginError: When a scorer raises or returns something else than a number or a Score from 0 to 100.
     """
     host = host or account.host or PluginHost()
-    return copy.deepcopy(_remembered(account, "register_scorers", host, lambda: _scores(account, host)))
+    return dict(_remembered(account, "register_scorers", host, lambda: _scores(account, host)))
 
 
 def _scores(account: Account, host: PluginHost) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def _scores(account: Account, host: PluginHost) -> dict[str, Any]:
 def account_recommendations(account: Account, host: PluginHost | None = None) -> list[dict[str, Any]]:
     """Every registered recommender on one account, as ``kamplan recommend --format json`` records."""
     host = host or account.host or PluginHost()
-    return copy.deepcopy(_remembered(account, "register_recommenders", host, lambda: _recommendations(account, host)))
+    return list(_remembered(account, "register_recommenders", host, lambda: _recommendations(account, host)))
 
 
 def _recommendations(account: Account, host: PluginHost) -> list[dict[str, Any]]:

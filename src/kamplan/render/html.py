@@ -18,13 +18,33 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from kamplan.account import Account
+from kamplan.render.html_tables import finding_items, recommendation_rows, stakeholder_rows, whitespace_rows
 from kamplan.render.palette import PALETTES, color_key
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """Jinja's environment, with ``x.name`` on a plain dict looked up as a key first.
+
+    Jinja tries the attribute first and falls back to the key; on a dict that is an AttributeError
+    raised and caught for nearly every lookup of a page. A plain dict has no attributes but its
+    methods, so for any other name the key lookup comes first with the same result.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
 
 @cache
 def environment() -> Environment:
     """The Jinja environment (HTML autoescaped; Markdown templates escape through ``md``)."""
-    env = Environment(loader=PackageLoader("kamplan.render", "templates"),
+    env = _Environment(loader=PackageLoader("kamplan.render", "templates"),
                       autoescape=select_autoescape(["html"], default_for_string=True), trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(md=md_cell, money=money, pct=pct, label=label, jsonscript=json_script, capped=capped)
@@ -173,6 +193,8 @@ def account_page(account: Account, report: dict[str, Any], *, standalone: bool, 
         "chart_data": None if standalone else chart_data(account, report),
         "arr_chart": arr_chart(report["plan"]["revenue"], report["plan"]["account"].get("currency")),
         "palettes": PALETTES,
+        "stakeholder_rows": stakeholder_rows(report), "recommendation_rows": recommendation_rows(report),
+        "finding_items": finding_items(report), "whitespace_rows": whitespace_rows(report),
     }
     return render_template("account.html", **context)
 

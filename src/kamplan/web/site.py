@@ -93,7 +93,7 @@ def write_account_page(account: Account, out: Path, redact: bool) -> str:
 
     report = build_report(account, redact=redact, host=account.host)
     page = account_page(account, report, standalone=False, nav={"index": "../index.html"})
-    write_atomic(out / "accounts" / f"{account.id}.html", page)
+    write_atomic(out / "accounts" / f"{account.id}.html", page, durable=False)  # output, made again at will
     return account.id
 
 
