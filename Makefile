@@ -27,6 +27,7 @@ demo: $(STAMP_DEMO)
 test: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 clean:

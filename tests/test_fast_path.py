@@ -61,7 +61,35 @@ def plan_texts() -> list[str]:
     texts = [VALID_PLAN]
     texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "account_plans").rglob("*.yaml"))]
     texts += [make_plan(f"gen-{seed}", f"Generated {seed}", 60, seed=seed) for seed in range(4)]
+    texts += [make_plan(f"exp-{seed}", f"Exported {seed}", 60, seed=seed, profile="exported") for seed in range(2)]
+    texts.append(FLOW_ENTRIES)
     return texts
+
+
+def test_the_near_miss_flow_entries_are_taken_by_the_fast_path():
+    assert assert_same_positions(FLOW_ENTRIES)
+
+
+# One-line flow entries of every near-miss shape (the locator's shortcut for plain ones must agree).
+FLOW_ENTRIES = """kamplan: 1
+account: {id: flows, name: Flows}
+stakeholders:
+  - {id: a, name: A}
+  - {id: b, name: B, reports_to: a}   # a comment after
+  -   {id: c, name: C}
+  - {id: d,name: D}
+  - {id: e, name: "E e"}
+  - {id: f, name: F}
+  - {id: i, name: I}\x20
+
+  # between entries
+
+  - {id: k, name: K, roles: [coach]}
+  - {id: l, name: l-1, title: 2026-01-01}
+relationships:   # with a comment
+- {team: jdoe, stakeholder: a, strength: weak}
+- {team: jdoe, stakeholder: b, strength: strong, last_contact: 2026-03-04}
+"""
 
 
 # -- positions --------------------------------------------------------------------------------------

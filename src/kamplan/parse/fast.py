@@ -125,6 +125,41 @@ def read_fast(text: str, file: str, raw: bytes | None = None) -> tuple[dict[str,
     return data, TextLocator(file, text, data)
 
 
+# One list entry on one line, a flow mapping of plain words: ``- {team: jdoe, strength: weak}`` (the
+# shape of most relationship, influence and opportunity lines); nothing else on its lines but comments.
+_WORD_PAIR = r"[A-Za-z_][A-Za-z0-9_-]*: [A-Za-z0-9_][A-Za-z0-9_.@+/-]*"
+_FLAT_FLOW = re.compile(rf"( *)- \{{({_WORD_PAIR}(?:, {_WORD_PAIR})*)\}}(?: +#[^\n]*)? *")
+_HEADER = re.compile(r"[^\s#\-][^:#\n]*?:(?: +#[^\n]*)? *")
+_QUIET = re.compile(r" *(?:#[^\n]*)?")
+
+
+def _flat_flow_entry(name: str, header_line: int, header: str, line: int, entry: str) -> tuple[_Table, _Table] | None:
+    """The position tables :func:`~kamplan.parse.fragments.read_lines` gives for a one-line flow entry, or None.
+
+    Only for the simplest shape (see ``_FLAT_FLOW``), where every position follows from the text's
+    layout; ``tests/test_fast_path.py`` compares them with the fragment reader's on every entry.
+    """
+    first, _, rest = entry.partition("\n")
+    found = _FLAT_FLOW.fullmatch(first)
+    if found is None or _HEADER.fullmatch(header) is None:
+        return None
+    if rest and not all(_QUIET.fullmatch(other) for other in rest.split("\n")):
+        return None
+    dash = len(found.group(1))
+    positions: _Table = {(): (header_line, 1), (name,): (line, dash + 1), (name, 0): (line, dash + 3)}
+    keys: _Table = {(name,): (header_line, 1)}
+    column = dash + 4  # the first key, 1-based
+    for pair in found.group(2).split(", "):
+        key = pair.split(": ", 1)[0]
+        path = (name, 0, key)
+        if path in keys:
+            return None  # a key given twice: the fragment reader says what that means
+        keys[path] = (line, column)
+        positions[path] = (line, column + len(key) + 2)
+        column += len(pair) + 2
+    return positions, keys
+
+
 class TextLocator(Locator):
     """Finds the position of a field path in one file's text when asked.
 
@@ -283,6 +318,13 @@ class TextLocator(Locator):
         key_end = text.find("\n", start, end)
         if key_end < 0:
             key_end = end
+        if items is not None:
+            first_line, first_offset = items[index]
+            stop = items[index + 1][1] if index + 1 < len(items) else end
+            flat = _flat_flow_entry(name, line, text[start:key_end], first_line, text[first_offset:stop])
+            if flat is not None:
+                self._tables[(name, index)] = flat
+                return (*flat, local)
         numbered: Iterable[tuple[int, str]]
         if items is None:
             numbered = enumerate(text[start:end].split("\n"), line)
