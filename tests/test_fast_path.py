@@ -315,3 +315,63 @@ def test_the_byte_check_for_refused_characters_agrees_with_the_text_check(text):
 
     raw = text.encode("utf-8")
     assert _outside_bytes(raw) == (OUTSIDE.search(raw.decode("utf-8-sig")) is not None)
+
+
+# -- folder plans ---------------------------------------------------------------------------------
+def folder_plans(tmp_path: Path) -> list[Path]:
+    """The demo's folder plan, generated folder plans, and folder plans that collide or lack a header."""
+    import shutil
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import _folder_plan
+
+    folders = [ROOT / "account_plans" / "sibtelecom"]
+    for seed in range(3):
+        folder = tmp_path / f"gen-{seed}"
+        _folder_plan(folder, make_plan(f"gen-{seed}", "Gen", 40, seed=seed, profile="handwritten"))
+        folders.append(folder)
+    broken = tmp_path / "collide"
+    shutil.copytree(folders[1], broken)
+    (broken / "more.yaml").write_text("account: {id: again}\nstakeholders:\n  - {id: zz, name: Z}\n", encoding="utf-8")
+    headless = tmp_path / "headless"
+    headless.mkdir()
+    (headless / "people.yaml").write_text("stakeholders:\n  - {id: a, name: A}\n", encoding="utf-8")
+    wrong = tmp_path / "wrong"
+    shutil.copytree(folders[2], wrong)
+    (wrong / "people.yaml").write_text((wrong / "people.yaml").read_text().replace("reports_to: p00000",
+                                                                                 "reports_to: nobody", 1))
+    return [*folders, broken, headless, wrong]
+
+
+def test_folder_plans_read_the_same_both_ways(tmp_path, monkeypatch):
+    taken = 0
+    for folder in folder_plans(tmp_path):
+        fast, full = both_ways(folder, monkeypatch)
+        assert fast == full, folder
+        monkeypatch.setattr(loader, "FAST_PATH", True)
+        source = loader.read_plan_source(folder)
+        if not source.fast:
+            continue
+        taken += 1
+        monkeypatch.setattr(loader, "FAST_PATH", False)
+        reference = loader.read_plan_source(folder)
+        for path in field_paths(source.data):
+            for probe in (path, (*path, "missing"), (*path, 10_000)):
+                for key in (False, True):
+                    assert source.locator.locate(probe, key=key) == reference.locator.locate(probe, key=key), probe
+    assert taken >= 4  # the demo's and the generated folder plans take the fast path
+
+
+def test_folder_plans_validate_the_same_both_ways(cli, tmp_path, monkeypatch):
+    plans = tmp_path / "portfolio" / "account_plans"
+    plans.mkdir(parents=True)
+    for folder in folder_plans(tmp_path):
+        import shutil
+
+        shutil.copytree(folder, plans / folder.name)
+    outputs = []
+    for fast in (True, False):
+        monkeypatch.setattr(loader, "FAST_PATH", fast)
+        outputs.append(cli("validate", "--no-cache", "--format", "json", cwd=tmp_path / "portfolio").out)
+    assert outputs[0] == outputs[1]
+    assert "E306" in outputs[0] and "E104" in outputs[0] and "nobody" in outputs[0]

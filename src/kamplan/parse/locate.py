@@ -70,3 +70,38 @@ class Locator:
             if not probe:
                 return (source.file, 1, 1)
             probe = probe[:-1]
+
+
+@dataclass
+class MergedLocator(Locator):
+    """Positions across the files of a folder plan, each file with a locator of its own.
+
+    Routes a path of the merged plan to the file and local path it was written at (as :class:`Locator`
+    does with position tables), then asks that file's locator, so a file read on the fast path still
+    finds positions only on demand.
+    """
+
+    locators: list[Locator] = field(default_factory=list)
+
+    def add_locator(self, locator: Locator, data: object, remap: dict[Path, Path] | None = None) -> None:
+        """Add one file's locator; ``remap`` maps its ``(section, index)`` to the merged plan's."""
+        index = len(self.locators)
+        self.locators.append(locator)
+        for local, merged in (remap or {}).items():
+            self.entries[merged] = (index, local)
+        if isinstance(data, dict):
+            for key in data:
+                self.owners.setdefault(key, index)
+
+    def locate(self, path: Path, *, key: bool = False) -> Where:
+        """Return where ``path`` (or its nearest located ancestor) is written."""
+        path = tuple(path)
+        if not self.locators:
+            return (self.default_file, 1, 1)
+        index = 0
+        if len(path) >= 2 and path[:2] in self.entries:
+            index, local = self.entries[path[:2]]
+            path = local + path[2:]
+        elif path and path[0] in self.owners:
+            index = self.owners[path[0]]
+        return self.locators[index].locate(path, key=key)

@@ -17,10 +17,9 @@ from pydantic import ValidationError
 
 from kamplan.errors import Diagnostic
 from kamplan.parse.fast import FAST_PATH, TextLocator, read_fast
-from kamplan.parse.locate import Locator
+from kamplan.parse.locate import Locator, MergedLocator
 from kamplan.parse.reader import (
     Plain,
-    YamlDocument,
     YamlReadError,
     decode,
     format_path,
@@ -136,7 +135,8 @@ def read_plan_source(path: Path) -> PlanSource:
     """Read a plan file or folder into merged data with positions (no validation yet)."""
     display = display_name(path)
     if path.is_dir():
-        return _read_folder(path, display)
+        fast_folder = _read_folder_fast(path, display) if FAST_PATH else None
+        return fast_folder or _read_folder(path, display)
     try:
         raw = load_bytes(path, display)
         text = decode(raw, display)
@@ -191,7 +191,8 @@ def _read_folder(folder: Path, display: str) -> PlanSource:
             locator.default_file = name
         remap: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}
         for key, value in doc.data.items():
-            _merge_section(merged, key, value, doc, name, header_file, remap, source)
+            line, column = doc.position((key,), key=True)
+            _merge_section(merged, key, value, (line, column), name, header_file, remap, source)
         locator.add(doc, name, remap)
     if header_file is None and files and not source.diagnostics:
         source.diagnostics.append(
@@ -204,11 +205,49 @@ def _read_folder(folder: Path, display: str) -> PlanSource:
     return source
 
 
+def _read_folder_fast(folder: Path, display: str) -> PlanSource | None:
+    """A folder plan with every file read on the fast path, or None: then it is read the full way.
+
+    Any collision or missing header sends it the full way too, which says what is wrong.
+    """
+    files = files_of_plan(folder)
+    if not files:
+        return None
+    parts: list[tuple[str, dict[str, Any], Locator]] = []
+    for file in files:
+        name = display_name(file)
+        try:
+            raw = load_bytes(file, name)
+            fast = read_fast(decode(raw, name), name, raw)
+        except YamlReadError:
+            return None
+        if fast is None:
+            return None
+        parts.append((name, fast[0], fast[1]))
+    locator = MergedLocator(display)
+    source = PlanSource(folder, display, {}, locator, fast=True)
+    merged: dict[str, Any] = {}
+    header_file: str | None = None
+    for name, data, file_locator in parts:
+        if header_file is None and any(k in data for k in _HEADER):
+            header_file = name
+            locator.default_file = name
+        remap: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}
+        for key, value in data.items():
+            where = file_locator.locate((key,), key=True)
+            _merge_section(merged, key, value, (where[1], where[2]), name, header_file, remap, source)
+        locator.add_locator(file_locator, data, remap)
+    if header_file is None or source.diagnostics:
+        return None
+    source.data = merged
+    return source
+
+
 def _merge_section(
-    merged: dict[str, Any], key: str, value: Any, doc: YamlDocument, name: str,
+    merged: dict[str, Any], key: str, value: Any, where: tuple[int, int], name: str,
     header_file: str | None, remap: dict[Any, Any], source: PlanSource,
 ) -> None:
-    line, column = doc.position((key,), key=True)
+    line, column = where
 
     def collide(message: str) -> None:
         source.diagnostics.append(Diagnostic(name, line, column, "error", "E306", message, key))
@@ -270,8 +309,11 @@ def validate_source(source: PlanSource) -> Plan | None:
     plan = _validate(source, fast=True)
     if plan is not None and not source.diagnostics:
         return plan
-    assert isinstance(source.locator, TextLocator)
-    full = _read_full(source.path, source.display, source.locator.text)
+    if source.path.is_dir():
+        full = _read_folder(source.path, source.display)
+    else:
+        assert isinstance(source.locator, TextLocator)
+        full = _read_full(source.path, source.display, source.locator.text)
     source.data, source.locator, source.diagnostics, source.fast = full.data, full.locator, full.diagnostics, False
     return _validate(source)
 
