@@ -47,11 +47,11 @@ FAST_PATH = os.environ.get("KAMPLAN_FAST_PATH", "1") != "0"
 # The first thing in the file is a key at column 0 (then the root is that column's mapping).
 _FIRST = re.compile(r"(?: *(?:#[^\n]*)?\n)*(?=[^\s\-?:,\[\]{}#&*!|>'\"%@`])")
 # In UTF-8 bytes: ASCII control characters and DEL (tabs and CR included) are found by deleting every
-# other byte; C1 controls, line and paragraph separators, a BOM after the start and the non-characters
-# U+FFFE/U+FFFF start with one of three lead bytes, looked for only when one is there.
+# other byte; line and paragraph separators, a BOM after the start and the non-characters U+FFFE/U+FFFF
+# are looked for as byte sequences, C1 controls only when their lead byte is there.
 _PLAIN_BYTES = bytes([10, *range(0x20, 0x7F), *range(0x80, 0x100)])
-_RARE_LEADS = (b"\xc2", b"\xe2\x80", b"\xef")
-_RARE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf|\xef\xbf[\xbe\xbf]")
+_RARE_SEQUENCES = (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 def _outside_bytes(raw: bytes) -> bool:
@@ -60,12 +60,25 @@ def _outside_bytes(raw: bytes) -> bool:
         raw = raw[3:]
     if raw.translate(None, _PLAIN_BYTES):
         return True
-    return any(lead in raw for lead in _RARE_LEADS) and _RARE.search(raw) is not None
+    if any(seq in raw for seq in _RARE_SEQUENCES):  # each a fast substring search, no regex over the file
+        return True
+    return b"\xc2" in raw and _C1.search(raw) is not None
 
 
 _INDICATOR = re.compile(r"[&*!?]")
 # A flow collection left open at the end of a line (libyaml and yaml-rs disagree on some of those).
 _OPEN_FLOW = re.compile(r"[\[{][^\]}\n]*\n")
+_OPEN_FLOW_BYTES = re.compile(rb"[\[{][^\]}\n]*\n")
+# Every byte but brackets, braces and line ends: the open-flow check needs only those, and deleting the
+# rest (in C) leaves a string a few percent of the file's length to search.
+_NOT_FLOW_BYTES = bytes(b for b in range(256) if b not in b"[]{}\n")
+
+
+def _open_flow(text: str, raw: bytes | None) -> bool:
+    """Whether a flow collection is left open at the end of a line (see ``_OPEN_FLOW``)."""
+    if raw is None:
+        return _OPEN_FLOW.search(text) is not None
+    return _OPEN_FLOW_BYTES.search(raw.translate(None, _NOT_FLOW_BYTES)) is not None
 
 
 def _indicator_starts_a_value(text: str) -> bool:
@@ -110,7 +123,7 @@ def read_fast(text: str, file: str, raw: bytes | None = None) -> tuple[dict[str,
         text = text.replace("\r\n", "\n")
         raw = raw.replace(b"\r\n", b"\n") if raw is not None else None
     outside = _outside_bytes(raw) if raw is not None else OUTSIDE.search(text) is not None
-    if outside or not _FIRST.match(text) or _OPEN_FLOW.search(text) or _indicator_starts_a_value(text):
+    if outside or not _FIRST.match(text) or _open_flow(text, raw) or _indicator_starts_a_value(text):
         return None
     try:
         import yaml_rs
