@@ -19,6 +19,12 @@ def _load_and_run(ctx: click.Context, func: Any, paths: tuple[str, ...], **kwarg
                     progress=progress, **kwargs)
 
 
+def _write(text: str) -> None:
+    """Write a big output as it is (click.echo would search all of it for colour codes to strip)."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -35,7 +41,7 @@ def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     from kamplan.api import score_json
 
     if fmt == "json":
-        click.echo(_load_and_run(ctx, score_json, paths))
+        _write(_load_and_run(ctx, score_json, paths))
         return
     rows = _load_and_run(ctx, run, paths)
     names = sorted({name for row in rows for name in row["scores"]})
@@ -69,7 +75,7 @@ def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int |
     from kamplan.api import recommend_json
 
     if fmt == "json":
-        click.echo(_load_and_run(ctx, recommend_json, paths, limit=limit))
+        _write(_load_and_run(ctx, recommend_json, paths, limit=limit))
         return
     rows = _load_and_run(ctx, run, paths, limit=limit)
     _table("Recommendations", ["prio", "account", "kind", "what", "why", "value"],

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,52 @@ class JournaledJson:
         self.pending.clear()
 
 
+class FileParts:
+    """A big part kept as one text file per content key (no JSON around it to encode and decode).
+
+    The pre-rendered recommendation blocks of a portfolio are tens of megabytes of text full of quotes
+    and line ends; as a JSON store they cost more to write and read than everything else.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.pending: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        """The part of ``key``, or None (also when the file is unreadable)."""
+        if key in self.pending:
+            return self.pending[key]
+        if not _HEX.fullmatch(key):
+            return None
+        try:
+            return (self.folder / key).read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: str, value: str) -> None:
+        self.pending[key] = value
+
+    def save(self, prune: set[str] | None = None) -> None:
+        """Write the new parts (each atomically) and remove the stale ones."""
+        try:
+            if self.pending:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            for key, value in self.pending.items():
+                if _HEX.fullmatch(key):
+                    write_atomic(self.folder / key, value, durable=False)
+            for key in prune or ():
+                if _HEX.fullmatch(key):
+                    (self.folder / key).unlink(missing_ok=True)
+        except OSError as exc:  # a read-only checkout still works, just without a cache
+            log.info("cache not written: %s", exc)
+        self.pending.clear()
+
+
+_HEX = re.compile(r"[0-9a-f]{64}")
+# The parts stored as files (see FileParts); the others are JSON stores.
+FILE_PARTS = frozenset({"rec_blocks"})
+
+
 def _well_formed(entry: Any) -> bool:
     """An entry as kamplan.engine.run writes it (a damaged or foreign one is a cache miss)."""
     if not isinstance(entry, dict) or not entry.keys() >= ENTRY_KEYS:
@@ -150,18 +197,19 @@ class ResultCache:
         self.started = time.time_ns()
         self.entries = JournaledJson(folder / f"{context}.json")
         self.stamps = JournaledJson(folder / "stamps.json")
-        self._side: dict[str, JournaledJson] = {}
+        self._side: dict[str, JournaledJson | FileParts] = {}
         self._context = context
         self.cwd = os.getcwd()
 
-    def _store(self, kind: str) -> JournaledJson:
+    def _store(self, kind: str) -> JournaledJson | FileParts:
         store = self._side.get(kind)
         if store is None:
-            store = self._side[kind] = JournaledJson(self.folder / f"{self._context}.{kind}.json")
+            store = self._side[kind] = (FileParts(self.folder / f"{self._context}.{kind}") if kind in FILE_PARTS
+                                        else JournaledJson(self.folder / f"{self._context}.{kind}.json"))
         return store
 
     @property
-    def rows_store(self) -> JournaledJson:
+    def rows_store(self) -> JournaledJson | FileParts:
         """The diagnostics rows, opened on first use."""
         return self._store("rows")
 
