@@ -223,3 +223,19 @@ def test_a_damaged_part_in_the_cache_is_computed_again(cli, demo, kind):
         store.write_text(json.dumps(data), encoding="utf-8")
     again = cli(*command, cwd=demo)
     assert again.code == 0 and again.out == fresh
+
+
+def test_only_the_most_recent_contexts_are_kept(demo, monkeypatch):
+    from kamplan.engine import store as store_module
+
+    monkeypatch.chdir(demo)
+    config = demo / "kamplan.yaml"
+    text = config.read_text(encoding="utf-8")
+    for day in range(1, 8):  # a new as-of date each "day": a new context each time
+        config.write_text(text.replace("today: 2026-11-30", f"today: 2026-12-0{day}"), encoding="utf-8")
+        kamplan.recommend()
+    contexts = {e.name.split(".", 1)[0] for e in (demo / ".kamplan_cache").iterdir() if e.name.startswith("engine-")}
+    assert len(contexts) == store_module.KEEP_CONTEXTS
+    assert (demo / ".kamplan_cache" / "stamps.json").exists()
+    # the current context is intact: a warm run computes nothing
+    assert run.run_portfolio([demo], parts=("recs",)).computed == 0

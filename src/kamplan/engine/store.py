@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -261,3 +262,37 @@ class ResultCache:
         for store in self._side.values():
             store.save(prune)
         self.stamps.save()
+        forget_old_contexts(self.folder, self._context)
+
+
+KEEP_CONTEXTS = 4
+
+
+def forget_old_contexts(folder: Path, current: str, keep: int = KEEP_CONTEXTS) -> None:
+    """Remove the stores of all but the ``keep`` most recently used contexts (never ``current``).
+
+    A context changes with every new as-of date, kamplan.yaml or plugin set; without this, a portfolio
+    analysed every day would grow its cache by a full set of stores a day.
+    """
+    try:
+        names = [entry for entry in os.scandir(folder) if entry.name.startswith(("engine-", "validate-"))]
+    except OSError:
+        return
+    used: dict[str, float] = {}
+    for entry in names:
+        context = entry.name.split(".", 1)[0]
+        try:
+            used[context] = max(used.get(context, 0.0), entry.stat().st_mtime)
+        except OSError:
+            continue
+    recent = sorted(used, key=lambda c: used[c], reverse=True)
+    stale = [c for c in recent[keep:] if c != current]
+    for entry in names:
+        if entry.name.split(".", 1)[0] in stale:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+            except OSError as exc:
+                log.info("old cache not removed: %s", exc)
