@@ -218,9 +218,11 @@ def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, 
     return _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "scores").decoded("scores")
 
 
-def score_json(paths: Iterable[PathArg] = (), **options: Any) -> str:
-    """The text of ``kamplan score --format json``: :func:`score`'s records, indented by 2 (options: :func:`score`)."""
-    return json_array(_analysed(paths, *_options(options), "score_block").part("score_block"))
+def score_json(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, host: PluginHost | None = None,
+               use_cache: bool = True, progress: Any = None, plugin_dirs: Iterable[PathArg] = ()) -> str:
+    """The text of ``kamplan score --format json``: :func:`score`'s records, indented by 2 (arguments as there)."""
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "score_block")
+    return json_array(found.part("score_block"))
 
 
 def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfolio: Portfolio | None = None,
@@ -236,17 +238,14 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfo
     return rows[:limit] if limit is not None else rows
 
 
-def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, **options: Any) -> str:
-    """The text of ``kamplan recommend --format json`` (options: :func:`recommend`)."""
-    blocks = [item for part in _analysed(paths, *_options(options), "rec_blocks").parsed("rec_blocks", rec_blocks)
-              for item in part]
+def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfolio: Portfolio | None = None,
+                   host: PluginHost | None = None, use_cache: bool = True, progress: Any = None,
+                   plugin_dirs: Iterable[PathArg] = ()) -> str:
+    """The text of ``kamplan recommend --format json`` (arguments as for :func:`recommend`)."""
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "rec_blocks")
+    blocks = [item for part in found.parsed("rec_blocks", rec_blocks) for item in part]
     blocks.sort(key=lambda item: item[0])  # stable, as rank() is: ties keep plan order
     return json_array(text for _, text in (blocks[:limit] if limit is not None else blocks))
-
-
-def _options(options: dict[str, Any]) -> tuple[Any, ...]:
-    return (options.get("portfolio"), options.get("host"), options.get("use_cache", True), options.get("progress"),
-            options.get("plugin_dirs", ()))
 
 
 def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: Portfolio | None = None,
