@@ -168,7 +168,7 @@ def _read_full(path: Path, display: str, text: str) -> PlanSource:
 
 def _read_folder(folder: Path, display: str) -> PlanSource:
     files = files_of_plan(folder)
-    locator = Locator(display)
+    locator = MergedLocator(display)
     source = PlanSource(folder, display, {}, locator)
     merged: dict[str, Any] = {}
     header_file: str | None = None
@@ -186,14 +186,7 @@ def _read_folder(folder: Path, display: str) -> PlanSource:
                            f"each file of a folder plan must be a mapping, got {describe(doc.data)}")
             )
             continue
-        if header_file is None and any(k in doc.data for k in _HEADER):
-            header_file = name
-            locator.default_file = name
-        remap: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}
-        for key, value in doc.data.items():
-            line, column = doc.position((key,), key=True)
-            _merge_section(merged, key, value, (line, column), name, header_file, remap, source)
-        locator.add(doc, name, remap)
+        header_file = _merge_file(source, merged, header_file, name, doc.data, Locator.from_document(doc, name))
     if header_file is None and files and not source.diagnostics:
         source.diagnostics.append(
             Diagnostic(display, 0, 0, "error", "E104",
@@ -213,7 +206,7 @@ def _read_folder_fast(folder: Path, display: str) -> PlanSource | None:
     files = files_of_plan(folder)
     if not files:
         return None
-    parts: list[tuple[str, dict[str, Any], Locator]] = []
+    read: list[tuple[str, dict[str, Any], Locator]] = []
     for file in files:
         name = display_name(file)
         try:
@@ -223,24 +216,34 @@ def _read_folder_fast(folder: Path, display: str) -> PlanSource | None:
             return None
         if fast is None:
             return None
-        parts.append((name, fast[0], fast[1]))
-    locator = MergedLocator(display)
-    source = PlanSource(folder, display, {}, locator, fast=True)
+        read.append((name, fast[0], fast[1]))
+    source = PlanSource(folder, display, {}, MergedLocator(display), fast=True)
     merged: dict[str, Any] = {}
     header_file: str | None = None
-    for name, data, file_locator in parts:
-        if header_file is None and any(k in data for k in _HEADER):
-            header_file = name
-            locator.default_file = name
-        remap: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}
-        for key, value in data.items():
-            where = file_locator.locate((key,), key=True)
-            _merge_section(merged, key, value, (where[1], where[2]), name, header_file, remap, source)
-        locator.add_locator(file_locator, data, remap)
+    for name, data, file_locator in read:
+        header_file = _merge_file(source, merged, header_file, name, data, file_locator)
     if header_file is None or source.diagnostics:
         return None
     source.data = merged
     return source
+
+
+def _merge_file(source: PlanSource, merged: dict[str, Any], header_file: str | None, name: str,
+                data: dict[str, Any], file_locator: Locator) -> str | None:
+    """Merge one file of a folder plan into ``merged``; returns the file that carries the header, if known yet.
+
+    A collision is reported at the colliding top-level key, as ``file_locator`` places it.
+    """
+    assert isinstance(source.locator, MergedLocator)
+    if header_file is None and any(k in data for k in _HEADER):
+        header_file = name
+        source.locator.default_file = name
+    remap: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}
+    for key, value in data.items():
+        _, line, column = file_locator.locate((key,), key=True)
+        _merge_section(merged, key, value, (line, column), name, header_file, remap, source)
+    source.locator.add(file_locator, data, remap)
+    return header_file
 
 
 def _merge_section(
