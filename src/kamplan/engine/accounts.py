@@ -13,7 +13,6 @@ from kamplan.read.discovery import discover, find_config, plans_in
 from kamplan.read.sources import ConfigInfo, PlanSource, load_config, paused_gc, read_plan_source, validate_source
 
 
-# -----------------------------------------------------------------------
 def resolve_team(plan: Plan, people: dict[str, TeamMember]) -> dict[str, TeamMember]:
     """Our team for one account: plan entries completed from ``kamplan.yaml`` people.
 

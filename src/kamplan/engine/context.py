@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from kamplan.engine.fingerprint import file_hash, plugin_fingerprint
+from kamplan.engine.fingerprint import file_hash
 from kamplan.read.discovery import config_mapping, find_config
 
 CACHE_DIR = ".kamplan_cache"
@@ -45,8 +45,3 @@ def plugin_dirs_for(paths: Iterable[Path], extra: Iterable[str | os.PathLike[str
         if config and (config.parent / "plugins").is_dir():
             dirs.append((config.parent / "plugins").resolve())
     return list(dict.fromkeys(dirs))
-
-
-def plugin_set(dirs: list[Path]) -> str:
-    """The fingerprint of the plugins a run loads (see :func:`kamplan.engine.fingerprint.plugin_fingerprint`)."""
-    return plugin_fingerprint(dirs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -150,31 +150,37 @@ class PortfolioResult:
         Raises:
             PlanError: When any plan has errors (analyses of invalid plans would mislead).
         """
+        self._refuse_errors()
+        if self._whole_parts is not None:
+            return self._whole_parts.get(kind, [])
+        return [group.parts[kind][str(plan)] for group, plan in self._accounts()]
+
+    def parsed(self, kind: str, parse: Callable[[str], Any]) -> list[Any]:
+        """:meth:`part`, each parsed; a part that does not parse (a damaged cache) is computed again."""
+        self._refuse_errors()
+        if self._whole_parts is not None:
+            return [parse(text) for text in self._whole_parts.get(kind, [])]
+        out = []
+        for group, plan in self._accounts():
+            try:
+                out.append(parse(group.parts[kind][str(plan)]))
+            except (ValueError, TypeError, KeyError):
+                log.info("damaged %s part of %s in the cache: computed again", kind, plan)
+                out.append(parse(group.recompute(plan, (kind,))["parts"][kind]))
+        return out
+
+    def _accounts(self) -> Iterator[tuple[PlanGroup, Path]]:
+        """Each plan that holds a valid account, with its group, in plan order."""
+        for group in self.groups:
+            for plan in group.plans:
+                if group.entries[str(plan)]["account"]:
+                    yield group, plan
+
+    def _refuse_errors(self) -> None:
         if self._may_have_errors():
             errors = self.errors
             if errors:
                 raise PlanError(errors)
-        if self._whole_parts is not None:
-            return self._whole_parts.get(kind, [])
-        return [group.parts[kind][str(plan)] for group in self.groups for plan in group.plans
-                if group.entries[str(plan)]["account"]]
-
-    def parsed(self, kind: str, parse: Callable[[str], Any]) -> list[Any]:
-        """:meth:`part`, each parsed; a part that does not parse (a damaged cache) is computed again."""
-        self.part(kind)  # refuses a portfolio with errors
-        if self._whole_parts is not None:
-            return [parse(text) for text in self._whole_parts.get(kind, [])]
-        out = []
-        for group in self.groups:
-            for plan in group.plans:
-                if not group.entries[str(plan)]["account"]:
-                    continue
-                try:
-                    out.append(parse(group.parts[kind][str(plan)]))
-                except (ValueError, TypeError, KeyError):
-                    log.info("damaged %s part of %s in the cache: computed again", kind, plan)
-                    out.append(parse(group.recompute(plan, (kind,))["parts"][kind]))
-        return out
 
     def _may_have_errors(self) -> bool:
         """False when no plan has an error of its own and nothing crosses plans (no need to build diagnostics)."""

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kamplan.engine.context import CACHE_DIR, CACHE_FORMAT, context_key, plugin_dirs_for, plugin_set
-from kamplan.engine.fingerprint import file_hash
+from kamplan.engine.context import CACHE_DIR, CACHE_FORMAT, context_key, plugin_dirs_for
+from kamplan.engine.fingerprint import file_hash, plugin_fingerprint
 from kamplan.engine.parts import PARTS, analysis_parts
 from kamplan.engine.results import PlanGroup, PortfolioResult
 from kamplan.engine.store import ResultCache
@@ -73,7 +73,7 @@ def run_portfolio(
     dirs = plugin_dirs_for(plan_paths, plugin_dirs)
     if host is not None:
         use_cache, visit_when = False, None
-    plugins = plugin_set(dirs) if use_cache or visit_when is not None else ""
+    plugins = plugin_fingerprint(dirs) if use_cache or visit_when is not None else ""
     groups: dict[Path | None, list[Path]] = {}
     for plan in plan_paths:
         groups.setdefault(find_config(plan), []).append(plan)

@@ -78,10 +78,10 @@ def _compute(plan: Path, parts: Sequence[str], visit: Visit | None, check: bool)
         parent = model.account.parent
         account = build_account(model, source, info, {i for i in (model.account.id, parent) if i})
         account.host = host
-        if parent is not None:
-            entry["parent"] = parent
-            entry["parent_at"] = list(account.locator.locate(("account", "parent"), key=True))
         if check:
+            if parent is not None:
+                entry["parent"] = parent
+                entry["parent_at"] = list(account.locator.locate(("account", "parent"), key=True))
             diagnostics += run_rules(account, host)
         entry["account"] = account.id
         if not any(d.severity == "error" for d in diagnostics):

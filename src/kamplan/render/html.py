@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from kamplan.account import Account
 from kamplan.render.html_tables import finding_items, recommendation_rows, stakeholder_rows, whitespace_rows
 from kamplan.render.palette import PALETTES, color_key
+from kamplan.render.values import label, md_cell, money, pct
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
@@ -85,34 +86,6 @@ def csp(scripts: list[str], styles: list[str]) -> str:
     style_src = " ".join(digest(s) for s in styles) or "'none'"
     return (f"default-src 'none'; script-src {script_src}; style-src {style_src}; img-src data:; "
             "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
-
-
-def md_cell(value: Any) -> str:
-    """Escape text for Markdown (tables and prose): pipes, HTML, emphasis marks, line breaks."""
-    if value is None:
-        return ""
-    text = " ".join(str(value).split())
-    for char, replacement in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("*", "\\*"),
-                              ("_", "\\_"), ("`", "\\`"), ("[", "\\["), ("]", "\\]")):
-        text = text.replace(char, replacement)
-    return text
-
-
-def money(value: Any, currency: str | None = None) -> str:
-    """``1,250,000 EUR`` (empty for None)."""
-    if value is None:
-        return ""
-    return f"{value:,.0f}" + (f" {currency}" if currency else "")
-
-
-def pct(value: Any) -> str:
-    """``105%`` for 1.05 (a dash for None)."""
-    return "–" if value is None else f"{value * 100:.0f}%"
-
-
-def label(value: Any) -> str:
-    """``economic_buyer`` -> ``economic buyer``."""
-    return "" if value is None else str(value).replace("_", " ")
 
 
 def json_script(data: Any) -> Markup:

@@ -11,6 +11,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from kamplan.render.values import label, money
+
 STAKEHOLDER_LIMIT = 500
 RECOMMENDATION_LIMIT = 200
 FINDING_LIMIT = 500
@@ -20,14 +22,6 @@ def escape(value: Any) -> str:
     """HTML-escape text exactly as markupsafe does (``&<>"'``), with the string's own C-level replaces."""
     return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
             .replace("'", "&#39;"))
-
-
-def _label(value: Any) -> str:
-    return "" if value is None else str(value).replace("_", " ")
-
-
-def _money(value: Any) -> str:
-    return "" if value is None else f"{value:,.0f}"
 
 
 def stakeholder_rows(report: dict[str, Any]) -> Markup:
@@ -40,9 +34,9 @@ def stakeholder_rows(report: dict[str, Any]) -> Markup:
         covered = ", ".join(f"{escape(k['name'])} ({escape(k['strength'])})" for k in known["known_by"])
         cells = [
             f"<td>{escape(p['name'])}</td>", f"<td>{escape(p.get('title') or '')}</td>",
-            f"<td>{escape(', '.join(_label(r) for r in p.get('roles') or []))}</td>",
+            f"<td>{escape(', '.join(label(r) for r in p.get('roles') or []))}</td>",
             f'<td><span class="pill att-{escape(p["attitude"])}">{escape(p["attitude"])}</span></td>',
-            f"<td>{escape(p['influence'])}</td>", f"<td>{escape(_label(p.get('status')))}</td>",
+            f"<td>{escape(p['influence'])}</td>", f"<td>{escape(label(p.get('status')))}</td>",
             f"<td>{escape(known['best'])}{': ' + covered if covered else ''}</td>",
         ]
         if not redacted:
@@ -57,7 +51,7 @@ def recommendation_rows(report: dict[str, Any]) -> Markup:
     for r in report["recommendations"][:RECOMMENDATION_LIMIT]:
         rows.append(f'      <tr><td class="num">{escape(r["priority"] or "")}</td><td>{escape(r["kind"])}</td>'
                     f'<td>{escape(r["title"])}</td><td>{escape(r["reason"] or "")}</td>'
-                    f'<td class="num">{escape(_money(r["value"]))}</td></tr>\n')
+                    f'<td class="num">{escape(money(r["value"]))}</td></tr>\n')
     return Markup("".join(rows))
 
 
@@ -73,8 +67,8 @@ def whitespace_rows(report: dict[str, Any]) -> Markup:
     for row in report["whitespace"]["rows"]:
         cells = []
         for c in row["cells"]:
-            status = escape(_label(c["status"]))
-            arr = f"<br><small>{escape(_money(c['arr']))}</small>" if c["arr"] else ""
+            status = escape(label(c["status"]))
+            arr = f"<br><small>{escape(money(c['arr']))}</small>" if c["arr"] else ""
             cells.append(f'<td class="ws-{escape(c["status"])}" title="{status}">{status}{arr}</td>')
         rows.append(f"      <tr><th>{escape(row['name'])}</th>{''.join(cells)}</tr>\n")
     return Markup("".join(rows))

@@ -10,6 +10,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from kamplan.repo.reorder_text import wanted_order
+
 
 def yaml_rt() -> YAML:
     """A round-trip YAML instance: quotes, comments and flow style kept, no line re-wrapping."""
@@ -96,8 +98,7 @@ def reorder(node: CommentedMap, order: list[str]) -> bool:
         True when the order changed.
     """
     keys = list(node.keys())
-    rank = {k: i for i, k in enumerate(order)}
-    wanted = sorted(keys, key=lambda k: (rank.get(str(k), len(order)), keys.index(k)))
+    wanted = wanted_order(keys, order)
     if wanted == keys:
         return False
     trailing = take_trailing(node)

@@ -53,11 +53,8 @@ def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.P
     manifest = _read_manifest(out)
     wanted: dict[str, str] = {}
 
-    def page_key(plan: Path, key: str) -> str:
-        return hashlib.sha256(f"{PAGE_FORMAT}\0{redact}\0{key}".encode()).hexdigest()
-
     def stale(plan: Path, key: str) -> bool:
-        wanted[str(plan)] = page_key(plan, key)
+        wanted[str(plan)] = hashlib.sha256(f"{PAGE_FORMAT}\0{redact}\0{key}".encode()).hexdigest()
         known = manifest.get(str(plan))
         return not (isinstance(known, dict) and known.get("key") == wanted[str(plan)]
                     and (out / "accounts" / f"{known.get('account')}.html").is_file())
