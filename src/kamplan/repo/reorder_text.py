@@ -42,27 +42,22 @@ def in_order(model: str, keys: tuple[Any, ...]) -> bool:
 
 
 def needs_reorder(node: Any, model: str) -> bool:
-    """Whether ``node`` (plain data) or anything nested in it is out of the canonical order of ``model``."""
+    """Whether ``node`` (a mapping or a list of entries) or anything in it is out of ``model``'s canonical order."""
     stack = [(node, model)]
     while stack:
         current, name = stack.pop()
+        if isinstance(current, list):
+            stack.extend((item, name) for item in current)
+            continue
         if not isinstance(current, dict):
             continue
         if not in_order(name, tuple(current)):
             return True
         for key, inner in ORDER[name][1].items():
             value = current.get(key)
-            if isinstance(value, list):
-                stack.extend((item, inner) for item in value)
-            elif value is not None:
+            if value is not None:
                 stack.append((value, inner))
     return False
-
-
-def needs_reorder_value(value: Any, model: str) -> bool:
-    """Whether a field's value (a mapping, or a list of entries) has anything out of order."""
-    return needs_reorder(value, model) if not isinstance(value, list) else any(
-        needs_reorder(item, model) for item in value)
 
 
 def reorder_fast(text: str, file: str, raw: bytes, model: str, round_trip: RoundTrip) -> str | None:
@@ -89,7 +84,7 @@ def reorder_fast(text: str, file: str, raw: bytes, model: str, round_trip: Round
     for key, (_, start, end) in sections.items():
         block = text[start:end]
         inner = nested.get(key)
-        if inner is not None and needs_reorder_value(data[key], inner):
+        if inner is not None and needs_reorder(data[key], inner):
             block = _reorder_section(text, locator, key, (start, end), data[key], (model, inner), round_trip)
         blocks[key] = block
     order = wanted_order(keys, order_of)
