@@ -27,7 +27,7 @@ def cli_reference() -> str:
     lines += ["## kamplan", "", "```", cli.get_help(context), "```", ""]
     for name in sorted(cli.list_commands(context)):
         command = cli.get_command(context, name)
-        sub = click.Context(command, info_name=f"kamplan {name}", parent=context, terminal_width=100)
+        sub = click.Context(command, info_name=name, parent=context, terminal_width=100)
         lines += [f"## kamplan {name}", "", "```", command.get_help(sub), "```", ""]
     return "\n".join(lines)
 

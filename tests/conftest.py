@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from collections.abc import Callable
@@ -29,6 +30,26 @@ def field_paths(data: Any, prefix: tuple = ()) -> list[tuple]:
         for i, value in enumerate(data):
             out += field_paths(value, (*prefix, i))
     return out
+
+
+@pytest.fixture(scope="session")
+def user_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test session's own user folders (config: trusted plugin folders; cache: the signing key)."""
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(autouse=True)
+def _own_user_folders(user_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read or write the real user's trust records and cache key; CI's trust switch is off."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(user_home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(user_home / "cache"))
+    monkeypatch.delenv("KAMPLAN_TRUST_LOCAL_PLUGINS", raising=False)
+
+
+@pytest.fixture
+def trust_local_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run portfolios' own plugins/ folders, as CI does with KAMPLAN_TRUST_LOCAL_PLUGINS=1."""
+    monkeypatch.setenv("KAMPLAN_TRUST_LOCAL_PLUGINS", "1")
 
 
 @dataclass
@@ -89,3 +110,24 @@ stakeholders:
 relationships:
   - {team: jdoe, stakeholder: ceo, strength: strong, last_contact: 2026-10-01}
 """
+
+
+def read_signed(path: Path) -> Any:
+    """A cache store's data, read as kamplan reads it (signed with this test session's user key)."""
+    from kamplan.userdirs import read_own, unsigned, user_key
+
+    key = user_key()
+    assert key is not None
+    payload = unsigned(key, path.name, read_own(path))
+    assert payload is not None, f"{path} is not signed by this user"
+    return json.loads(payload)
+
+
+def write_signed(path: Path, data: Any, *, name: str | None = None) -> None:
+    """Write a cache record signed with this session's user key: damage that only kamplan itself could make."""
+    from kamplan.userdirs import signed, user_key
+
+    key = user_key()
+    assert key is not None
+    payload = (data if isinstance(data, str) else json.dumps(data)).encode("utf-8")
+    path.write_bytes(signed(key, name or path.name, payload))

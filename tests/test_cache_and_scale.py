@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from tests.conftest import read_signed, write_signed
 
 import kamplan
 from kamplan.engine import run as batch
@@ -105,7 +106,7 @@ def test_kamplan_yaml_change_invalidates_everything(portfolio):
     assert codes(after) == codes(batch.validate_portfolio([portfolio], use_cache=False))
 
 
-def test_plugin_change_invalidates(portfolio):
+def test_plugin_change_invalidates(portfolio, trust_local_plugins):
     batch.validate_portfolio([portfolio])
     plugins = portfolio / "plugins"
     plugins.mkdir()
@@ -267,7 +268,7 @@ def test_progress_bars_only_on_an_interactive_terminal(monkeypatch, small_portfo
     assert calls == [(1, 2), (2, 2)]
 
 
-def test_failing_plugin_in_a_worker_process_is_named(portfolio, cli, monkeypatch):
+def test_failing_plugin_in_a_worker_process_is_named(trust_local_plugins, portfolio, cli, monkeypatch):
     import pickle
 
     from kamplan.errors import PlanError, PluginError
@@ -294,7 +295,7 @@ def test_failing_plugin_in_a_worker_process_is_named(portfolio, cli, monkeypatch
     assert result.code == 2 and "plugin 'explodes' failed in rule 'BOOM2': ValueError: bad data" in result.err
 
 
-def test_portfolio_wide_plugins_get_the_whole_portfolio(portfolio, cli):
+def test_portfolio_wide_plugins_get_the_whole_portfolio(portfolio, cli, trust_local_plugins):
     plugins = portfolio / "plugins"
     plugins.mkdir()
     (plugins / "whole.py").write_text(textwrap.dedent("""
@@ -335,16 +336,20 @@ def test_validate_never_imports_networkx(portfolio):
 def test_a_damaged_cache_is_a_miss_never_a_crash(cli, portfolio):
     fresh = cli("validate", "--no-cache", cwd=portfolio)
     cli("validate", cwd=portfolio)
-    for store in (portfolio / ".kamplan_cache").glob("*.json"):
-        data = json.loads(store.read_text(encoding="utf-8"))
+    # damage that passes the signature (as if kamplan itself had written it wrong) is still only a miss
+    for store in (portfolio / ".kamplan_cache").glob("engine-*[0-9a-f].json"):
+        data = read_signed(store)
         broken = [7, {"text": None}, {**dict.fromkeys(resultcache.ENTRY_KEYS, None), "text": "x", "errors": 1}]
-        store.write_text(json.dumps({key: broken[i % 3] for i, key in enumerate(data)}), encoding="utf-8")
+        write_signed(store, {key: broken[i % 3] for i, key in enumerate(data)})
     damaged = cli("validate", cwd=portfolio)
     assert (damaged.code, damaged.out, damaged.err) == (fresh.code, fresh.out, fresh.err)
-    (portfolio / ".kamplan_cache" / "stamps.json").write_text("not json", encoding="utf-8")
+    for stamps in (portfolio / ".kamplan_cache").glob("stamps-*.json"):
+        write_signed(stamps, "not json")
     assert cli("validate", cwd=portfolio).out == fresh.out
-    for rows in (portfolio / ".kamplan_cache").glob("*.rows.json"):
-        rows.write_text(json.dumps(dict.fromkeys(json.loads(rows.read_text(encoding="utf-8")), "[not json")),
-                        encoding="utf-8")
     for args in (["validate", "--format", "json"], ["validate", "--format", "github"]):
-        assert cli(*args, cwd=portfolio).out == cli(*args, "--no-cache", cwd=portfolio).out
+        expected = cli(*args, "--no-cache", cwd=portfolio).out
+        for damage in ("[not json", "[1, 2]", '[["a", "b"]]', '[[1, 2, 3, 4, 5, 6, 7]]', "{}"):
+            cli("validate", cwd=portfolio)
+            for rows in (portfolio / ".kamplan_cache").glob("*.rows.json"):
+                write_signed(rows, dict.fromkeys(read_signed(rows), damage))
+            assert cli(*args, cwd=portfolio).out == expected, damage

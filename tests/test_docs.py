@@ -37,3 +37,8 @@ def test_generated_docs_are_up_to_date():
     script = DOCS.parent / "scripts" / "gen_docs.py"
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_cli_reference_names_each_command_once():
+    text = (DOCS / "cli-reference.md").read_text(encoding="utf-8")
+    assert "Usage: kamplan chart [OPTIONS] PLAN" in text and "kamplan kamplan" not in text

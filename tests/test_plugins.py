@@ -205,6 +205,7 @@ def test_plugins_folder_beside_kamplan_yaml_is_loaded(cli, small_portfolio_dir):
         def register_rules(register):
             register("LOCAL1", lambda account: [kamplan.Finding("local rule ran", ("account",))])
     """)
+    cli("trust", cwd=small_portfolio_dir)
     result = cli("validate", "--format", "json", cwd=small_portfolio_dir)
     codes = [d["code"] for d in json.loads(result.out)]
     assert codes.count("LOCAL1") == 2
@@ -213,7 +214,7 @@ def test_plugins_folder_beside_kamplan_yaml_is_loaded(cli, small_portfolio_dir):
     assert local["hooks"] == ["register_rules"]
 
 
-def test_plugin_raising_in_a_rule_is_named(cli, small_portfolio_dir):
+def test_plugin_raising_in_a_rule_is_named(cli, small_portfolio_dir, trust_local_plugins):
     write_plugin(small_portfolio_dir / "plugins", "explodes", """
         import kamplan
 
@@ -229,7 +230,7 @@ def test_plugin_raising_in_a_rule_is_named(cli, small_portfolio_dir):
     assert "Traceback" not in result.err
 
 
-def test_plugin_raising_in_a_register_hook_is_named(cli, small_portfolio_dir):
+def test_plugin_raising_in_a_register_hook_is_named(cli, small_portfolio_dir, trust_local_plugins):
     write_plugin(small_portfolio_dir / "plugins", "bad_register", """
         import kamplan
 

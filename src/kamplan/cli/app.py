@@ -63,16 +63,15 @@ def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def host_for(ctx: click.Context, paths: tuple[str, ...] = ()) -> Any:
-    """The plugin host for this run: built-ins, entry points, --plugins-dir, plugins/ beside kamplan.yaml."""
+    """The plugin host for this run: built-ins, entry points, --plugins-dir, the trusted plugins/ folder."""
+    from kamplan.engine.context import plugin_dirs_for
     from kamplan.plugins.host import PluginHost
-    from kamplan.read.discovery import find_config
 
-    dirs = list(_settings(ctx).plugins_dir)
     start = Path(paths[0]) if paths else Path.cwd()
-    config = find_config(start.resolve()) if start.exists() else None
-    if config and (config.parent / "plugins").is_dir():
-        dirs.append(str(config.parent / "plugins"))
-    return PluginHost(plugin_dirs=dirs)
+    if start.is_dir():
+        start = start / "kamplan.yaml"  # a file in the folder: its own kamplan.yaml is found from there
+    return PluginHost(plugin_dirs=plugin_dirs_for([start] if start.parent.exists() else [],
+                                                  _settings(ctx).plugins_dir))
 
 
 def emit(text: str | bytes, output: str | None) -> None:
@@ -97,14 +96,11 @@ class KamplanGroup(click.Group):
 
     def _load_plugin_commands(self) -> dict[str, click.Command]:
         if self._plugin_commands is None:
+            from kamplan.engine.context import plugin_dirs_for
             from kamplan.plugins.host import PluginHost
-            from kamplan.read.discovery import find_config
 
             collector = click.Group()
-            dirs = _argv_plugin_dirs()
-            config = find_config(Path.cwd())
-            if config and (config.parent / "plugins").is_dir():
-                dirs.append(str(config.parent / "plugins"))
+            dirs = plugin_dirs_for([Path.cwd() / "kamplan.yaml"], _argv_plugin_dirs())
             host = PluginHost(builtins=True, plugin_dirs=dirs)
             host.add_commands(collector)
             self._plugin_commands = {k: v for k, v in collector.commands.items() if k not in self.commands}
@@ -336,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     _ARGV[:] = args
     KamplanGroup._plugin_commands = None
     debug = "--debug" in args
+    from kamplan.plugins import trust
+
+    trust.forget_skipped()
     try:
         result = cli.main(args=args, prog_name="kamplan", standalone_mode=False)
         return result if isinstance(result, int) else 0
@@ -349,6 +348,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception as exc:
         return _report(exc, debug)
+    finally:
+        for folder, why in trust.skipped().items():
+            click.echo(f"kamplan: notice: {trust.notice(folder, why)}", err=True)
 
 
 def _report(exc: Exception, debug: bool) -> int:

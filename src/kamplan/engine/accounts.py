@@ -64,7 +64,7 @@ def load_portfolio(
     Args:
         paths: What to load; the current directory when empty.
         host: The :class:`~kamplan.plugins.PluginHost` to use; a default one when None (built-ins,
-            entry points, ``--plugins-dir`` folders and the ``plugins/`` folder beside ``kamplan.yaml``).
+            entry points, ``--plugins-dir`` folders and the trusted ``plugins/`` folder beside ``kamplan.yaml``).
         plugin_dirs: Extra plugin folders for the default host.
         use_cache: Accepted for symmetry with ``validate``, whose results are what the cache stores.
         progress: Called as ``progress(done, total)`` while plans are read (for progress bars).
@@ -93,12 +93,10 @@ def load_portfolio(
             plans.append((source, validate_source(source), configs[config_path]))
     first = configs[next(iter(configs))] if configs else load_config(None)
     if host is None:
+        from kamplan.engine.context import plugin_dirs_for
         from kamplan.plugins.host import PluginHost
 
-        dirs = list(plugin_dirs)
-        if first.root and (first.root / "plugins").is_dir():
-            dirs.append(first.root / "plugins")
-        host = PluginHost(plugin_dirs=dirs)
+        host = PluginHost(plugin_dirs=plugin_dirs_for(plan_paths, plugin_dirs))
     known_ids = {p.stem for info in configs.values() if info.plans_dir for p in plans_in(info.plans_dir)}
     known_ids |= {plan.account.id for _, plan, _ in plans if plan and plan.account.id}
     diagnostics = [d for info in configs.values() for d in info.diagnostics]

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kamplan.engine.fingerprint import file_hash
-from kamplan.read.discovery import config_mapping, find_config
+from kamplan.plugins.trust import trusted_local_folders
+from kamplan.read.discovery import config_mapping
 
 CACHE_DIR = ".kamplan_cache"
 CACHE_FORMAT = "engine-2"  # a new format of any stored result is a new context
@@ -38,10 +39,7 @@ def context_key(config: Path | None, plugins: str) -> str:
 
 
 def plugin_dirs_for(paths: Iterable[Path], extra: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """``--plugins-dir`` folders plus the ``plugins/`` folder beside the portfolio's kamplan.yaml."""
+    """``--plugins-dir`` folders plus the portfolio's own ``plugins/`` folder when the user trusts it."""
     dirs = [Path(d).resolve() for d in extra]
-    for folder in dict.fromkeys(os.path.dirname(p) or "." for p in paths):
-        config = find_config(Path(folder))
-        if config and (config.parent / "plugins").is_dir():
-            dirs.append((config.parent / "plugins").resolve())
+    dirs += trusted_local_folders(list(paths), dirs)
     return list(dict.fromkeys(dirs))

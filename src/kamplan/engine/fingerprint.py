@@ -12,7 +12,7 @@ from kamplan import __version__
 
 
 def plugin_fingerprint(plugin_dirs: list[Path]) -> str:
-    """Installed plugins (name, version, code mtime), folder plugins (file, size, mtime), the allowlist.
+    """Installed plugins (name, version, code mtime), folder plugins (every code file's size and mtime), the allowlist.
 
     A changed plugin set, a new plugin version or an edited plugin file changes the fingerprint, so
     cached results can never outlive the code that produced them.
@@ -30,8 +30,9 @@ def plugin_fingerprint(plugin_dirs: list[Path]) -> str:
             origin = "unfindable"
         parts.append(f"ep={ep.name}:{dist}:{version}:{origin}")
     for folder in plugin_dirs:
-        for file in sorted(Path(folder).glob("*.py")):
-            parts.append(f"dir={file}:{_stamp(file)}")
+        for file in sorted(Path(folder).rglob("*.py")):  # helpers a plugin imports count too
+            if "__pycache__" not in file.parts:
+                parts.append(f"dir={file}:{_stamp(file)}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -56,9 +56,9 @@ class PlanGroup:
             decoded = json.loads(rows) if rows is not None else None
         except ValueError:
             decoded = None
-        if not isinstance(decoded, list):  # the rows store lost or damaged it: compute that plan again
+        if not _rows_ok(decoded):  # the rows store lost or damaged it: compute that plan again
             decoded = json.loads(self.recompute(plan, ())["rows"])
-        return decoded
+        return decoded  # type: ignore[return-value]
 
     def unknown_parent(self, entry: dict[str, Any]) -> bool:
         """Whether the entry's ``account.parent`` names no account of the portfolio."""
@@ -97,6 +97,18 @@ class PlanGroup:
                 out.append(Diagnostic(file, line, column, "error", "E307",
                                       f"account id {account!r} is already used by {_shown(first)}", "account.id"))
         return out
+
+
+_ROW_TYPES = (str, int, int, str, str, str, str)
+
+
+def _rows_ok(rows: Any) -> bool:
+    """Whether ``rows`` are diagnostics rows as the work units write them (file, line, column, severity...)."""
+    return isinstance(rows, list) and all(
+        isinstance(row, list) and len(row) == len(_ROW_TYPES)
+        and all(isinstance(value, kind) and not isinstance(value, bool)
+                for value, kind in zip(row, _ROW_TYPES, strict=True))
+        for row in rows)
 
 
 def _shown(plan: Path) -> str:

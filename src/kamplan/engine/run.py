@@ -23,6 +23,7 @@ from kamplan.engine.fingerprint import file_hash, plugin_fingerprint
 from kamplan.engine.parts import PARTS, analysis_parts
 from kamplan.engine.results import PlanGroup, PortfolioResult
 from kamplan.engine.store import ResultCache
+from kamplan.userdirs import sign, user_key
 
 if TYPE_CHECKING:
     from kamplan.engine.runner import Progress
@@ -82,7 +83,7 @@ def run_portfolio(
         root = config.parent if config else plans[0].parent
         plans_dir = root / configured_plans_dir(config) if config else None
         context = context_key(config, plugins)
-        store = ResultCache(root / CACHE_DIR, f"{CACHE_FORMAT}-{context[:24]}") if use_cache else None
+        store = _store_for(root, context) if use_cache else None
         group = PlanGroup(plans, store=store, known={p.stem for p in plans_in(plans_dir)} if plans_dir else set())
         if store:
             group.keys = {plan: store.content_key(plan) for plan in plans}
@@ -154,6 +155,15 @@ def _cached(store: ResultCache | None, key: str | None, parts: Sequence[str], vi
         for kind, text in found.items():
             group.parts.setdefault(kind, {})[str(plan)] = text  # type: ignore[assignment]
     return hit, not visit  # a visit needs the account loaded
+
+
+def _store_for(root: Path, context: str) -> ResultCache | None:
+    """The context's store, named with the user's key (no key, e.g. a read-only home: no cache)."""
+    key = user_key()
+    if key is None:
+        log.info("no per-user cache key can be kept: results are not cached")
+        return None
+    return ResultCache(root / CACHE_DIR, f"{CACHE_FORMAT}-{sign(key, context.encode())[:24]}", key)
 
 
 def _default_host(dirs: list[Path]) -> Any:

@@ -14,6 +14,11 @@ touching one file of a big portfolio appends a few lines instead of rewriting me
 is folded into the file when it grows past a quarter of it. A cache is never trusted for more than
 it can prove: entries are keyed by content, a torn journal line is skipped (a cache miss), and a
 file whose stamps are too fresh to tell an edit apart is hashed again (see :meth:`ResultCache.content_key`).
+
+A cache is read back only when this user wrote it on this machine: the store file, each journal line
+and each part file carry an HMAC made with the user's own key (:mod:`kamplan.userdirs`) over the
+store's name and the record, and a file another user owns is not read at all. A cache committed to
+the repository, copied from elsewhere or forged with kamplan's key functions is therefore a miss.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from kamplan.engine.fingerprint import file_hash
 from kamplan.engine.parts import PARTS
 from kamplan.fileio import write_atomic
 from kamplan.read.discovery import files_of_plan
+from kamplan.userdirs import read_own, sign, signed, unsigned
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +47,31 @@ RACY_NS = 2_000_000_000
 ENTRY_KEYS = frozenset({"account", "parent", "parent_at", "text", "errors", "warnings", "first", "last", "config"})
 
 
-class JournaledJson:
-    """A dict stored as a JSON file plus a journal of changes made since (one JSON line each)."""
+GITIGNORE = "*\n"
 
-    def __init__(self, path: Path) -> None:
+
+def ensure_gitignore(folder: Path) -> None:
+    """Keep ``folder/.gitignore`` ignoring everything (one left empty by a full disk is repaired)."""
+    gitignore = folder / ".gitignore"
+    try:
+        if gitignore.read_bytes() == GITIGNORE.encode():
+            return
+    except OSError:
+        pass
+    write_atomic(gitignore, GITIGNORE, durable=False)
+
+
+class JournaledJson:
+    """A dict stored as a JSON file plus a journal of changes made since (one JSON line each).
+
+    Args:
+        path: The store file (the journal is beside it).
+        key: The user's signing key; what it did not sign is not read.
+    """
+
+    def __init__(self, path: Path, key: bytes) -> None:
         self.path = path
+        self.key = key
         self.journal = path.with_name(path.name + ".journal")
         self.pending: dict[str, Any] = {}
         self._data: dict[str, Any] | None = None
@@ -55,22 +81,22 @@ class JournaledJson:
         """Everything stored, read on first use (adding entries does not need it)."""
         if self._data is None:
             self._data = {}
+            payload = unsigned(self.key, self.path.name, read_own(self.path))
             try:
-                loaded = json.loads(self.path.read_bytes())
+                loaded = json.loads(payload) if payload is not None else None
                 if isinstance(loaded, dict):
                     self._data = loaded
-            except (OSError, ValueError):
+            except ValueError:
                 pass
-            try:
-                lines = self.journal.read_bytes()
-            except OSError:
-                lines = b""
-            for line in lines.splitlines():
-                try:
-                    key, value = json.loads(line)
-                except (ValueError, TypeError):  # a line torn by a crash or a concurrent writer: a miss
+            journal_name = self.journal.name
+            for line in (read_own(self.journal) or b"").splitlines():
+                record = unsigned(self.key, journal_name, line)
+                try:  # a line torn by a crash or a concurrent writer, or not signed by this user: a miss
+                    key, value = json.loads(record) if record is not None else (None, None)
+                except (ValueError, TypeError):
                     continue
-                self._data[key] = value
+                if isinstance(key, str):
+                    self._data[key] = value
             self._data.update(self.pending)
         return self._data
 
@@ -92,14 +118,16 @@ class JournaledJson:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.path.parent / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("*\n", encoding="utf-8")
+            ensure_gitignore(self.path.parent)
             main_bytes = _size(self.path)
             lines = b""
             if main_bytes and not prune:  # the journal is an option only beside an existing file
-                lines = "".join(json.dumps([k, v], ensure_ascii=False, separators=(",", ":")) + "\n"
-                                for k, v in self.pending.items()).encode("utf-8")
+                journal_name = self.journal.name
+                lines = b"".join(
+                    signed(self.key, journal_name,
+                           json.dumps([k, v], ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+                    .replace(b"\n", b" ", 1) + b"\n"
+                    for k, v in self.pending.items())
             if lines and _size(self.journal) + len(lines) < main_bytes // 4:
                 fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
                 try:
@@ -109,8 +137,8 @@ class JournaledJson:
             else:
                 for key in prune or ():
                     self.data.pop(key, None)
-                write_atomic(self.path, json.dumps(self.data, ensure_ascii=False, separators=(",", ":")),
-                             durable=False)
+                payload = json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                write_atomic(self.path, signed(self.key, self.path.name, payload), durable=False)
                 self.journal.unlink(missing_ok=True)
         except OSError as exc:  # a read-only checkout still validates, just without a cache
             log.info("cache not written: %s", exc)
@@ -124,8 +152,9 @@ class FileParts:
     and line ends; as a JSON store they cost more to write and read than everything else.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, key: bytes) -> None:
         self.folder = folder
+        self.key = key
         self.pending: dict[str, str] = {}
 
     def get(self, key: str) -> str | None:
@@ -134,9 +163,10 @@ class FileParts:
             return self.pending[key]
         if not _HEX.fullmatch(key):
             return None
+        payload = unsigned(self.key, f"{self.folder.name}/{key}", read_own(self.folder / key))
         try:
-            return (self.folder / key).read_text(encoding="utf-8")
-        except (OSError, ValueError):
+            return payload.decode("utf-8") if payload is not None else None
+        except ValueError:
             return None
 
     def put(self, key: str, value: str) -> None:
@@ -149,7 +179,8 @@ class FileParts:
                 self.folder.mkdir(parents=True, exist_ok=True)
             for key, value in self.pending.items():
                 if _HEX.fullmatch(key):
-                    write_atomic(self.folder / key, value, durable=False)
+                    write_atomic(self.folder / key,
+                                 signed(self.key, f"{self.folder.name}/{key}", value.encode("utf-8")), durable=False)
             for key in prune or ():
                 if _HEX.fullmatch(key):
                     (self.folder / key).unlink(missing_ok=True)
@@ -191,13 +222,14 @@ def _stamp(path: Path) -> list[int] | None:
 
 
 class ResultCache:
-    """The entries, rows and stamps of one context in ``folder``."""
+    """The entries, rows and stamps of one context in ``folder``, signed with the user's ``key``."""
 
-    def __init__(self, folder: Path, context: str) -> None:
+    def __init__(self, folder: Path, context: str, key: bytes) -> None:
         self.folder = folder
+        self.key = key
         self.started = time.time_ns()
-        self.entries = JournaledJson(folder / f"{context}.json")
-        self.stamps = JournaledJson(folder / "stamps.json")
+        self.entries = JournaledJson(folder / f"{context}.json", key)
+        self.stamps = JournaledJson(folder / f"stamps-{sign(key, b'stamps')[:16]}.json", key)
         self._side: dict[str, JournaledJson | FileParts] = {}
         self._context = context
         self.cwd = os.getcwd()
@@ -205,8 +237,9 @@ class ResultCache:
     def _store(self, kind: str) -> JournaledJson | FileParts:
         store = self._side.get(kind)
         if store is None:
-            store = self._side[kind] = (FileParts(self.folder / f"{self._context}.{kind}") if kind in FILE_PARTS
-                                        else JournaledJson(self.folder / f"{self._context}.{kind}.json"))
+            store = self._side[kind] = (FileParts(self.folder / f"{self._context}.{kind}", self.key)
+                                        if kind in FILE_PARTS
+                                        else JournaledJson(self.folder / f"{self._context}.{kind}.json", self.key))
         return store
 
     @property

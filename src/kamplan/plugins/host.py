@@ -131,8 +131,7 @@ class PluginHost:
 
     def load_entry_points(self) -> None:
         """Load installed plugins, honouring the ``KAMPLAN_LOAD_PLUGINS`` allowlist."""
-        allow = os.environ.get(ALLOWLIST_ENV)
-        allowed = None if allow is None else {a.strip().lower() for a in allow.split(",") if a.strip()}
+        allowed = _allowlist()
         for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
             dist = ep.dist.name if ep.dist else ep.name
             if allowed is not None and dist.lower() not in allowed and ep.name.lower() not in allowed:
@@ -146,15 +145,23 @@ class PluginHost:
             self.register(plugin, ep.name, source=f"entry point ({dist})", version=version)
 
     def load_dir(self, folder: str | os.PathLike[str]) -> None:
-        """Load every ``*.py`` file of ``folder`` as a plugin named after the file."""
+        """Load every ``*.py`` file of ``folder`` as a plugin named after the file.
+
+        When ``KAMPLAN_LOAD_PLUGINS`` is set, only the files it names (by file name without ``.py``)
+        are loaded; set and empty, none is.
+        """
         path = Path(folder).resolve()
         if path in self._loaded_dirs:
             return
         if not path.is_dir():
             raise PluginError(str(folder), "import", "plugins folder does not exist")
         self._loaded_dirs.add(path)
+        allowed = _allowlist()
         for file in sorted(path.glob("*.py")):
             if file.name.startswith("_"):
+                continue
+            if allowed is not None and file.stem.lower() not in allowed:
+                log.debug("plugin file %s not in %s, skipped", file, ALLOWLIST_ENV)
                 continue
             module = _import_file(file)
             self.register(module, file.stem, source=f"folder {path}")
@@ -241,6 +248,12 @@ def iter_registered(host: PluginHost, hook: str) -> Iterator[Registered]:
     registry = host.registry(hook)
     for name in sorted(registry):
         yield registry[name]
+
+
+def _allowlist() -> set[str] | None:
+    """The names ``KAMPLAN_LOAD_PLUGINS`` allows (lower case), or None when it is not set."""
+    allow = os.environ.get(ALLOWLIST_ENV)
+    return None if allow is None else {a.strip().lower() for a in allow.split(",") if a.strip()}
 
 
 def _import_file(file: Path) -> ModuleType:

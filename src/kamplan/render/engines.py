@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kamplan.errors import KamplanError, UsageError
+from kamplan.userdirs import cache_dir, read_own, signed, unsigned, user_key
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def compiled_module_path(wasm: Path, runtime_version: str) -> Path | None:
     """Where the compiled Graphviz module is cached (``KAMPLAN_GRAPHVIZ_CACHE=0`` disables it)."""
     if os.environ.get("KAMPLAN_GRAPHVIZ_CACHE") == "0":
         return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kamplan"
+    base = cache_dir()
     try:
         stat = wasm.stat()
     except OSError:
@@ -130,23 +131,30 @@ class Embedded:
         """Compile the Graphviz module, or reuse the compiled copy cached by an earlier run.
 
         Compiling costs about a second per process; the serialised machine code is kept under the
-        user's cache folder, keyed by the module's content and the wasmtime version, and used when
-        wasmtime accepts it (it refuses anything built for another engine configuration).
+        user's cache folder, keyed by the module's content and the wasmtime version. Deserialising
+        runs that machine code unchecked, so the copy is used only when it is this user's file and
+        carries the signature of the user's key (:mod:`kamplan.userdirs`); the bytes verified are the
+        bytes loaded. Anything else (a stale, foreign or tampered file) is compiled again.
         """
         wt = self._wasmtime
         cache = compiled_module_path(wasm, getattr(wt, "__version__", "unknown"))
-        if cache is not None and cache.is_file():
-            try:
-                return wt.Module.deserialize_file(self._engine, str(cache))
-            except Exception as exc:  # a stale or foreign cache file is only a miss
-                log.debug("compiled Graphviz cache unusable (%s); compiling", exc)
+        key = user_key() if cache is not None else None
+        if cache is not None and key is not None:
+            compiled = unsigned(key, cache.name, read_own(cache))
+            if compiled is not None:
+                try:
+                    return wt.Module.deserialize(self._engine, compiled)
+                except Exception as exc:  # built for another engine configuration: only a miss
+                    log.debug("compiled Graphviz cache unusable (%s); compiling", exc)
+            elif cache.exists():
+                log.info("compiled Graphviz module %s is not signed by this user: compiling again", cache)
         module = wt.Module.from_file(self._engine, str(wasm))
-        if cache is not None:
+        if cache is not None and key is not None:
             try:
-                cache.parent.mkdir(parents=True, exist_ok=True)
+                cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                 from kamplan.fileio import write_atomic
 
-                write_atomic(cache, module.serialize())
+                write_atomic(cache, signed(key, cache.name, bytes(module.serialize())))
             except OSError as exc:
                 log.debug("cannot cache the compiled Graphviz: %s", exc)
         return module
