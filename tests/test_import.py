@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kamplan
+from kamplan.errors import UsageError
 from kamplan.plugins import PluginHost
 from kamplan.repo.merge import import_records
 
@@ -129,6 +130,10 @@ def test_result_that_would_not_validate_is_not_written(plan, export, cli):
 def test_new_plan_from_the_salesforce_sample_report(shared, tmp_path):
     target = tmp_path / "account_plans" / "sample.yaml"
     export = shared / "salesforce-lwc-recipes-sample" / "Accounts-Contacts.csv"
+    with pytest.raises(UsageError, match="never folders"):
+        import_records("salesforce", export, "sample", into=target, host=HOST)
+    assert not target.parent.exists()
+    target.parent.mkdir()
     report = import_records("salesforce", export, "sample", into=target, host=HOST)
     assert report.created and report.written and len(report.added) == 6
     names = [p.name for p in kamplan.resolve_account(target, host=HOST).plan.stakeholders]

@@ -83,9 +83,9 @@ def emit(text: str | bytes, output: str | None) -> None:
         else:
             click.echo(text, nl=not text.endswith("\n"))
         return
-    from kamplan.fileio import write_atomic
+    from kamplan.fileio import write_output
 
-    write_atomic(output, text)
+    write_output(output, text)
     click.echo(f"wrote {output}", err=True)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,9 +131,19 @@ def load_config(path: Path | None) -> ConfigInfo:
 
 
 # -- reading one plan ------------------------------------------------------------------------------
-def read_plan_source(path: Path) -> PlanSource:
-    """Read a plan file or folder into merged data with positions (no validation yet)."""
+def read_plan_source(path: Path, texts: Mapping[Path, str] | None = None) -> PlanSource:
+    """Read a plan file or folder into merged data with positions (no validation yet).
+
+    Args:
+        path: The plan file or folder plan.
+        texts: Text to read instead of a file's content, by file path (a change not yet written:
+            ``import`` validates its result before it writes anything).
+    """
     display = display_name(path)
+    if texts:
+        if path in texts:
+            return _read_full(path, display, texts[path])
+        return _read_folder(path, display, texts)
     if path.is_dir():
         fast_folder = _read_folder_fast(path, display) if FAST_PATH else None
         return fast_folder or _read_folder(path, display)
@@ -166,8 +176,8 @@ def _read_full(path: Path, display: str, text: str) -> PlanSource:
     return source
 
 
-def _read_folder(folder: Path, display: str) -> PlanSource:
-    files = files_of_plan(folder)
+def _read_folder(folder: Path, display: str, texts: Mapping[Path, str] | None = None) -> PlanSource:
+    files = sorted({*files_of_plan(folder), *(texts or {})}) if texts else files_of_plan(folder)
     locator = MergedLocator(display)
     source = PlanSource(folder, display, {}, locator)
     merged: dict[str, Any] = {}
@@ -175,7 +185,7 @@ def _read_folder(folder: Path, display: str) -> PlanSource:
     for file in files:
         name = display_name(file)
         try:
-            doc = read_file(file, name)
+            doc = read_text(texts[file], name) if texts and file in texts else read_file(file, name)
         except YamlReadError as exc:
             source.diagnostics += exc.diagnostics
             continue

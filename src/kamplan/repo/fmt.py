@@ -15,6 +15,7 @@ from kamplan.parse.reader import YamlReadError, decode, load_bytes, read_file
 from kamplan.plan.canonical_order import ORDER
 from kamplan.read.discovery import discover, display_name, files_of_plan
 from kamplan.repo.reorder_text import reorder_fast
+from kamplan.repo.text_form import form_of, in_form, plain
 
 
 def canonicalise(node: Any, model: str) -> bool:
@@ -62,13 +63,33 @@ def format_text(text: str, model: str = "Plan") -> str:
     """
     from ruamel.yaml.comments import CommentedMap
 
-    from kamplan.repo.roundtrip import dump_rt, load_rt
+    from kamplan.repo.roundtrip import dump_rt, load_rt, null_style
 
-    data = load_rt(text)
+    head, body = split_directives(text)
+    data = load_rt(body)
     if not isinstance(data, CommentedMap):
         return text
     canonicalise(data, model)
-    return dump_rt(data)
+    return head + dump_rt(data, null_style(body))
+
+
+def split_directives(text: str) -> tuple[str, str]:
+    """``text`` split after its directives and ``---`` (``%YAML 1.1``...), which are kept as written.
+
+    kamplan reads every plan by the YAML 1.2 core rules (``yes`` and ``0755`` are text where a field
+    is text), whatever a directive says; the round trip must read it the same way, or it would write
+    ``yes`` back as ``true`` and change what the plan says.
+    """
+    if not text.startswith("%"):
+        return "", text
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        offset += len(line)
+        if line.rstrip() == "---" or line.startswith("--- "):
+            if line.startswith("--- "):  # content on the marker line stays in the body
+                return text[:offset - len(line)] + "---\n", line[4:] + text[offset:]
+            return text[:offset], text[offset:]
+    return "", text
 
 
 def _yaml_error() -> type[Exception]:
@@ -96,7 +117,11 @@ def fmt(paths: Sequence[str | os.PathLike[str]] = (), *, check: bool = False) ->
         model = "PortfolioConfig" if path.name == "kamplan.yaml" else "Plan"
         try:
             raw = load_bytes(path, shown)  # the size limit applies first
-            text = decode(raw, shown)
+            form = form_of(raw)
+            original = decode(raw, shown)
+            text = plain(original)
+            if text != original:
+                raw = text.encode("utf-8")
             formatted = reorder_fast(text, shown, raw, model, format_text) if FAST_PATH else None
             if formatted is None:  # not the simple layout: the safe reader's refusals, then a whole round trip
                 read_file(path, shown)
@@ -114,5 +139,5 @@ def fmt(paths: Sequence[str | os.PathLike[str]] = (), *, check: bool = False) ->
         if check:
             result.diagnostics.append(Diagnostic(shown, 1, 1, "error", "F001", "not in canonical format"))
         else:
-            write_atomic(path, formatted)
+            write_atomic(path, in_form(formatted, form))
     return result

@@ -3,15 +3,16 @@
 The export owns name, title, unit, reports_to and contact (an empty export cell never erases a
 value); the plan owns roles, attitude, influence, notes, tags and relationships, which an import
 never touches. People are matched by their id in the source (kept under ``custom``), then e-mail,
-then normalised name. Everything is written through a comment-keeping round trip, atomically, and
-only when the result validates.
+then normalised name (never a person who carries another source id). A manager column the export
+lacks, or an empty cell, leaves ``reports_to`` as it is. Everything is written through a
+comment-keeping round trip, atomically, to the file that defines each entry (folder plans too), in
+the file's own line ends and BOM, and only when the result validates (checked in memory, so a dry
+run writes nothing anywhere).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +26,9 @@ from kamplan.errors import Diagnostic, UsageError
 from kamplan.fileio import write_atomic
 from kamplan.plugins.host import PluginHost, safe_call
 from kamplan.read.csv_exports import normalise_name, slugify
-from kamplan.read.discovery import display_name
-from kamplan.repo.roundtrip import dump_rt, load_rt
+from kamplan.read.discovery import configured_plans_dir, display_name, files_of_plan, find_config, plans_in
+from kamplan.repo.roundtrip import dump_rt, load_rt, null_style
+from kamplan.repo.text_form import TextForm, form_of, in_form, plain
 
 OWNED_CONTACT = ("email", "phone", "linkedin")
 
@@ -60,13 +62,32 @@ class ImportReport:
         return 1 if self.errors else 0
 
 
-class _Plan:
-    """The round-trip data of the target plan, with indices for matching."""
+@dataclass
+class _File:
+    """One file of the target plan: its round-trip data, and its text and form as they were."""
 
-    def __init__(self, data: CommentedMap, source_key: str) -> None:
-        self.data = data
+    path: Path
+    original: str
+    form: TextForm
+    data: CommentedMap
+
+
+class _Plan:
+    """The round-trip data of the target plan (every file of a folder plan), with indices for matching.
+
+    People and units stay in the file that defines them; new people go to ``home`` (the ``--into``
+    file, else the first file with stakeholders), new units to the first file with units.
+    """
+
+    def __init__(self, files: list[_File], source_key: str, home: Path | None = None) -> None:
+        self.files = files
         self.source_key = source_key
-        self.people: CommentedSeq = _section(data, "stakeholders")
+        with_people = [f for f in files if isinstance(f.data.get("stakeholders"), CommentedSeq)]
+        chosen = next((f for f in files if f.path == home), None) or (with_people[0] if with_people else files[0])
+        self.home: CommentedSeq = _section(chosen.data, "stakeholders")
+        self.people: list[Any] = [p for f in files if isinstance(f.data.get("stakeholders"), CommentedSeq)
+                                  for p in f.data["stakeholders"]]
+        self.data = next((f.data for f in files if isinstance(f.data.get("units"), CommentedSeq)), chosen.data)
         self.ids = {str(p.get("id")) for p in self.people if isinstance(p, Mapping)}
         self.by_source: dict[str, CommentedMap] = {}
         self.by_email: dict[str, list[CommentedMap]] = {}
@@ -82,25 +103,33 @@ class _Plan:
                 self.by_email.setdefault(str(contact["email"]).casefold(), []).append(person)
             if person.get("name"):
                 self.by_name.setdefault(normalise_name(str(person["name"])), []).append(person)
-        self.units: CommentedSeq | None = data.get("units") if isinstance(data.get("units"), CommentedSeq) else None
+        units = self.data.get("units")
+        self.units: CommentedSeq | None = units if isinstance(units, CommentedSeq) else None
         self.unit_by_key: dict[str, str] = {}
-        for unit in self.units or []:
+        for unit in (u for f in files if isinstance(f.data.get("units"), CommentedSeq) for u in f.data["units"]):
             if isinstance(unit, Mapping) and unit.get("id"):
                 self.unit_by_key[str(unit["id"]).casefold()] = str(unit["id"])
                 if unit.get("name"):
                     self.unit_by_key[str(unit["name"]).casefold()] = str(unit["id"])
 
     def match(self, record: Mapping[str, Any], source_id: str | None, taken: set[int]) -> CommentedMap | None:
+        """The plan person this record is: by source id, else e-mail, else name (never someone whose
+        source id is another one: that is a different person with the same name or a shared mailbox)."""
         candidates: list[CommentedMap] = []
         if source_id and source_id in self.by_source:
             candidates = [self.by_source[source_id]]
         email = (record.get("contact") or {}).get("email")
         if not candidates and email:
-            candidates = self.by_email.get(email.casefold(), [])
+            candidates = [c for c in self.by_email.get(email.casefold(), []) if self._may_be(c, source_id)]
         if not candidates:
-            candidates = self.by_name.get(normalise_name(record["name"]), [])
+            candidates = [c for c in self.by_name.get(normalise_name(record["name"]), []) if self._may_be(c, source_id)]
         free = [c for c in candidates if id(c) not in taken]
         return free[0] if len(free) == 1 or (free and source_id and source_id in self.by_source) else None
+
+    def _may_be(self, person: CommentedMap, source_id: str | None) -> bool:
+        custom = person.get("custom")
+        known = custom.get(self.source_key) if isinstance(custom, Mapping) else None
+        return known is None or source_id is None or str(known) == source_id
 
     def new_id(self, record: Mapping[str, Any], source_id: str | None) -> str:
         base = record.get("_id_hint") or slugify(record["name"]) or slugify(f"person-{source_id or len(self.ids)}")
@@ -117,7 +146,7 @@ class _Plan:
             return self.unit_by_key[key]
         if self.units is None:
             self.units = _section(self.data, "units")
-        known = {str(u.get("id")) for u in self.units if isinstance(u, Mapping)}
+        known = set(self.unit_by_key.values())
         base = slugify(name) or f"unit-{len(known) + 1}"
         candidate, n = base, 2
         while candidate in known:
@@ -155,20 +184,65 @@ def _new_plan(account_id: str) -> CommentedMap:
     return data
 
 
-def locate_plan(account_id: str, into: str | Path | None, host: PluginHost) -> Path:
-    """The plan file to import into: ``--into``, or the account's plan in the portfolio here."""
-    if into is not None:
-        path = Path(into)
-        if path.is_dir():
-            raise UsageError(f"{path} is a folder plan: give --into one of its files")
-        return path
+def locate_plan(account_id: str, into: str | Path | None, host: PluginHost) -> tuple[Path, Path | None]:
+    """The plan to import into (a file or a folder plan) and, for ``--into FILE`` of a folder, that file.
+
+    Raises:
+        UsageError: When there is no such plan, ``--into`` would create folders, or a new plan would
+            give an account id that another plan already has.
+    """
+    known = _portfolio_plans(host)
+    if into is None:
+        if account_id in known:
+            return known[account_id], None
+        raise UsageError(f"no plan for account {account_id!r} here; give --into PLAN (a new path creates a plan)")
+    path = Path(into)
+    if not path.parent.is_dir():
+        raise UsageError(f"--into {_short(into)}: the folder {_short(path.parent)} does not exist "
+                         "(kamplan import creates a plan file, never folders)")
+    plan, home = path, None
+    if path.is_file() and path.parent.is_dir() and _is_folder_plan(path.parent):
+        plan, home = path.parent, path
+    existing = known.get(account_id)
+    if existing is not None and existing.resolve() != plan.resolve():
+        raise UsageError(f"account {account_id!r} already has a plan, {display_name(existing)}; import into it "
+                         f"(leave out --into) or give another --account")
+    return plan, home
+
+
+def _portfolio_plans(host: PluginHost) -> dict[str, Path]:
+    if find_config(Path.cwd()) is None:
+        return {}
     portfolio = load_portfolio([], host=host)
-    for account in portfolio.accounts:
-        if account.id == account_id and account.source is not None:
-            if account.source.is_dir():
-                raise UsageError(f"{account_id} is a folder plan: give --into one of its files")
-            return account.source
-    raise UsageError(f"no plan for account {account_id!r} here; give --into PLAN (a new path creates a plan)")
+    return {a.id: a.source for a in portfolio.accounts if a.source is not None}
+
+
+def _is_folder_plan(folder: Path) -> bool:
+    config = find_config(folder)
+    return config is not None and folder.resolve().parent == (config.parent / configured_plans_dir(config)).resolve()
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 80 else text[:60] + "..." + text[-17:]
+
+
+def _load_files(plan_path: Path, account_id: str) -> list[_File]:
+    files = []
+    for path in files_of_plan(plan_path) if plan_path.exists() else []:
+        raw = path.read_bytes()
+        original = plain(raw.decode("utf-8-sig"))
+        data = load_rt(original)
+        if not isinstance(data, CommentedMap):
+            raise UsageError(f"{display_name(path)} is not a plan mapping; run kamplan validate on it")
+        files.append(_File(path, original, form_of(raw), data))
+    if not files:
+        return [_File(plan_path, "", TextForm(), _new_plan(account_id))]
+    header = next((f.data.get("account") for f in files if isinstance(f.data.get("account"), Mapping)), None)
+    existing_id = (header or {}).get("id") or plan_path.stem
+    if str(existing_id) != account_id:
+        raise UsageError(f"{display_name(plan_path)} is the plan of {existing_id!r}, not {account_id!r}")
+    return files
 
 
 def import_records(
@@ -181,8 +255,8 @@ def import_records(
         fmt: Importer name (``salesforce``, ``hubspot``, ``organogram``, ``csv`` or a plugin's).
         file: The export to read.
         account_id: The account the people belong to.
-        into: The plan file; a path that does not exist becomes a new plan.
-        dry_run: Work out the changes, write nothing.
+        into: The plan file (or a file of a folder plan); a path that does not exist becomes a new plan.
+        dry_run: Work out the changes, write nothing (anywhere).
         mark_missing_left: Set ``status: left`` on people of this source missing from the export.
         options: Importer options (``map``, ``filter_account``).
         host: Plugin host.
@@ -196,28 +270,24 @@ def import_records(
         raise UsageError(f"unknown import format {fmt!r}; available: {', '.join(sorted(importers))}")
     if not Path(file).is_file():
         raise UsageError(f"{file}: no such file")
-    plan_path = locate_plan(account_id, into, host)
+    plan_path, home = locate_plan(account_id, into, host)
     records = list(safe_call(importers[fmt], "importer", Path(file), dict(options or {})) or [])
     report = ImportReport(plan_path)
-    if plan_path.exists():
-        original = plan_path.read_text(encoding="utf-8-sig")
-        data = load_rt(original)
-        if not isinstance(data, CommentedMap):
-            raise UsageError(f"{plan_path} is not a plan mapping; run kamplan validate on it")
-        existing_id = (data.get("account") or {}).get("id") or plan_path.stem
-        if str(existing_id) != account_id:
-            raise UsageError(f"{plan_path} is the plan of {existing_id!r}, not {account_id!r}")
-    else:
-        original, data, report.created = "", _new_plan(account_id), True
+    files = _load_files(plan_path, account_id)
+    report.created = not plan_path.exists()
     source_key = next((k for r in records for k in (r.get("custom") or {})), f"{fmt}_id")
-    _merge(_Plan(data, source_key), records, report, mark_missing_left)
-    report.text = dump_rt(data)
-    if report.text == original:
+    _merge(_Plan(files, source_key, home), records, report, mark_missing_left)
+    texts = {f.path: dump_rt(f.data, null_style(f.original)) for f in files}
+    changed = {path: text for path, text in texts.items()
+               if text != next(f.original for f in files if f.path == path)}
+    report.text = "".join(texts.values())
+    if not changed:
         return report
-    report.errors = _validate(plan_path, report.text, host)
+    report.errors = _validate(plan_path, changed, host)
     if not report.errors and not dry_run:
-        plan_path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(plan_path, report.text)
+        forms = {f.path: f.form for f in files}
+        for path, text in changed.items():
+            write_atomic(path, in_form(text, forms[path]))
         report.written = True
     return report
 
@@ -250,6 +320,7 @@ def _merge(plan: _Plan, records: Iterable[Mapping[str, Any]], report: ImportRepo
             entry = CommentedMap()
             entry["id"] = plan.new_id(record, key_id)
             entry["name"] = record["name"]
+            plan.home.append(entry)
             plan.people.append(entry)
             report.added.append(str(entry["id"]))
         else:
@@ -304,9 +375,9 @@ def _link_managers(plan: _Plan, imported: list[tuple[Mapping[str, Any], Commente
         pid, row = str(entry["id"]), record.get("_row", "?")
         rows[pid] = row
         manager = (record.get("_manager") or "").strip()
-        if not manager:
-            desired[pid] = None
-        elif key_id is not None and manager in (key_id, record.get("_source_id")):
+        if not manager:  # no manager column, or an empty cell: the export does not know; the plan's line stays
+            continue
+        if key_id is not None and manager in (key_id, record.get("_source_id")):
             report.warnings.append(f"row {row}: {record['name']!r} reports to themself; kept at the top of the tree")
             keep_existing.add(pid)
         elif manager in source_to_plan:
@@ -362,20 +433,20 @@ def _note(report: ImportReport, pid: str, change: str) -> None:
     report.updated.setdefault(pid, []).append(change)
 
 
-def _validate(plan_path: Path, text: str, host: PluginHost) -> list[Diagnostic]:
-    """Validate the would-be plan in a scratch folder beside it (so kamplan.yaml still applies)."""
+def _validate(plan_path: Path, texts: dict[Path, str], host: PluginHost) -> list[Diagnostic]:
+    """Validate the would-be plan from its new texts, in memory (nothing is written to validate it)."""
+    from kamplan.engine.accounts import build_account
     from kamplan.plugins.calls import run_rules
+    from kamplan.read.sources import load_config, read_plan_source, validate_source
 
-    folder = plan_path.parent if plan_path.parent.exists() else Path.cwd()
-    scratch = Path(tempfile.mkdtemp(prefix=".kamplan-import-", dir=folder))
-    try:
-        target = scratch / plan_path.name
-        target.write_text(text, encoding="utf-8")
-        portfolio = load_portfolio([target], host=host)
-        errors = [d for d in portfolio.diagnostics if d.severity == "error"]
-        for account in portfolio.accounts:
-            errors += [d for d in run_rules(account, host) if d.severity == "error"]
-        shown = display_name(plan_path)
-        return [Diagnostic(shown, d.line, d.column, d.severity, d.code, d.message, d.path) for d in errors]
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    source = read_plan_source(plan_path, texts=texts)
+    plan = validate_source(source)
+    errors = [d for d in source.diagnostics if d.severity == "error"]
+    if plan is not None:
+        config_path = find_config(plan_path.resolve().parent)
+        info = load_config(config_path)
+        known = ({p.stem for p in plans_in(config_path.parent / configured_plans_dir(config_path))}
+                 if config_path else set())
+        account = build_account(plan, source, info, known | {plan.account.id})
+        errors += [d for d in run_rules(account, host) if d.severity == "error"]
+    return errors

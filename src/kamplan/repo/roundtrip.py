@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -12,6 +13,23 @@ from ruamel.yaml.tokens import CommentToken
 
 from kamplan.repo.reorder_text import wanted_order
 
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class DateLikeText(str):
+    """A plain scalar that looks like a date but is none (``2026-02-30``): kept exactly as written."""
+
+
+def _timestamp_or_text(constructor: Any, node: Any) -> Any:
+    try:
+        return constructor.construct_yaml_timestamp(node)
+    except ValueError:  # no such day or month: the plan's reader keeps it as text, so does the round trip
+        return DateLikeText(node.value)
+
+
+def _represent_date_like(representer: Any, data: DateLikeText) -> Any:
+    return representer.represent_scalar(TIMESTAMP_TAG, str(data))  # resolves as written: stays plain
+
 
 def yaml_rt() -> YAML:
     """A round-trip YAML instance: quotes, comments and flow style kept, no line re-wrapping."""
@@ -19,7 +37,17 @@ def yaml_rt() -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 10_000
     yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.constructor.add_constructor(TIMESTAMP_TAG, _timestamp_or_text)
+    yaml.representer.add_representer(DateLikeText, _represent_date_like)
     return yaml
+
+
+_TILDE_NULL = re.compile(r"(?m)(?:[:\[,]|^[ \t]*-)[ \t]*~[ \t]*(?:[,}\]]|#.*$|$)")
+
+
+def null_style(text: str) -> str:
+    """How ``text`` writes an empty value: ``"~"`` when it uses ``key: ~`` anywhere, else nothing."""
+    return "~" if _TILDE_NULL.search(text) else ""
 
 
 def load_rt(text: str) -> Any:
@@ -27,10 +55,19 @@ def load_rt(text: str) -> Any:
     return yaml_rt().load(text)
 
 
-def dump_rt(data: Any) -> str:
-    """Serialise round-trip data back to text."""
+def dump_rt(data: Any, null: str = "") -> str:
+    """Serialise round-trip data back to text.
+
+    Args:
+        data: Round-trip data.
+        null: How to write an empty value (``"~"`` or nothing; see :func:`null_style`).
+    """
     out = io.StringIO()
-    yaml_rt().dump(data, out)
+    yaml = yaml_rt()
+    if null:
+        yaml.representer.add_representer(
+            type(None), lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", null))
+    yaml.dump(data, out)
     return out.getvalue()
 
 
