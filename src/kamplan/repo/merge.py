@@ -447,6 +447,6 @@ def _validate(plan_path: Path, texts: dict[Path, str], host: PluginHost) -> list
         info = load_config(config_path)
         known = ({p.stem for p in plans_in(config_path.parent / configured_plans_dir(config_path))}
                  if config_path else set())
-        account = build_account(plan, source, info, known | {plan.account.id})
+        account = build_account(plan, source, info, known | {plan.account.id or plan_path.stem})
         errors += [d for d in run_rules(account, host) if d.severity == "error"]
     return errors
