@@ -52,6 +52,18 @@ def unknown_parent_message(parent: str) -> str:
     return f"unknown parent account {parent!r} (no such plan in the portfolio)"
 
 
+QUOTE_LIMIT = 60
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """``repr`` of a value from a plan, shortened in the middle when long (a message never holds a whole file)."""
+    text = str(value)
+    if len(text) > limit:
+        keep = limit - 12
+        text = f"{text[:keep]}...{text[-9:]}"
+    return repr(text)
+
+
 class KamplanError(Exception):
     """Base of every error kamplan raises on purpose."""
 

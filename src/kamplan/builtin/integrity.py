@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from kamplan.account import Account
-from kamplan.errors import unknown_parent_message
+from kamplan.errors import quote, unknown_parent_message
 from kamplan.insights.periods import period_granularity
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Finding
@@ -23,7 +23,7 @@ def duplicate_ids(account: Account) -> Iterator[Finding]:
         seen: dict[str, int] = {}
         for i, entry in enumerate(getattr(plan, section)):
             if entry.id in seen:
-                yield _error(f"duplicate id {entry.id!r} in {section} (first at {section}[{seen[entry.id]}])",
+                yield _error(f"duplicate id {quote(entry.id)} in {section} (first at {section}[{seen[entry.id]}])",
                              section, i, "id")
             else:
                 seen[entry.id] = i
@@ -52,7 +52,7 @@ def unknown_references(account: Account) -> Iterator[Finding]:
 
     def check(value: str | None, known: set[str], what: str, *path: str | int) -> Iterator[Finding]:
         if value is not None and value not in known:
-            yield _error(f"unknown {what} {value!r}", *path)
+            yield _error(f"unknown {what} {quote(value)}", *path)
 
     yield from check(plan.account.owner, team, "team member", "account", "owner")
     if plan.account.parent is not None and plan.account.parent not in account.portfolio_ids:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from kamplan.errors import Diagnostic
+from kamplan.errors import Diagnostic, quote
 
 # PyYAML is imported on first use: plans on the fast path (kamplan.parse.fast) never need it.
 yaml: Any = None
@@ -110,7 +110,8 @@ def format_path(path: Path) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = str(part) if len(str(part)) <= 60 else quote(part)[1:-1]  # a key may be a whole paragraph
+            out += f".{name}" if out else name
     return out
 
 
@@ -340,9 +341,9 @@ class _Builder:
             return True
         path = self._current_path()
         if "python/" in tag:
-            message = f"tag {tag!r} refused: kamplan reads safe YAML only and never executes tags"
+            message = f"tag {quote(tag)} refused: kamplan reads safe YAML only and never executes tags"
         else:
-            message = f"tag {tag!r} is not allowed in a plan (only plain YAML values)"
+            message = f"tag {quote(tag)} is not allowed in a plan (only plain YAML values)"
         self.doc.diagnostics.append(_diag(self.file, pos, "E106", message, path))
         return False
 
@@ -439,7 +440,7 @@ class _Builder:
                     self.file,
                     top.key_pos or (0, 0),
                     "E111",
-                    f"duplicate key {key!r} (first at line {first[0]})",
+                    f"duplicate key {quote(key)} (first at line {first[0]})",
                     path,
                 )
             )

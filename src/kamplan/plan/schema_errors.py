@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from kamplan.errors import Diagnostic
+from kamplan.errors import Diagnostic, quote
 from kamplan.parse.locate import Locator
 from kamplan.parse.reader import Path, format_path
 from kamplan.plan.fields import SLUG_PATTERN
@@ -38,7 +38,7 @@ def describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(str(value)) if isinstance(value, str) else repr(value)
+    return quote(value) if isinstance(value, str) else repr(value) if len(repr(value)) <= 60 else quote(value)[1:-1]
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path, tuple[Any, ...]]:
@@ -95,7 +95,7 @@ def schema_diagnostics(
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             if allowed:
                 hint += f"; allowed: {', '.join(allowed)}"
-            code, message, at_key = "E202", f"unknown field {name!r}{hint}", True
+            code, message, at_key = "E202", f"unknown field {quote(name)}{hint}", True
         elif kind == "missing":
             missing = str(rest[0]) if rest else field
             code, message, at_key = "E203", f"missing required field {missing!r}", False

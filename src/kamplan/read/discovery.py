@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kamplan.errors import UsageError
+from kamplan.errors import Diagnostic, PlanError, UsageError
 
 CONFIG_NAME = "kamplan.yaml"
 DEFAULT_PLANS_DIR = "account_plans"
@@ -68,9 +68,75 @@ def _parsed_config(config: Path, size: int, mtime_ns: int) -> dict[str, Any]:
 
 
 def configured_plans_dir(config: Path) -> str:
-    """The ``plans:`` folder named in ``kamplan.yaml`` (``account_plans`` when absent or unreadable)."""
+    """The ``plans:`` folder named in ``kamplan.yaml`` (``account_plans`` when absent or unreadable).
+
+    A number is a folder name like any text (``plans: 2026`` is the folder ``2026``), as for every
+    text field of the format.
+    """
     value = config_mapping(config).get("plans")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     return value if isinstance(value, str) and value else DEFAULT_PLANS_DIR
+
+
+def plans_folder_problem(config: Path) -> Diagnostic | None:
+    """E200 at ``plans:`` in ``kamplan.yaml`` when it names no folder (missing, a file, not text), else None."""
+    value = config_mapping(config).get("plans")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
+        message = f"plans: expected the name of the plans folder, got {_kind(value)}"
+    else:
+        folder = config.parent / configured_plans_dir(config)
+        if folder.is_dir():
+            return None
+        shown = _quoted(str(value))
+        message = (f"plans: {shown} is a file, not a folder" if folder.exists()
+                   else f"plans: the folder {shown} does not exist (beside kamplan.yaml)")
+    line, column = _position_of_plans(config)
+    return Diagnostic(display_name(config), line, column, "error", "E200", message, "plans")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value in (None, "") else f"{_quoted(str(value))}"
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[:limit - 3] + "...")
+
+
+def _position_of_plans(config: Path) -> tuple[int, int]:
+    from kamplan.parse.locate import Locator
+    from kamplan.parse.reader import YamlReadError, read_file
+
+    try:
+        doc = read_file(config, display_name(config))
+    except YamlReadError:
+        return 1, 1
+    _, line, column = Locator.from_document(doc, display_name(config)).locate(("plans",))
+    return max(line, 1), max(column, 1)
+
+
+def outside_repository(path: Path) -> tuple[Path, Path] | None:
+    """Where ``path`` really is and its repository's root, when a symlink takes it out of the repository.
+
+    The repository is the folder of the nearest ``kamplan.yaml``; a plan (or a file of a folder plan,
+    or the plans folder) that resolves elsewhere is refused: a clone must not read files outside itself.
+    """
+    config = find_config(path if path.is_dir() and not path.is_symlink() else path.parent)
+    if config is None:
+        return None
+    root = config.parent.resolve()
+    real = path.resolve()
+    if real == root or root in real.parents:
+        return None
+    return real, root
 
 
 def plans_in(folder: Path) -> list[Path]:
@@ -100,12 +166,15 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for path in given:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
-        path = path.resolve()
+        path = path.absolute() if path.is_symlink() else path.resolve()  # a link is checked, not followed
         if path.is_file():
             plans.append(path)
             continue
         config = path / CONFIG_NAME
         if config.is_file():
+            problem = plans_folder_problem(config)
+            if problem is not None:
+                raise PlanError([problem])
             plans += plans_in(path / configured_plans_dir(config))
         elif (path / DEFAULT_PLANS_DIR).is_dir():
             plans += plans_in(path / DEFAULT_PLANS_DIR)

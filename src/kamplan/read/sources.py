@@ -32,6 +32,7 @@ from kamplan.plan.schema_errors import describe, schema_diagnostics
 from kamplan.read.discovery import (
     display_name,
     files_of_plan,
+    outside_repository,
 )
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,9 @@ def read_plan_source(path: Path, texts: Mapping[Path, str] | None = None) -> Pla
             ``import`` validates its result before it writes anything).
     """
     display = display_name(path)
+    refused = _outside(path, display, files_of_plan(path) if path.is_dir() else [])
+    if refused is not None:
+        return refused
     if texts:
         if path in texts:
             return _read_full(path, display, texts[path])
@@ -157,6 +161,20 @@ def read_plan_source(path: Path, texts: Mapping[Path, str] | None = None) -> Pla
         if fast is not None:
             return PlanSource(path, display, fast[0], fast[1], fast=True)
     return _read_full(path, display, text)
+
+
+def _outside(path: Path, display: str, files: list[Path]) -> PlanSource | None:
+    """A refusal (E113) when the plan, or a file of a folder plan, is a symlink out of the repository."""
+    for candidate in (path, *(f for f in files if f.is_symlink())):
+        outside = outside_repository(candidate)
+        if outside is not None:
+            real, root = outside
+            shown = display_name(candidate)
+            message = (f"{shown} leads outside the repository (to {real}), so it is not read; "
+                       f"plans must be inside {root}")
+            return PlanSource(path, display, None, Locator(display), [Diagnostic(shown, 1, 1, "error", "E113",
+                                                                                 message)])
+    return None
 
 
 def _read_full(path: Path, display: str, text: str) -> PlanSource:
