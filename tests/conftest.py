@@ -39,9 +39,13 @@ def user_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _own_user_folders(user_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never read or write the real user's trust records and cache key; CI's trust switch is off."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(user_home / "config"))
+def _own_user_folders(user_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read or write the real user's trust records and cache key; CI's trust switch is off.
+
+    Each test has its own config (trusted folders); the cache folder (the key, the compiled
+    Graphviz) is shared by the session.
+    """
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user-config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(user_home / "cache"))
     monkeypatch.delenv("KAMPLAN_TRUST_LOCAL_PLUGINS", raising=False)
 

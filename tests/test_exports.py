@@ -91,12 +91,12 @@ def test_xlsx_opens_in_openpyxl(evil, tmp_path):
 
 def test_markdown_report(evil):
     text, suffix = kamplan.report(evil, fmt="md", host=HOST)
-    assert suffix == ".md" and text.startswith("# Évil & &lt;Co&gt;")
+    assert suffix == ".md" and text.startswith("# Évil &amp; &lt;Co&gt;")
     for heading in ("## Summary", "## Org chart", "## Stakeholders", "## Coverage", "## Whitespace", "## Goals",
                     "## Actions", "## Decisions", "## Risks", "## Findings", "## Recommendations"):
         assert heading in text
     assert "```mermaid\nflowchart TD" in text
-    assert "&lt;img src=x onerror=alert(1)&gt;" in text and "<img" not in text
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in text and "<img" not in text
     assert "Pick \\| vendor" in text and "Иван Петров" in text and "**overdue**" in text
 
 

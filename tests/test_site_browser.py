@@ -31,6 +31,24 @@ stakeholders:
 """
 
 
+PROTO_IDS = """\
+kamplan: 1
+account: {id: proto-ids, name: Proto Ids}
+stakeholders:
+  - {id: constructor, name: Connie Constructor}
+  - {id: tostring, name: Tom String, reports_to: constructor}
+  - {id: hasownproperty, name: Hans Own, reports_to: tostring, dotted_to: [constructor]}
+  - {id: valueof, name: Val Of, reports_to: hasownproperty}
+"""
+
+
+def deep_chain(people: int) -> str:
+    """One reporting line ``people`` levels deep (a shared-services hierarchy, flattened badly)."""
+    lines = ["kamplan: 1", "account: {id: deep-chain, name: Deep Chain}", "stakeholders:"]
+    lines += [f"  - {{id: p{i}, name: Person {i}" + (f", reports_to: p{i - 1}}}" if i else "}") for i in range(people)]
+    return "\n".join(lines) + "\n"
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -40,6 +58,8 @@ def site(tmp_path_factory):
     shutil.copytree(ROOT / "account_plans", work / "account_plans")
     shutil.copy(ROOT / "kamplan.yaml", work / "kamplan.yaml")
     (work / "account_plans" / "xss.yaml").write_text(XSS, encoding="utf-8")
+    (work / "account_plans" / "proto-ids.yaml").write_text(PROTO_IDS, encoding="utf-8")
+    (work / "account_plans" / "deep-chain.yaml").write_text(deep_chain(2200), encoding="utf-8")
     (work / "account_plans" / "big-telco.yaml").write_text(make_plan("big-telco", "Big Telco", 2500, seed=3),
                                                            encoding="utf-8")
     index = kamplan.site([work], out=work / "out", host=PluginHost(entry_points=False))
@@ -99,7 +119,7 @@ def shot(page, name):
 def test_dashboard_sorts_filters_and_links(site, page):
     page.goto(site.as_uri())
     rows = page.locator("#accounts tbody tr")
-    assert rows.count() == 7
+    assert rows.count() == 9
     page.click("th[data-key=arr]")
     page.click("th[data-key=arr]")  # descending
     first = rows.first.get_attribute("data-name")
@@ -230,6 +250,20 @@ def test_expand_all_stays_within_a_budget_on_a_big_account(site, page):
     shot(page, "big-account-expand-all")
     page.click("#collapse-all")
     assert not note.is_visible()
+    page.watch.check()
+
+
+def test_ids_named_like_object_members_chart(site, page):
+    state = expand_all(site, page, "proto-ids")
+    assert state["visible"] == 4
+    assert page.locator("#chart .node").count() == 4
+    page.watch.check()
+
+
+def test_expand_all_respects_its_budget_on_a_deep_chain(site, page):
+    state = expand_all(site, page, "deep-chain")
+    assert 0 < state["visible"] <= 1500 and state["collapsed"] > 0
+    assert "of 2,200 people" in page.locator("#chart-note").inner_text()
     page.watch.check()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -35,7 +36,7 @@ class Diagnostic(NamedTuple):
     def format_text(self) -> str:
         """Return the ``file:line:col: severity CODE message`` line."""
         where = f" ({self.path})" if self.path else ""
-        return f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code} {self.message}{where}"
+        return printable(f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code} {self.message}{where}")
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON shape of the CLI contract."""
@@ -53,6 +54,34 @@ def unknown_parent_message(parent: str) -> str:
 
 
 QUOTE_LIMIT = 60
+# C0 and C1 controls, DEL, line and paragraph separators, and the bidirectional overrides that make
+# text read differently from what it is ("Trojan Source"): never passed to a terminal or a log as is.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE_OR_NEWLINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+_WORKFLOW_COMMAND = re.compile(r"(?m)^::")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r"}.get(char)
+    return named or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def printable(text: str, *, newlines: bool = False) -> str:
+    """``text`` with control characters shown as escapes (``\\x1b``), so plan text cannot drive a terminal.
+
+    Args:
+        text: Text that came from a plan.
+        newlines: Keep line ends (multi-line output); otherwise they are shown as ``\\n`` too, so that
+            one diagnostic stays one line and no plan text can start a line of its own (``::error``).
+    """
+    pattern = _UNPRINTABLE if newlines else _UNPRINTABLE_OR_NEWLINE
+    text = pattern.sub(_escaped, text) if pattern.search(text) else text
+    if (newlines and "\n::" in text) or text.startswith("::"):  # a CI runner would obey it as a workflow command
+        text = _WORKFLOW_COMMAND.sub(":\u2060:", text)
+    return text
 
 
 def quote(value: object, limit: int = QUOTE_LIMIT) -> str:

@@ -45,6 +45,7 @@ def export_xlsx(account: Account, options: Mapping[str, Any]) -> bytes:
     """An Excel workbook: one sheet per table, styled headers, frozen panes, fitted column widths."""
     try:
         from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
         from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.utils import get_column_letter
     except ImportError:
@@ -59,13 +60,12 @@ def export_xlsx(account: Account, options: Mapping[str, Any]) -> bytes:
     for name in TABLES:
         sheet = book.create_sheet(name)
         header, rows = table(report, name)
-        sheet.append(header)
-        for row in rows:
-            sheet.append([None if v is None else v for v in row])
+        for row in [header, *rows]:  # control characters cannot be stored in a worksheet: dropped
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
         for cell in sheet[1]:
             cell.font, cell.fill = header_font, header_fill
             cell.alignment = Alignment(vertical="center")
-        for row in sheet.iter_rows(min_row=2):
+        for row in sheet.iter_rows(min_row=1):
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # text stays text: never a formula, whatever it starts with

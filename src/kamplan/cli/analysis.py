@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from kamplan.cli.app import _pct, _settings, _table, cli, emit, global_options, progress_bar
+from kamplan.errors import printable
 
 
 def _load_and_run(ctx: click.Context, func: Any, paths: tuple[str, ...], **kwargs: Any) -> Any:
@@ -57,7 +58,7 @@ def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
                 item = row["scores"][name]
                 writer.writerow([row["account"], name, item["value"],
                                  json.dumps(item["details"], ensure_ascii=False, default=str)])
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(printable(buffer.getvalue(), newlines=True), nl=False)
         return
     _table("Scores (0..100)", ["account", *names],
            [[row["account"], *(f"{row['scores'][n]['value']:.0f}" for n in names)] for row in rows])

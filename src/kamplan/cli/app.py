@@ -81,7 +81,9 @@ def emit(text: str | bytes, output: str | None) -> None:
             sys.stdout.buffer.write(text)
             sys.stdout.flush()
         else:
-            click.echo(text, nl=not text.endswith("\n"))
+            from kamplan.errors import printable
+
+            click.echo(printable(text, newlines=True), nl=not text.endswith("\n"))
         return
     from kamplan.fileio import write_output
 
@@ -261,9 +263,11 @@ def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(*columns, title=title, show_lines=False)
+    from kamplan.errors import printable
+
+    table = Table(*columns, title=printable(title), show_lines=False)
     for row in rows:
-        table.add_row(*(escape(cell) for cell in row))  # user text is never rich markup
+        table.add_row(*(escape(printable(cell)) for cell in row))  # user text is never rich markup nor a control
     # piped output (files, CI logs) is not squeezed to 80 columns
     Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160).print(table)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kamplan.cli.app import cli, global_options, host_for
+from kamplan.errors import printable
 
 
 # -- fmt, diff, import -----------------------------------------------------------------------------
@@ -48,9 +49,9 @@ def diff(ctx: click.Context, rev: str, args: tuple[str, ...], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([c.to_json() for c in changes], ensure_ascii=False, indent=2, default=str))
     elif fmt == "md":
-        click.echo(render_md(changes, rev, rev2), nl=False)
+        click.echo(printable(render_md(changes, rev, rev2), newlines=True), nl=False)
     else:
-        click.echo(render_text(changes, rev, rev2), nl=False)
+        click.echo(printable(render_text(changes, rev, rev2), newlines=True), nl=False)
 
 
 def _split_rev2(args: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
@@ -92,7 +93,7 @@ def import_(ctx: click.Context, format_name: str, file: str, account_id: str, in
     for pid in report.added:
         click.echo(f"+ {pid}")
     for pid, changes in report.updated.items():
-        click.echo(f"~ {pid}: " + "; ".join(changes))
+        click.echo(printable(f"~ {pid}: " + "; ".join(changes)))
     for unit in report.new_units:
         click.echo(f"+ unit {unit}")
     if report.missing:

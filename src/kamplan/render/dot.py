@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import graphviz
@@ -39,9 +40,28 @@ class ChartOptions:
     notices: list[str] = field(default_factory=list)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+TOOLTIP_LIMIT = 300
+
+
 def esc(text: object) -> str:
-    """Escape text for a plain Graphviz label: backslashes would start escapes like \\N."""
-    return str(text).replace("\\", "\\\\").replace("\n", " ").replace("\r", " ")
+    """Escape text for a plain Graphviz label: backslashes would start escapes like \\N, and control
+    characters (invalid in the SVG's XML) are dropped."""
+    return _CONTROL.sub("", str(text).replace("\\", "\\\\").replace("\n", " ").replace("\r", " "))
+
+
+def plain(label: str) -> str:
+    """A label Graphviz takes as text even when it looks like ``<b>HTML</b>`` (names are never markup)."""
+    return graphviz.nohtml(label)
+
+
+def tooltip_text(text: str) -> str:
+    """A tooltip: escaped like a label, line ends kept, shortened (a note may be pages long)."""
+    lines = [esc(line) for line in text.splitlines()]
+    joined = "\n".join(line for line in lines if line)
+    if len(joined) > TOOLTIP_LIMIT:
+        joined = joined[:TOOLTIP_LIMIT - 1].rstrip("\\") + "…"
+    return plain(joined)
 
 
 def focus(account: Account, options: ChartOptions) -> list[str]:
@@ -220,7 +240,7 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
     shown_set = set(shown)
     dot = graphviz.Digraph(account.id or "chart")
     dot.attr(rankdir="TB", charset="UTF-8", fontname="Helvetica", labelloc="t", newrank="true",
-             label=esc(account.name), fontsize="18", nodesep="0.35", ranksep="0.6")
+             label=plain(esc(account.name)), fontsize="18", nodesep="0.35", ranksep="0.6")
     dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", margin="0.12,0.06")
     dot.attr("edge", fontname="Helvetica")
     used_colors: set[str] = set()
@@ -242,8 +262,8 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
             style += ",dashed"
         if person.status == "left":
             fill, text, color = "#d9d9d9", "#6b6b6b", "#9e9e9e"
-        target.node(f"s/{person.id}", _label(person), fontcolor=text, fillcolor=fill, style=style, color=color,
-                    tooltip=_tooltip(person, options.redact), id=f"s-{person.id}")
+        target.node(f"s/{person.id}", plain(_label(person)), fontcolor=text, fillcolor=fill, style=style,
+                    color=color, tooltip=tooltip_text(_tooltip(person, options.redact)), id=f"s-{person.id}")
 
     children: dict[str | None, list[str]] = {}
     for unit in account.plan.units:
@@ -261,7 +281,7 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
             return
         with target.subgraph(name=f"cluster_u_{unit_id}") as cluster:
             unit = units[unit_id]
-            cluster.attr(label=esc(unit.name or unit.id), style="rounded,dashed",
+            cluster.attr(label=plain(esc(unit.name or unit.id)), style="rounded,dashed",
                          color="#9e9e9e", fontcolor="#555555", fontsize="12", labeljust="l")
             for person in members_by_unit.get(unit_id, []):
                 add_person(cluster, person)
@@ -283,7 +303,7 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
                 dot.edge(f"s/{dotted}", f"s/{pid}", **EDGE_STYLES["dotted"])
     for pid, (count, unit_name) in chosen.summaries.items():
         label = f"+{count:,} {'person' if count == 1 else 'people'}" + (f"\nin {esc(unit_name)}" if unit_name else "")
-        dot.node(f"more/{pid}", label, shape="box", style="rounded,dashed", color="#777777", fontcolor="#333333",
+        dot.node(f"more/{pid}", plain(label), shape="box", style="rounded,dashed", color="#777777", fontcolor="#333333",
                  fillcolor="#ffffff", id=f"more-{pid}")
         dot.edge(f"s/{pid}", f"more/{pid}", style="dashed", color="#777777", arrowhead="none")
     for tie in account.plan.influence:
@@ -304,12 +324,12 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
                     name = (member.name if member and member.name else mid)
                     role = member.role.replace("_", " ") if member and member.role else ""
                     label = esc(name) + (f"\n{esc(role)}" if role else "")
-                    team.node(f"t/{mid}", label, shape="box", style="rounded,filled", fillcolor="#ffffff",
+                    team.node(f"t/{mid}", plain(label), shape="box", style="rounded,filled", fillcolor="#ffffff",
                               color="#8e44ad", id=f"t-{mid}")
             for rel in rels:
                 attrs = dict(EDGE_STYLES["relationship"])
                 attrs["penwidth"] = STRENGTH_WIDTH.get(rel.strength, "1")
-                attrs["tooltip"] = f"{rel.team} knows {rel.stakeholder}: {rel.strength}"
+                attrs["tooltip"] = tooltip_text(f"{rel.team} knows {rel.stakeholder}: {rel.strength}")
                 dot.edge(f"t/{rel.team}", f"s/{rel.stakeholder}", **attrs)
 
     if options.legend:

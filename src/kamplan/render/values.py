@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+_MD_ESCAPES = (("\\", "\\\\"), ("&", "&amp;"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("*", "\\*"),
+               ("_", "\\_"), ("`", "\\`"), ("[", "\\["), ("]", "\\]"), ("(", "\\("), (")", "\\)"), ("!", "\\!"),
+               ("#", "\\#"), ("~", "\\~"), ("@", "@\u2060"))
+
 
 def md_cell(value: Any) -> str:
-    """Escape text for Markdown (tables and prose): pipes, HTML, emphasis marks, line breaks."""
+    """Plan text made inert for Markdown (tables, prose, pull-request comments).
+
+    Whitespace (line ends too) collapses to single spaces, so no text can start a heading, a list or
+    a block of its own; pipes, HTML, entities, emphasis, code, links and images are escaped; an
+    ``@name`` gets a word joiner after the ``@`` so that it mentions nobody on GitHub.
+    """
     if value is None:
         return ""
     text = " ".join(str(value).split())
-    for char, replacement in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("*", "\\*"),
-                              ("_", "\\_"), ("`", "\\`"), ("[", "\\["), ("]", "\\]")):
+    for char, replacement in _MD_ESCAPES:
         text = text.replace(char, replacement)
     return text
 

@@ -14,6 +14,7 @@ from kamplan.engine.accounts import load_portfolio
 from kamplan.plan.model import ATTITUDE_ORDER, STRENGTH_ORDER
 from kamplan.plugins.host import PluginHost, safe_call
 from kamplan.read.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config
+from kamplan.render.values import md_cell
 from kamplan.repo.git import extract, repo_root, resolve_revision
 
 STAKEHOLDER_FIELDS = ("name", "title", "unit", "reports_to", "dotted_to", "roles", "attitude", "influence",
@@ -290,18 +291,14 @@ def render_md(changes: list[Change], rev: str, rev2: str | None) -> str:
     lines = [f"### Account plans: {len(changes)} change(s) ({rev} → {target})", ""]
     if risky:
         lines += [f"**⚠️ {len(risky)} change(s) raise risk**", ""]
-        lines += [f"- **{_md(c.account)}**: {_md(c.message)} — _{_md(c.risk or '')}_" for c in risky]
+        lines += [f"- **{md_cell(c.account)}**: {md_cell(c.message)} — _{md_cell(c.risk or '')}_" for c in risky]
         lines.append("")
     marks = {"added": "➕", "removed": "➖", "changed": "✏️"}
     for acc in dict.fromkeys(c.account for c in changes):
-        lines += [f"<details><summary><b>{_md(acc)}</b></summary>", ""]
-        lines += [f"- {marks[c.change]} {_md(c.message)}" + (" ⚠️" if c.risk else "")
+        lines += [f"<details><summary><b>{md_cell(acc)}</b></summary>", ""]
+        lines += [f"- {marks[c.change]} {md_cell(c.message)}" + (" ⚠️" if c.risk else "")
                   for c in changes if c.account == acc]
         lines += ["", "</details>", ""]
     return "\n".join(lines)
 
 
-def _md(text: str) -> str:
-    for char, escaped in (("\\", "\\\\"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("*", "\\*"), ("_", "\\_")):
-        text = text.replace(char, escaped)
-    return text

@@ -8,16 +8,17 @@
   var svg = document.getElementById("chart");
   var viewport = document.getElementById("viewport");
   var card = document.getElementById("card");
-  var people = {}, children = {}, tops = [];
+  // Maps keyed by plan ids have no prototype: an id like "constructor" must not find Object's members.
+  var people = Object.create(null), children = Object.create(null), tops = [];
   data.people.forEach(function (p) { people[p.id] = p; });
   data.people.forEach(function (p) {
     var parent = p.reports_to && people[p.reports_to] && p.reports_to !== p.id ? p.reports_to : null;
     if (parent) { (children[parent] = children[parent] || []).push(p.id); } else { tops.push(p.id); }
   });
-  var collapsed = new Set(), matches = new Set(), positions = {};
+  var collapsed = new Set(), matches = new Set(), positions = Object.create(null);
   var focusRoot = null, selected = null, colorBy = "attitude";
   var view = { x: 0, y: 0, k: 1 };
-  var sizes = {};
+  var sizes = Object.create(null), depths = Object.create(null);
 
   function size(id) {  // people below id (all levels), iterative
     if (sizes[id] !== undefined) { return sizes[id]; }
@@ -30,7 +31,18 @@
     }
     return sizes[id];
   }
-  function depthOf(id) { var d = 0, cur = people[id]; while (cur && cur.reports_to && people[cur.reports_to] && d < 100) { d++; cur = people[cur.reports_to]; } return d; }
+  function depthOf(id) {  // levels above id, however deep the chain (memoised; a loop cannot run forever)
+    if (depths[id] !== undefined) { return depths[id]; }
+    var chain = [], cur = id, guard = data.people.length;
+    while (cur !== null && depths[cur] === undefined && guard-- > 0) {
+      chain.push(cur);
+      var p = people[cur], up = p && p.reports_to && people[p.reports_to] && p.reports_to !== cur ? p.reports_to : null;
+      cur = up;
+    }
+    var d = cur !== null && depths[cur] !== undefined ? depths[cur] + 1 : 0;
+    for (var i = chain.length - 1; i >= 0; i--) { depths[chain[i]] = d; d++; }
+    return depths[id];
+  }
   function collapseBelow(level) {
     collapsed.clear();
     data.people.forEach(function (p) { if (children[p.id] && depthOf(p.id) >= level) { collapsed.add(p.id); } });
@@ -65,7 +77,7 @@
   function render() {
     while (viewport.firstChild) { viewport.removeChild(viewport.firstChild); }
     var root = layout();
-    positions = {};
+    positions = Object.create(null);
     var nodes = root.descendants().filter(function (d) { return d.data.id !== ROOT; });
     nodes.forEach(function (d) { positions[d.data.id] = d; });
     var links = el("g", { "class": "links" }, viewport);
@@ -226,7 +238,7 @@
       });
       matches.forEach(function (id) {
         var cur = people[id], guard = 0;
-        while (cur && cur.reports_to && people[cur.reports_to] && guard++ < 100) { collapsed.delete(cur.reports_to); cur = people[cur.reports_to]; }
+        while (cur && cur.reports_to && people[cur.reports_to] && guard++ < data.people.length) { collapsed.delete(cur.reports_to); cur = people[cur.reports_to]; }
         if (focusRoot && !isBelow(id, focusRoot)) { focusRoot = null; document.getElementById("show-all").hidden = true; }
       });
     }
@@ -235,7 +247,7 @@
     var first = matches.values().next().value;
     if (first) { centerOn(first); }
   }
-  function isBelow(id, root) { var cur = people[id], guard = 0; while (cur && guard++ < 100) { if (cur.id === root) { return true; } cur = people[cur.reports_to]; } return false; }
+  function isBelow(id, root) { var cur = people[id], guard = data.people.length; while (cur && guard-- > 0) { if (cur.id === root) { return true; } cur = people[cur.reports_to]; } return false; }
 
   document.getElementById("color-by").addEventListener("change", function (event) { colorBy = event.target.value; render(); legend(); });
   document.getElementById("show-ties").addEventListener("change", render);
