@@ -347,9 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return 2
-    except click.Abort:
-        click.echo("aborted", err=True)
-        return 2
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("kamplan: interrupted", err=True)
+        return 130
     except Exception as exc:
         return _report(exc, debug)
     finally:

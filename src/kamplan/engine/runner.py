@@ -58,6 +58,8 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
         with paused_gc():
             for i, plan in enumerate(plans):
                 out.append(_one(str(plan)))
+                if "plugin_error" in out[-1]:  # stop at the first: the same plugin would fail (or hang) again
+                    raise out[-1]["plugin_error"]
                 if progress:
                     progress(i + 1, len(plans))
         return out, 1
@@ -68,6 +70,9 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
     results: list[dict[str, Any]] = []
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for part in pool.imap(_work, chunks):
+            failed = next((r["plugin_error"] for r in part if "plugin_error" in r), None)
+            if failed is not None:
+                raise failed
             results += part
             if progress:
                 progress(len(results), len(plans))

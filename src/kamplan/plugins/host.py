@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata as metadata
 import importlib.util
@@ -137,10 +138,7 @@ class PluginHost:
             if allowed is not None and dist.lower() not in allowed and ep.name.lower() not in allowed:
                 log.debug("plugin %s not in %s, skipped", dist, ALLOWLIST_ENV)
                 continue
-            try:
-                plugin = ep.load()
-            except Exception as exc:
-                raise PluginError(ep.name, "import", f"{type(exc).__name__}: {exc}") from exc
+            plugin = contained(ep.name, "import", ep.load)
             version = ep.dist.version if ep.dist else ""
             self.register(plugin, ep.name, source=f"entry point ({dist})", version=version)
 
@@ -176,7 +174,7 @@ class PluginHost:
         if hook in self._registries:
             return self._registries[hook]
         items: dict[str, Registered] = {}
-        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+        for impl in self._in_registration_order(hook):
             plugin = impl.plugin_name
 
             def register(name: str, func: Callable[..., Any], *args: Any, _plugin: str = plugin, **kw: Any) -> None:
@@ -203,20 +201,22 @@ class PluginHost:
 
     def call_lifecycle(self, hook: str, **kwargs: Any) -> None:
         """Call a lifecycle hook on every plugin, naming the plugin that fails."""
-        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+        for impl in self._in_registration_order(hook):
             self._call_impl(impl, hook, **kwargs)
+
+    def _in_registration_order(self, hook: str) -> list[Any]:
+        """The hook's implementations, first registered first: a name taken twice blames the later plugin."""
+        order = {name: i for i, name in enumerate(self._info)}
+        impls = getattr(self.pm.hook, hook).get_hookimpls()
+        return sorted(impls, key=lambda impl: order.get(impl.plugin_name, len(order)))
 
     def add_commands(self, cli: Any) -> None:
         """Let plugins add subcommands to ``cli``."""
         self.call_lifecycle("register_commands", cli=cli)
 
     def _call_impl(self, impl: Any, hook: str, **kwargs: Any) -> Any:
-        try:
-            return impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
-        except KamplanError:
-            raise
-        except Exception as exc:
-            raise PluginError(impl.plugin_name, hook, f"{type(exc).__name__}: {exc}") from exc
+        return contained(impl.plugin_name, hook, impl.function,
+                         **{k: v for k, v in kwargs.items() if k in impl.argnames})
 
     # -- information ------------------------------------------------------------------------------
     def plugins(self) -> list[PluginInfo]:
@@ -230,17 +230,33 @@ class PluginHost:
         )
 
 
-def safe_call(entry: Registered, what: str, *args: Any) -> Any:
-    """Call a registered item, turning any exception into a PluginError naming plugin and hook."""
+def contained(plugin: str, what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call plugin code so that nothing it does escapes unnamed.
+
+    What it prints goes to standard error (standard output carries the command's result, JSON
+    included); any exception, ``sys.exit`` and other ``BaseException`` included, becomes a
+    :class:`PluginError` naming the plugin and the hook; an interrupt (Ctrl-C) while it runs names
+    it too, since a plugin that hangs is the usual reason to interrupt.
+    """
     try:
-        result = entry.func(*args)
-        if inspect.isgenerator(result):
-            result = list(result)
+        with contextlib.redirect_stdout(sys.stderr):
+            result = func(*args, **kwargs)
+            if inspect.isgenerator(result):
+                result = list(result)
         return result
     except KamplanError:  # raised on purpose (bad option, invalid plan, renderer failure): keep its meaning
         raise
-    except Exception as exc:
-        raise PluginError(entry.plugin, f"{what} {entry.name!r}", f"{type(exc).__name__}: {exc}") from exc
+    except KeyboardInterrupt:
+        raise PluginError(plugin, what, "interrupted while it was running (does it hang?)") from None
+    except SystemExit as exc:
+        raise PluginError(plugin, what, f"called sys.exit({exc.code!r})") from exc
+    except BaseException as exc:
+        raise PluginError(plugin, what, f"{type(exc).__name__}: {exc}") from exc
+
+
+def safe_call(entry: Registered, what: str, *args: Any) -> Any:
+    """Call a registered item, turning anything it raises into a PluginError naming plugin and hook."""
+    return contained(entry.plugin, f"{what} {entry.name!r}", entry.func, *args)
 
 
 def iter_registered(host: PluginHost, hook: str) -> Iterator[Registered]:
@@ -258,15 +274,16 @@ def _allowlist() -> set[str] | None:
 
 def _import_file(file: Path) -> ModuleType:
     module_name = f"kamplan_local_plugins.{file.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, file)
+    if spec is None or spec.loader is None:
+        raise PluginError(file.stem, "import", f"cannot load {file}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
     try:
-        spec = importlib.util.spec_from_file_location(module_name, file)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-    except Exception as exc:
+        contained(file.stem, "import", spec.loader.exec_module, module)
+    except PluginError as exc:
         sys.modules.pop(module_name, None)
-        raise PluginError(file.stem, "import", f"{type(exc).__name__}: {exc} (in {file})") from exc
+        raise PluginError(exc.plugin, exc.hook, f"{exc.message} (in {file})") from exc.__cause__
     return module
 
 
