@@ -36,7 +36,7 @@ from typing import Any
 
 from kamplan.parse.fragments import OUTSIDE, read_lines
 from kamplan.parse.locate import Locator, Where
-from kamplan.parse.reader import Path, YamlReadError, read_text
+from kamplan.parse.reader import MAX_DEPTH, Path, YamlReadError, read_text
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +133,45 @@ def read_fast(text: str, file: str, raw: bytes | None = None) -> tuple[dict[str,
         data = yaml_rs.loads(text, parse_datetime=False)
     except Exception:
         return None
-    if not isinstance(data, dict) or not data:
-        return None
+    if not isinstance(data, dict) or not data or _free_form_too_deep(data):
+        return None  # too deep: the full reader reports E110 where it happens
     return data, TextLocator(file, text, data)
+
+
+def _free_form_too_deep(data: dict[str, Any]) -> bool:
+    """Whether a ``custom`` mapping nests deeper than the full reader allows (its E110).
+
+    Only free-form data can nest deeply and still validate: anything deep elsewhere fails the model,
+    and a plan with any problem is read again the full way. So only the ``custom`` values at the
+    top, in ``account`` and in each entry of a section are walked.
+    """
+    for key, value in data.items():
+        if key == "custom" and _deeper_than(value, MAX_DEPTH - 1):
+            return True
+        if isinstance(value, dict):
+            value = [value]
+        if isinstance(value, list):
+            for entry in value:
+                if isinstance(entry, dict) and "custom" in entry and _deeper_than(entry["custom"], MAX_DEPTH - 3):
+                    return True
+    return False
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether containers nest more than ``limit`` levels below ``data``, walked without recursion."""
+    if not isinstance(data, dict | list):
+        return False
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= limit:
+                    return True
+                push((child, depth + 1))
+    return False
 
 
 # One list entry on one line, a flow mapping of plain words: ``- {team: jdoe, strength: weak}`` (the

@@ -188,9 +188,36 @@ def read_text(text: str, file: str = "<string>") -> YamlDocument:
     Raises:
         YamlReadError: On a syntax error, an empty file, or an exceeded limit.
     """
-    doc = _Builder(file).build(text)
+    stand_ins = _YAML11_BREAKS if any(c in text for c in _YAML11_BREAKS) else None
+    if stand_ins and any(c in text for c in _YAML11_BREAKS.values()):
+        stand_ins = None  # (never in practice) the stand-ins themselves are in the text: read as libyaml does
+    doc = _Builder(file).build(text.translate({ord(k): v for k, v in stand_ins.items()}) if stand_ins else text)
+    if stand_ins:
+        doc.data = _restore(doc.data, {v: k for k, v in stand_ins.items()})
     _check_conformance(text, file)
     return doc
+
+
+# libyaml reads YAML 1.1, where NEL, LS and PS are line breaks; in YAML 1.2 (what kamplan reads, like
+# yaml-rs on the fast path) they are ordinary characters. They are parsed as private-use stand-ins of
+# the same length (positions stay right) and put back in every key and value.
+_YAML11_BREAKS = {"\x85": "\U0010fffb", "\u2028": "\U0010fffc", "\u2029": "\U0010fffd"}
+
+
+def _restore(data: Any, back: dict[str, str]) -> Any:
+    table = {ord(k): v for k, v in back.items()}
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, str):
+            fixed = value.translate(table)
+            return value if fixed == value else type(value)(fixed)
+        if isinstance(value, dict):
+            return {fix(k): fix(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    return fix(data)
 
 
 def _check_conformance(text: str, file: str) -> None:
@@ -242,6 +269,9 @@ class _Builder:
             mark = exc.problem_mark or exc.context_mark
             pos = (mark.line + 1, mark.column + 1) if mark else (0, 0)
             problem = exc.problem or exc.context or "invalid YAML"
+            if "maximum nesting depth" in problem:  # libyaml's own limit, met before the reader's: the same E110
+                raise YamlReadError([_diag(self.file, pos, "E110", f"nesting is deeper than {MAX_DEPTH} levels")]) \
+                    from None
             if exc.context and exc.problem:
                 problem = f"{exc.problem} ({exc.context})"
             raise YamlReadError([_diag(self.file, pos, "E100", f"YAML syntax error: {problem}")]) from None

@@ -44,12 +44,36 @@ def parse_number(text: str) -> int | float | None:
     """
     bare = text.replace("_", "") if "_" in text else text
     if _INT.fullmatch(bare):
+        _check_digits(bare)
         return int(bare)
     if _BASED.fullmatch(bare):
+        _check_digits(bare)
         return int(bare, 0)
     if _FLOAT.fullmatch(bare):
         return float(bare)
     return None
+
+
+MAX_DIGITS = 4300  # Python's own limit for reading an integer from text (sys.get_int_max_str_digits)
+MONEY_LIMIT = 10**15  # a quadrillion: beyond the revenue of any company, so a typo or a unit mix-up
+
+
+def _check_digits(bare: str) -> None:
+    if len(bare) > MAX_DIGITS:
+        raise PydanticCustomError(
+            "number_too_long", "a number of {digits} digits is too long to read (the limit is {limit} digits); "
+            "quote it to keep it as text", {"digits": f"{len(bare):,}", "limit": f"{MAX_DIGITS:,}"})
+
+
+def to_money(value: Any) -> Any:
+    """A money amount: a number (see :func:`to_number`) no bigger than 10^15 either way."""
+    number = to_number(value)
+    if abs(number) > MONEY_LIMIT:
+        shown = str(value) if isinstance(value, str) else f"{number:,.0f}" if abs(number) < 1e30 else f"{number:.3g}"
+        raise PydanticCustomError(
+            "number_range", "{value} is beyond 10^15, more than any account is worth: a typo or a unit mix-up?",
+            {"value": shown if len(shown) <= 40 else shown[:37] + "..."})
+    return number
 
 
 def to_number(value: Any) -> Any:
@@ -143,6 +167,7 @@ def _has_resolved_number(value: Any) -> bool:
 Text = str
 Id = Annotated[str, Field(pattern=SLUG_PATTERN)]  # checked in Rust; reported as E204 (schema_errors)
 Number = Annotated[int | float, BeforeValidator(to_number)]
+Money = Annotated[int | float, BeforeValidator(to_money)]
 Target = Annotated[int | float | str, BeforeValidator(number_or_text)]
 Day = Annotated[dt.date, BeforeValidator(to_date)]
 Custom = Annotated[dict[str, Any], BeforeValidator(resolve_custom)]

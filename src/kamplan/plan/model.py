@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kamplan.plan.fields import Custom, Day, Id, Number, Target, Text
+from kamplan.plan.fields import Custom, Day, Id, Money, Number, Target, Text
 
 FORMAT_VERSIONS = (1,)
 
@@ -62,7 +62,7 @@ class AccountInfo(Entry):
     owner: Id | None = None
     reviewed: Day | None = None
     currency: Annotated[Text, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    wallet: Number | None = None
+    wallet: Money | None = None
     custom: Custom = Field(default_factory=dict)
 
 
@@ -148,7 +148,7 @@ class Opportunity(Entry):
     unit: Id
     offering: Id
     status: CellStatus
-    arr: Number | None = None
+    arr: Money | None = None
     stage: Text | None = None
     close: Day | None = None
     competitor: Text | None = None
@@ -160,10 +160,10 @@ class RevenuePoint(Entry):
     """ARR at the end of one period, with an optional breakdown of the change."""
 
     period: Annotated[Text, Field(pattern=r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")]
-    arr: Number
-    expansion: Number | None = None
-    contraction: Number | None = None
-    churn: Number | None = None
+    arr: Money
+    expansion: Money | None = None
+    contraction: Money | None = None
+    churn: Money | None = None
 
 
 class Goal(Entry):

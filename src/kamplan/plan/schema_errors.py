@@ -108,6 +108,8 @@ def schema_diagnostics(
             code, message, at_key = "E204", error["msg"], False
         elif kind in ("number_type",):
             code, message, at_key = "E200", f"{field}: {error['msg']}", False
+        elif kind in ("number_range", "number_too_long"):
+            code, message, at_key = "E205", f"{field}: {error['msg']}", False
         elif kind in _TYPE_WORDS:
             code = "E200"
             message = f"{field}: expected {_TYPE_WORDS[kind]}, got {describe(value)}"

@@ -50,9 +50,16 @@ def null_style(text: str) -> str:
     return "~" if _TILDE_NULL.search(text) else ""
 
 
+# ruamel.yaml, like libyaml, takes NEL, LS and PS for line breaks and would fold them away; in YAML 1.2
+# (what kamplan reads) they are text. They travel through the round trip as private-use stand-ins.
+_BREAK_STAND_INS = {ord("\x85"): "\U0010fffb", ord("\u2028"): "\U0010fffc", ord("\u2029"): "\U0010fffd"}
+_BACK = {ord(v): chr(k) for k, v in _BREAK_STAND_INS.items()}
+
+
 def load_rt(text: str) -> Any:
     """Parse YAML text for a round trip."""
-    return yaml_rt().load(text)
+    return yaml_rt().load(text.translate(_BREAK_STAND_INS) if any(chr(c) in text for c in _BREAK_STAND_INS)
+                          else text)
 
 
 def dump_rt(data: Any, null: str = "") -> str:
@@ -68,7 +75,8 @@ def dump_rt(data: Any, null: str = "") -> str:
         yaml.representer.add_representer(
             type(None), lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", null))
     yaml.dump(data, out)
-    return out.getvalue()
+    text = out.getvalue()
+    return text.translate(_BACK) if any(chr(c) in text for c in _BACK) else text
 
 
 def _is_block(node: Any) -> bool:
