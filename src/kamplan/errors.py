@@ -17,8 +17,8 @@ class Diagnostic(NamedTuple):
 
     Attributes:
         file: Path of the file as given (relative where possible).
-        line: 1-based line, 0 when the problem concerns the whole file.
-        column: 1-based column, 0 when the problem concerns the whole file.
+        line: 1-based line (a problem of the whole file is at line 1).
+        column: 1-based column (a problem of the whole file is at column 1).
         severity: ``"error"`` or ``"warning"``.
         code: Stable code, documented in ``docs/rules.md``.
         message: Human sentence naming the offending value.

@@ -45,7 +45,10 @@ def diff(ctx: click.Context, rev: str, args: tuple[str, ...], fmt: str) -> None:
     from kamplan.repo.diff import render_md, render_text
 
     rev2, paths = _split_rev2(args)
-    changes = run(rev, rev2, paths, host=host_for(ctx, paths))
+    notices: list[str] = []
+    changes = run(rev, rev2, paths, host=host_for(ctx, paths), notices=notices)
+    for notice in notices:
+        click.echo(printable(f"kamplan: note: {notice}"), err=True)
     if fmt == "json":
         click.echo(json.dumps([c.to_json() for c in changes], ensure_ascii=False, indent=2, default=str))
     elif fmt == "md":

@@ -131,6 +131,8 @@ def run_portfolio(
             result.computed += len(missing)
         group.recompute = _recompute(host, dirs)
         group.known |= {e["account"] for e in group.entries.values() if e["account"]}
+        if plans_dir is not None and any(group.unknown_parent(e) for e in group.entries.values()):
+            group.known |= account_ids_of(plans_in(plans_dir), set(plans))
         if store:
             store.save(keep={group.keys[p] for p in plans})
         result.groups.append(group)
@@ -155,6 +157,29 @@ def _cached(store: ResultCache | None, key: str | None, parts: Sequence[str], vi
         for kind, text in found.items():
             group.parts.setdefault(kind, {})[str(plan)] = text  # type: ignore[assignment]
     return hit, not visit  # a visit needs the account loaded
+
+
+def account_ids_of(portfolio: list[Path], given: set[Path]) -> set[str]:
+    """The account ids of the portfolio's plans that were not asked for (only read when a parent is unknown).
+
+    A plan validated alone must still see an account that another plan defines under an id other
+    than its file name. Only ``account.id`` is read, with the light parser.
+    """
+    import yaml_rs
+
+    ids = set()
+    for plan in portfolio:
+        if plan in given or plan.resolve() in given:
+            continue
+        for file in files_of_plan(plan):
+            try:
+                data = yaml_rs.loads(file.read_text(encoding="utf-8-sig"), parse_datetime=False)
+            except (OSError, UnicodeDecodeError, yaml_rs.YAMLDecodeError, ValueError):
+                continue
+            account = data.get("account") if isinstance(data, dict) else None
+            if isinstance(account, dict) and isinstance(account.get("id"), str):
+                ids.add(account["id"])
+    return ids
 
 
 def _store_for(root: Path, context: str) -> ResultCache | None:

@@ -242,7 +242,8 @@ def _check_conformance(text: str, file: str) -> None:
 
 
 def _diag(file: str, pos: Position, code: str, message: str, path: Path = ()) -> Diagnostic:
-    return Diagnostic(file, pos[0], pos[1], "error", code, message, format_path(path))
+    """An error at ``pos``; a problem of the whole file (no position) is at line 1, column 1."""
+    return Diagnostic(file, max(pos[0], 1), max(pos[1], 1), "error", code, message, format_path(path))
 
 
 def _pos(event: Any) -> Position:

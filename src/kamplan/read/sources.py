@@ -127,8 +127,44 @@ def load_config(path: Path | None) -> ConfigInfo:
         config = PortfolioConfig.model_validate(data)
     except ValidationError as exc:
         diagnostics += schema_diagnostics(exc, data, locator, PortfolioConfig)
-        config = PortfolioConfig(kamplan=1)
+        config = _without_bad_values(data, exc)
     return ConfigInfo(path, config, diagnostics)
+
+
+def _without_bad_values(data: dict[str, Any], exc: ValidationError, rounds: int = 8) -> PortfolioConfig:
+    """kamplan.yaml with only its invalid values left out (their defaults apply), everything else kept.
+
+    One bad setting must not discard the portfolio's people and offerings: that would turn every
+    team reference of every plan into a false "not declared" error.
+    """
+    import copy
+
+    cleaned = copy.deepcopy(data)
+    for _ in range(rounds):
+        for error in exc.errors():
+            _drop(cleaned, tuple(error["loc"]))
+        try:
+            return PortfolioConfig.model_validate(cleaned)
+        except ValidationError as again:
+            exc = again
+    return PortfolioConfig(kamplan=1)
+
+
+def _drop(data: Any, loc: tuple[Any, ...]) -> None:
+    """Remove the deepest part of ``loc`` that exists in ``data`` (a list entry or a mapping key)."""
+    node, parent, last = data, None, None
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) \
+                and 0 <= part < len(node)):
+            parent, last, node = node, part, node[part]
+        else:
+            break
+    if parent is None:
+        return
+    if isinstance(parent, dict):
+        parent.pop(last, None)
+    elif isinstance(parent, list) and isinstance(last, int):
+        parent.pop(last)
 
 
 # -- reading one plan ------------------------------------------------------------------------------
@@ -217,12 +253,12 @@ def _read_folder(folder: Path, display: str, texts: Mapping[Path, str] | None = 
         header_file = _merge_file(source, merged, header_file, name, doc.data, Locator.from_document(doc, name))
     if header_file is None and files and not source.diagnostics:
         source.diagnostics.append(
-            Diagnostic(display, 0, 0, "error", "E104",
+            Diagnostic(display, 1, 1, "error", "E104",
                        "no file of this folder plan carries 'kamplan:' and 'account:'")
         )
     source.data = merged if files else None
     if not files:
-        source.diagnostics.append(Diagnostic(display, 0, 0, "error", "E102", "folder plan has no *.yaml files"))
+        source.diagnostics.append(Diagnostic(display, 1, 1, "error", "E102", "folder plan has no *.yaml files"))
     return source
 
 

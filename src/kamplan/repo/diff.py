@@ -79,8 +79,8 @@ def _side(label: str, portfolio: Portfolio, host: PluginHost) -> Side:
     return Side(label, {a.id: a for a in portfolio.accounts}, invalid)
 
 
-def load_side(rev: str | None, paths: list[Path], host: PluginHost) -> Side:
-    """Load the plans under ``paths`` at ``rev`` (None = the working tree)."""
+def load_side(rev: str | None, paths: list[Path], host: PluginHost, notices: list[str] | None = None) -> Side:
+    """Load the plans under ``paths`` at ``rev`` (None = the working tree); links in history go to ``notices``."""
     if rev is None:
         return _side("working tree", load_portfolio(paths, host=host), host)
     anchor = paths[0] if paths else Path.cwd()
@@ -95,7 +95,7 @@ def load_side(rev: str | None, paths: list[Path], host: PluginHost) -> Side:
         for rel in (base / CONFIG_NAME, base / plans):
             rels.append(os.path.relpath(rel, root))
     with tempfile.TemporaryDirectory(prefix="kamplan-diff-") as tmp:
-        present = extract(commit, root, sorted(set(rels)), Path(tmp))
+        present = extract(commit, root, sorted(set(rels)), Path(tmp), notices)
         plan_dirs = [Path(tmp) / r for r in present if not r.endswith(CONFIG_NAME)]
         if not plan_dirs:
             return Side(rev, {}, {})
@@ -236,16 +236,17 @@ def _score_changes(old: Account, new: Account, host: PluginHost) -> list[Change]
 
 
 def diff(rev: str, rev2: str | None = None, paths: Sequence[str | os.PathLike[str]] = (), *,
-         host: PluginHost | None = None) -> list[Change]:
+         host: PluginHost | None = None, notices: list[str] | None = None) -> list[Change]:
     """Compare the plans under ``paths`` at ``rev`` with ``rev2`` (default: the working tree).
 
     Accounts are matched by id, so renamed or moved plan files still match. A plan that does not
-    validate at one side is reported as such, not compared.
+    validate at one side is reported as such, not compared; a symlink in history is not read and
+    is named in ``notices``.
     """
     host = host or PluginHost()
     given = [Path(p) for p in paths]
-    older = load_side(rev, given, host)
-    newer = load_side(rev2, given, host)
+    older = load_side(rev, given, host, notices)
+    newer = load_side(rev2, given, host, notices)
     changes: list[Change] = []
     for acc in sorted(set(older.accounts) | set(newer.accounts) | set(older.invalid) | set(newer.invalid)):
         old, new = older.accounts.get(acc), newer.accounts.get(acc)

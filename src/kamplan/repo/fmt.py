@@ -130,7 +130,7 @@ def fmt(paths: Sequence[str | os.PathLike[str]] = (), *, check: bool = False) ->
             result.diagnostics += exc.diagnostics
             continue
         except _yaml_error() as exc:  # pragma: no cover - the safe reader refuses first
-            result.diagnostics.append(Diagnostic(shown, 0, 0, "error", "E100", f"YAML syntax error: {exc}"))
+            result.diagnostics.append(Diagnostic(shown, 1, 1, "error", "E100", f"YAML syntax error: {exc}"))
             continue
         if formatted == text:
             result.unchanged.append(path)

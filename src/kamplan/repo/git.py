@@ -10,30 +10,37 @@ from pathlib import Path
 from kamplan.errors import UsageError
 
 
-def git(args: list[str], cwd: Path) -> bytes:
+def git(args: list[str], cwd: Path, what: str | None = None) -> bytes:
     """Run git and return its output.
 
+    Args:
+        args: git's arguments.
+        cwd: Where to run it.
+        what: What kamplan was doing, for the error message (default: the git command line).
+
     Raises:
-        UsageError: When git is missing or fails (the message is git's own).
+        UsageError: When git is missing or fails; the message ends with git's own reason.
     """
     try:
         proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
-        raise UsageError("kamplan diff needs git on PATH") from None
+        raise UsageError("kamplan reads history through git, and git is not on PATH") from None
     if proc.returncode != 0:
-        raise UsageError(f"git {' '.join(args)}: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        reason = proc.stderr.decode("utf-8", "replace").strip() or f"exit code {proc.returncode}"
+        raise UsageError(f"{what or 'git ' + ' '.join(args)} (git says: {reason.splitlines()[-1]})")
     return proc.stdout
 
 
 def repo_root(path: Path) -> Path:
     """The top folder of the git work tree that holds ``path``."""
     folder = path if path.is_dir() else path.parent
-    return Path(git(["rev-parse", "--show-toplevel"], folder).decode().strip())
+    return Path(git(["rev-parse", "--show-toplevel"], folder, f"{folder} is not in a git repository").decode().strip())
 
 
 def resolve_revision(rev: str, root: Path) -> str:
     """The commit id of ``rev`` (a branch, tag, ``HEAD~1``...)."""
-    return git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root).decode().strip()
+    return git(["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"], root,
+               f"{rev!r} is not a commit of {root}").decode().strip()
 
 
 def exists_at(rev: str, root: Path, rel: str) -> bool:
@@ -42,12 +49,22 @@ def exists_at(rev: str, root: Path, rel: str) -> bool:
     return proc.returncode == 0
 
 
-def extract(rev: str, root: Path, rels: list[str], target: Path) -> list[str]:
-    """Write the files under ``rels`` as they were at ``rev`` into ``target``; return those that existed."""
+def extract(rev: str, root: Path, rels: list[str], target: Path, skipped: list[str] | None = None) -> list[str]:
+    """Write the files under ``rels`` as they were at ``rev`` into ``target``; return those that existed.
+
+    Only regular files and folders are written: a symlink in history (it may lead anywhere, and the
+    working tree's own rules refuse links out of the repository) is left out and named in ``skipped``.
+    """
     present = [r for r in rels if exists_at(rev, root, r)]
     if not present:
         return []
     data = git(["archive", "--format=tar", rev, "--", *present], root)
     with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-        archive.extractall(target, filter="data")
+        members = []
+        for member in archive.getmembers():
+            if member.isfile() or member.isdir():
+                members.append(member)
+            elif skipped is not None and (member.issym() or member.islnk()):
+                skipped.append(f"{member.name} is a link (to {member.linkname}) at {rev[:12]}: not read")
+        archive.extractall(target, members=members, filter="data")
     return present

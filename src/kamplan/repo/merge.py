@@ -26,7 +26,8 @@ from kamplan.errors import Diagnostic, UsageError
 from kamplan.fileio import write_atomic
 from kamplan.plugins.host import PluginHost, safe_call
 from kamplan.read.csv_exports import normalise_name, slugify
-from kamplan.read.discovery import configured_plans_dir, display_name, files_of_plan, find_config, plans_in
+from kamplan.read.discovery import configured_plans_dir, display_name, files_of_plan, find_config
+from kamplan.repo.prevalidate import errors_of
 from kamplan.repo.roundtrip import dump_rt, load_rt, null_style
 from kamplan.repo.text_form import TextForm, form_of, in_form, plain
 
@@ -283,7 +284,7 @@ def import_records(
     report.text = "".join(texts.values())
     if not changed:
         return report
-    report.errors = _validate(plan_path, changed, host)
+    report.errors = errors_of(plan_path, changed, host)
     if not report.errors and not dry_run:
         forms = {f.path: f.form for f in files}
         for path, text in changed.items():
@@ -431,22 +432,3 @@ def _note(report: ImportReport, pid: str, change: str) -> None:
     if pid not in report.updated:
         report.unchanged = max(0, report.unchanged - 1)
     report.updated.setdefault(pid, []).append(change)
-
-
-def _validate(plan_path: Path, texts: dict[Path, str], host: PluginHost) -> list[Diagnostic]:
-    """Validate the would-be plan from its new texts, in memory (nothing is written to validate it)."""
-    from kamplan.engine.accounts import build_account
-    from kamplan.plugins.calls import run_rules
-    from kamplan.read.sources import load_config, read_plan_source, validate_source
-
-    source = read_plan_source(plan_path, texts=texts)
-    plan = validate_source(source)
-    errors = [d for d in source.diagnostics if d.severity == "error"]
-    if plan is not None:
-        config_path = find_config(plan_path.resolve().parent)
-        info = load_config(config_path)
-        known = ({p.stem for p in plans_in(config_path.parent / configured_plans_dir(config_path))}
-                 if config_path else set())
-        account = build_account(plan, source, info, known | {plan.account.id or plan_path.stem})
-        errors += [d for d in run_rules(account, host) if d.severity == "error"]
-    return errors

@@ -8,7 +8,7 @@ from pathlib import Path
 from kamplan.errors import UsageError
 from kamplan.fileio import write_atomic
 from kamplan.plan.fields import SLUG
-from kamplan.read.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config
+from kamplan.read.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config, plans_in
 
 CONFIG_TEMPLATE = """\
 kamplan: 1
@@ -33,13 +33,13 @@ account:
   tier: key                     # strategic | key | growth | maintain
   industry: ""
   region: ""
-  owner: kam
+  owner: {owner}
   reviewed: {today}
   currency: EUR
 units:
   - {{id: hq, name: Headquarters}}
 team:
-  - id: kam
+  - {team}
 stakeholders:
   - id: ceo
     name: To be identified
@@ -49,8 +49,7 @@ stakeholders:
     status: placeholder
 relationships: []
 influence: []
-opportunities:
-  - {{unit: hq, offering: platform, status: whitespace}}
+opportunities:{opportunities}
 revenue: []
 goals: []
 actions: []
@@ -76,10 +75,42 @@ def new_plan(account_id: str, name: str | None = None, where: Path | None = None
     target = plans_dir / f"{account_id}.yaml"
     if target.exists() or (plans_dir / account_id).exists():
         raise UsageError(f"{target} already exists; kamplan new never overwrites a plan")
+    from kamplan.engine.run import account_ids_of
+
+    if account_id in account_ids_of(plans_in(plans_dir), set()):
+        raise UsageError(f"account id {account_id!r} is already used by a plan in {plans_dir}; choose another")
+    owner, team, offering = _portfolio_defaults(config)
+    opportunities = f"\n  - {{unit: hq, offering: {offering}, status: whitespace}}" if offering else " []"
     text = PLAN_TEMPLATE.format(id=account_id, name=_yaml_text(name or account_id.replace("-", " ").title()),
-                                today=dt.date.today().isoformat())
+                                today=dt.date.today().isoformat(), owner=owner, team=team,
+                                opportunities=opportunities)
+    from kamplan.plugins.host import PluginHost
+    from kamplan.repo.prevalidate import errors_of
+
+    errors = errors_of(target, {target: text}, PluginHost(entry_points=False))
+    if errors:  # e.g. a name that cannot be written, or an id another plan already gives
+        shown = "; ".join(f"{d.code} {d.message}" for d in errors[:3])
+        raise UsageError(f"kamplan new {account_id}: the new plan would not validate ({shown}); nothing written")
     write_atomic(target, text)
     return target
+
+
+def _portfolio_defaults(config: Path | None) -> tuple[str, str, str | None]:
+    """The plan's owner, its first team entry and an offering, from the portfolio's kamplan.yaml.
+
+    The owner is the first person with role ``kam`` (else the first person); without people the
+    team member is written inline with a name to fill in. The whitespace cell names the first
+    offering, or there is none.
+    """
+    from kamplan.read.discovery import config_mapping
+
+    data = config_mapping(config) if config else {}
+    people = [p for p in data.get("people") or [] if isinstance(p, dict) and isinstance(p.get("id"), str)]
+    offerings = [o for o in data.get("offerings") or [] if isinstance(o, dict) and isinstance(o.get("id"), str)]
+    kam = next((p for p in people if p.get("role") == "kam"), people[0] if people else None)
+    owner = kam["id"] if kam else "kam"
+    team = f"id: {owner}" if kam else "{id: kam, name: Your Name, role: kam}"
+    return owner, team, offerings[0]["id"] if offerings else None
 
 
 def init_repository(folder: Path) -> list[Path]:
