@@ -65,7 +65,7 @@ def stages(root: Path) -> dict[str, float]:
     from kamplan.engine.accounts import build_account
     from kamplan.plugins import PluginHost
     from kamplan.plugins.calls import run_rules
-    from kamplan.read.discovery import discover
+    from kamplan.read.discovery import discover, files_of_plan
     from kamplan.read.sources import load_config, read_plan_source, validate_source
 
     host = PluginHost(entry_points=False)
@@ -73,7 +73,7 @@ def stages(root: Path) -> dict[str, float]:
     out: dict[str, float] = {}
     gc.disable()
     start = time.perf_counter()
-    raw = [p.read_bytes() for p in plans]
+    raw = [f.read_bytes() for p in plans for f in files_of_plan(p)]
     out["read"] = time.perf_counter() - start
     del raw
     start = time.perf_counter()
