@@ -44,7 +44,8 @@ SECRETS = ("xss@secret.example", "+44 20 7946 0000", "TOP-SECRET-NOTE", "SECOND-
 
 @pytest.fixture
 def evil(write_plan):
-    return kamplan.resolve_account(write_plan(EVIL, "evil.yaml"), host=HOST)
+    with kamplan.as_of("2026-11-30"):  # the figures must not move with the clock
+        yield kamplan.resolve_account(write_plan(EVIL, "evil.yaml"), host=HOST)
 
 
 def test_json_contract(evil):
@@ -55,7 +56,9 @@ def test_json_contract(evil):
     assert data["plan"]["stakeholders"][1]["attitude"] == "unknown"  # defaults filled in
     assert data["plan"]["influence"] == [] and data["plan"]["account"]["id"] == "evil"
     assert {"scores", "findings", "recommendations", "kpis"} <= set(data)
-    assert data["kpis"]["nrr"] == 1.2
+    # one quarter of history: a new account, outside the twelve-month cohort (insights.md)
+    assert (data["kpis"]["status"], data["kpis"]["arr_now"], data["kpis"]["left_out"]) == ("active", 120, "new")
+    assert data["kpis"]["nrr"] is None and data["as_of"] == "2026-11-30"
 
 
 def test_csv_defuses_formulas_and_keeps_names(evil):

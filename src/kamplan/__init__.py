@@ -28,6 +28,7 @@ _LAZY = {
     "schema": "kamplan.api",
     "list_plugins": "kamplan.api",
     "resolve_account": "kamplan.api",
+    "as_of": "kamplan.api",
     "ValidationResult": "kamplan.api",
     "Account": "kamplan.account",
     "Portfolio": "kamplan.account",
@@ -57,6 +58,7 @@ __all__ = [
     "UsageError",
     "ValidationResult",
     "__version__",
+    "as_of",
     "chart",
     "diff",
     "export",
@@ -79,6 +81,7 @@ if TYPE_CHECKING:
     from kamplan.account import Account, Portfolio
     from kamplan.api import (
         ValidationResult,
+        as_of,
         chart,
         diff,
         export,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,6 +107,29 @@ def validate(
     result = run_portfolio(paths, host=host, plugin_dirs=dirs, use_cache=use_cache)
     return ValidationResult(list(result.diagnostics), strict,
                             _load=lambda: load_portfolio(paths, host=host, plugin_dirs=dirs))
+
+
+@contextlib.contextmanager
+def as_of(date: dt.date | str | None) -> Iterator[None]:
+    """Run every analysis inside the ``with`` block as of ``date`` (``YYYY-MM-DD``), as ``--as-of`` does.
+
+    Example:
+        >>> with kamplan.as_of("2026-06-30"):
+        ...     figures = kamplan.kpi(["account_plans/"])
+    """
+    from kamplan.clock import as_of_override, set_as_of
+
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date)
+        except ValueError:
+            raise UsageError(f"as of {date!r}: expected a date YYYY-MM-DD") from None
+    before = as_of_override()
+    set_as_of(date)
+    try:
+        yield
+    finally:
+        set_as_of(before)
 
 
 def resolve_account(plan: PathArg, *, host: PluginHost | None = None,

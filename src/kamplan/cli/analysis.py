@@ -98,11 +98,24 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None
     if fmt == "json":
         _echo_json(report)
         return
+    from kamplan.insights.kpis import stands_on, summary_line
+    from kamplan.insights.money import money_text
+
     keys = ["nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "coverage"]
-    rows = [[a["account"], a["period"] or "-", *(_pct(a[k]) for k in keys)] for a in report["accounts"]]
-    rows += [[f"group {g['account']}", "", *(_pct(g[k]) for k in keys)] for g in report["groups"]]
-    rows.append(["PORTFOLIO", "", *(_pct(report["portfolio"][k]) for k in keys)])
-    _table("KPIs", ["account", "period", "NRR", "GRR", "logo churn", "expansion", "share of wallet", "coverage"], rows)
+    currency = report["currency"]
+    rows = [[a["account"], a["status"], f"{a['period_then'] or '-'} -> {a['period_now'] or '-'}",
+             money_text(a["arr_now"], a["currency"]), *(_pct(a[k]) for k in keys),
+             a["left_out"] or ""] for a in report["accounts"]]
+    rows += [[f"group {g['account']}", "", "", money_text(g["arr_now"], currency), *(_pct(g[k]) for k in keys),
+              stands_on(g)] for g in report["groups"]]
+    portfolio = report["portfolio"]
+    rows.append(["PORTFOLIO", "", "", money_text(portfolio["arr_now"], currency),
+                 *(_pct(portfolio[k]) for k in keys), stands_on(portfolio)])
+    _table(summary_line(report), ["account", "status", "window", "ARR now", "NRR", "GRR", "logo churn", "expansion",
+                                  "share of wallet", "coverage", "left out / stands on"], rows)
+    if portfolio["left_out"]:
+        _table("Left out of the retention figures", ["account", "why"],
+               [[item["account"], f"{item['reason']}: {item['detail']}"] for item in portfolio["left_out"]])
     if report["anomalies"]:
         _table("Anomalies", ["account", "kpi", "why"],
                [[a["account"] or "portfolio", a["kpi"], a["message"]] for a in report["anomalies"]])

@@ -19,7 +19,7 @@ import click
 
 from kamplan import __version__
 
-GLOBAL_KEYS = ("no_cache", "plugins_dir", "debug")
+GLOBAL_KEYS = ("no_cache", "plugins_dir", "debug", "as_of")
 
 
 class Settings:
@@ -29,6 +29,7 @@ class Settings:
         self.no_cache = False
         self.plugins_dir: list[str] = []
         self.debug = False
+        self.as_of: Any = None
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -42,6 +43,11 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     settings = _settings(ctx)
     if param.name == "plugins_dir":
         settings.plugins_dir.extend(value or ())
+    elif param.name == "as_of" and value is not None:
+        from kamplan.clock import set_as_of
+
+        settings.as_of = value.date()
+        set_as_of(settings.as_of)
     elif value:
         setattr(settings, param.name or "", value)
     return value
@@ -56,6 +62,8 @@ def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      callback=_store, help="Load *.py plugins from this folder (repeatable)."),
         click.option("--debug", is_flag=True, expose_value=False, callback=_store,
                      help="Show Python tracebacks."),
+        click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), expose_value=False, callback=_store,
+                     metavar="DATE", help="Analyse as of this date (default: settings.today, else today)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -171,7 +179,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool)
         report = result.text_report()
         click.echo(report, nl=bool(report))
     errors, warnings = result.counts()
-    click.echo(f"{errors} error(s), {warnings} warning(s) in {result.plans} plan(s)", err=True)
+    click.echo(f"{errors} error(s), {warnings} warning(s) in {result.plans} plan(s), as of {result.as_of}", err=True)
     ctx.exit(1 if errors or (strict and warnings) else 0)
 
 
@@ -336,9 +344,11 @@ def main(argv: list[str] | None = None) -> int:
     _ARGV[:] = args
     KamplanGroup._plugin_commands = None
     debug = "--debug" in args
+    from kamplan.clock import set_as_of
     from kamplan.plugins import trust
 
     trust.forget_skipped()
+    set_as_of(None)
     try:
         result = cli.main(args=args, prog_name="kamplan", standalone_mode=False)
         return result if isinstance(result, int) else 0
@@ -353,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         return _report(exc, debug)
     finally:
+        set_as_of(None)  # --as-of is for this command only (tests and tools call main() many times)
         for folder, why in trust.skipped().items():
             click.echo(f"kamplan: notice: {trust.notice(folder, why)}", err=True)
 

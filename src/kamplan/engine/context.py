@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from kamplan.clock import as_of_override
 from kamplan.engine.fingerprint import file_hash
 from kamplan.plugins.trust import trusted_local_folders
 from kamplan.read.discovery import config_mapping
@@ -23,7 +24,10 @@ CACHE_FORMAT = "engine-3"  # a new format of any stored result is a new context
 
 
 def as_of(config: Path | None) -> str:
-    """The date analyses compare against: ``settings.today`` when kamplan.yaml pins it, else today's date."""
+    """The as-of date: ``--as-of``, else ``settings.today`` when kamplan.yaml pins it, else today's date."""
+    given = as_of_override()
+    if given is not None:
+        return given.isoformat()
     settings = config_mapping(config).get("settings") if config is not None else None
     pinned = settings.get("today") if isinstance(settings, dict) else None
     return str(pinned) if pinned else dt.date.today().isoformat()

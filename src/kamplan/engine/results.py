@@ -129,6 +129,7 @@ class PortfolioResult:
     cached: int = 0
     computed: int = 0
     workers: int = 1
+    as_of: str = ""  # the as-of date every result was computed at (YYYY-MM-DD)
     notes: list[str] = field(default_factory=list)
     groups: list[PlanGroup] = field(default_factory=list)
     visited: dict[str, Any] = field(default_factory=dict)  # plan path -> what the visit function returned

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kamplan.engine.context import CACHE_DIR, CACHE_FORMAT, context_key, plugin_dirs_for
+from kamplan.engine.context import CACHE_DIR, CACHE_FORMAT, as_of, context_key, plugin_dirs_for
 from kamplan.engine.fingerprint import file_hash, plugin_fingerprint
 from kamplan.engine.parts import PARTS, analysis_parts
 from kamplan.engine.results import PlanGroup, PortfolioResult
@@ -83,6 +83,7 @@ def run_portfolio(
         root = config.parent if config else plans[0].parent
         plans_dir = root / configured_plans_dir(config) if config else None
         context = context_key(config, plugins)
+        result.as_of = as_of(config)
         store = _store_for(root, context) if use_cache else None
         group = PlanGroup(plans, store=store, known={p.stem for p in plans_in(plans_dir)} if plans_dir else set())
         if store:

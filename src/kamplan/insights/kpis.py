@@ -1,21 +1,23 @@
-"""Portfolio KPIs: NRR, GRR, expansion rate, logo churn, share of wallet, coverage, and anomalies.
+"""Portfolio KPIs over trailing twelve months (insights.md): per account, per group, for the portfolio.
 
-Formulas (docs/kpis.md): for the chosen period P of an account, start = ARR at the previous period of
-the same granularity; expansion, contraction and churn come from P's breakdown or, where it is
-missing, from the ARR change (growth = expansion, decline = contraction, to zero = churn).
-Portfolio and group ratios are ratios of sums, never averages of ratios.
+Per account, :mod:`kamplan.insights.window` reads the window off the revenue snapshots at the as-of
+date. Groups (a parent and all its descendants) and the portfolio are ratios of sums over their cohort
+accounts, in the reporting currency (:mod:`kamplan.insights.money`), each saying what it stands on.
+Every figure is computed from small :class:`KpiInput` records, which is what the engine stores per
+plan, so a cached record and a freshly loaded account give the same numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kamplan.insights.anomalies import find_anomalies
 from kamplan.insights.coverage import key_players, map_status
-from kamplan.insights.periods import period_granularity, previous_period
+from kamplan.insights.money import Rates, money_text, reporting_rates
+from kamplan.insights.periods import snapshot_date
+from kamplan.insights.window import Row, Window, compute_window
 
 if TYPE_CHECKING:
     from kamplan.account import Account
@@ -24,97 +26,28 @@ RATIO_KEYS = ("nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "
 
 
 @dataclass
-class Movement:
-    """The sums behind the ratios of one account, one group or the portfolio."""
-
-    start_arr: float = 0.0
-    end_arr: float = 0.0
-    expansion: float = 0.0
-    contraction: float = 0.0
-    churn: float = 0.0
-    accounts_at_start: int = 0
-    accounts_lost: int = 0
-    wallet: float = 0.0
-    wallet_arr: float = 0.0
-    key_players: int = 0
-    key_players_covered: int = 0
-
-    def add(self, other: Movement) -> None:
-        """Add another movement's sums to this one."""
-        for name in asdict(self):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    def ratios(self) -> dict[str, float | None]:
-        """The six KPIs as fractions (None where the denominator is zero)."""
-        start = self.start_arr
-
-        def ratio(numerator: float, denominator: float) -> float | None:
-            return round(numerator / denominator, 4) if denominator else None
-
-        grr = ratio(start - self.contraction - self.churn, start)
-        return {
-            "nrr": ratio(start + self.expansion - self.contraction - self.churn, start),
-            "grr": min(grr, 1.0) if grr is not None else None,
-            "logo_churn": ratio(self.accounts_lost, self.accounts_at_start),
-            "expansion_rate": ratio(self.expansion, start),
-            "share_of_wallet": ratio(self.wallet_arr, self.wallet),
-            "coverage": ratio(self.key_players_covered, self.key_players),
-        }
-
-
-@dataclass
-class AccountKpi:
-    """KPIs of one account for one period."""
-
-    account: str
-    period: str | None
-    start_period: str | None
-    movement: Movement
-    map_status: int
-    derived: bool = False
-    notes: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``accounts[]`` entry of ``kamplan kpi --format json``."""
-        return {"account": self.account, **self.movement.ratios(), "period": self.period,
-                "start_period": self.start_period, "start_arr": self.movement.start_arr,
-                "end_arr": self.movement.end_arr, "expansion": self.movement.expansion,
-                "contraction": self.movement.contraction, "churn": self.movement.churn,
-                "map_status": self.map_status, "breakdown_derived": self.derived, "notes": self.notes}
-
-
-@dataclass(frozen=True)
-class RevenueRow:
-    """One revenue period as the KPIs need it."""
-
-    period: str
-    arr: float
-    expansion: float | None = None
-    contraction: float | None = None
-    churn: float | None = None
-
-
-@dataclass
 class KpiInput:
-    """Everything the KPIs of one account depend on: small, and stored by the engine per plan.
-
-    Built once per plan content (:func:`kpi_input`); every figure of ``kamplan kpi`` is computed from
-    these records, so a cached record and a freshly loaded account give the same numbers.
-    """
+    """Everything the KPIs of one account depend on: small, and stored by the engine per plan."""
 
     account: str
+    name: str
     parent: str | None
     tier: str | None
     currency: str | None
     wallet: float | None
     reviewed: str | None
     today: str
-    revenue: list[RevenueRow]
+    revenue: list[Row]
     key_players: int
     key_players_covered: int
     map_status: int
     thresholds: dict[str, float]
     stale_review_days: int
+    status_stated: str | None = None
+    economic_buyers: int = 0
+    economic_buyers_covered: int = 0
+    settings_currency: str | None = None
+    fx: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (the engine's cache stores it)."""
@@ -123,97 +56,175 @@ class KpiInput:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> KpiInput:
         """The inverse of :meth:`to_json`."""
-        return cls(**{**data, "revenue": [RevenueRow(**r) for r in data["revenue"]]})
+        return cls(**{**data, "revenue": [Row(**r) for r in data["revenue"]]})
 
 
 def kpi_input(account: Account) -> KpiInput:
     """The KPI record of one loaded account."""
     keys = key_players(account)
     info = account.plan.account
+    buyers = [p for p in account.plan.stakeholders if "economic_buyer" in p.roles and p.status not in ("left",)]
+    settings = account.settings.settings
     return KpiInput(
-        account=account.id, parent=info.parent, tier=info.tier, currency=info.currency,
+        account=account.id, name=info.name, parent=info.parent, tier=info.tier, currency=info.currency,
         wallet=info.wallet, reviewed=info.reviewed.isoformat() if info.reviewed else None,
         today=account.today.isoformat(),
-        revenue=[RevenueRow(r.period, r.arr, r.expansion, r.contraction, r.churn) for r in account.plan.revenue],
+        revenue=[Row(r.period, r.arr, r.expansion, r.contraction, r.churn) for r in account.plan.revenue],
         key_players=len(keys), key_players_covered=sum(1 for p in keys if account.graph.coverage(p.id).covered),
         map_status=map_status(account),
         thresholds=dict(account.settings.kpi_thresholds.model_dump()),
         stale_review_days=account.settings.stale_review_days,
+        status_stated=info.status,
+        economic_buyers=len(buyers),
+        economic_buyers_covered=sum(1 for p in buyers if account.graph.coverage(p.id).covered),
+        settings_currency=settings.currency, fx=dict(settings.fx),
     )
 
 
-def account_kpi(account: Account | KpiInput, period: str | None = None) -> AccountKpi:
-    """KPIs of one account for ``period`` (default: its latest revenue period)."""
-    data = account if isinstance(account, KpiInput) else kpi_input(account)
-    revenue = {r.period: r for r in data.revenue}
-    movement = Movement()
-    movement.key_players = data.key_players
-    movement.key_players_covered = data.key_players_covered
-    status = data.map_status
-    end_period = period or (max(revenue) if revenue else None)
-    result = AccountKpi(data.account, end_period, None, movement, status)
-    if end_period is None:
-        result.notes.append("no revenue history")
-        return result
-    if end_period not in revenue:
-        if revenue and period_granularity(end_period) != period_granularity(next(iter(revenue))):
-            result.notes.append(f"period {end_period} is not of this plan's granularity")
-        else:
-            result.notes.append(f"no revenue for {end_period}")
-        return result
-    end = revenue[end_period]
-    movement.end_arr = end.arr
-    if data.wallet:
-        movement.wallet = data.wallet
-        movement.wallet_arr = end.arr
-    start_period = previous_period(end_period)
-    result.start_period = start_period
-    if start_period not in revenue:
-        result.notes.append(f"no ARR for the start period {start_period}: new account or gap, left out of NRR/GRR")
-        return result
-    start = revenue[start_period].arr
-    movement.start_arr = start
-    if start > 0:
-        movement.accounts_at_start = 1
-        movement.accounts_lost = 1 if end.arr == 0 else 0
-    if any(v is not None for v in (end.expansion, end.contraction, end.churn)):
-        movement.expansion = end.expansion or 0
-        movement.contraction = end.contraction or 0
-        movement.churn = end.churn or 0
-        derived_end = start + movement.expansion - movement.contraction - movement.churn
-        if abs(derived_end - end.arr) > 0.5:
-            result.notes.append(f"breakdown does not add up: {start} + {movement.expansion} - {movement.contraction} "
-                                f"- {movement.churn} = {derived_end}, but ARR is {end.arr}")
-    else:
-        result.derived = True
-        change = end.arr - start
-        if end.arr == 0 and start > 0:
-            movement.churn = start
-        elif change > 0:
-            movement.expansion = change
-        else:
-            movement.contraction = -change
-    return result
+@dataclass
+class AccountFigures:
+    """One account's window and the figures read off it (money in the account's currency)."""
+
+    record: KpiInput
+    window: Window
+
+    @property
+    def share_of_wallet(self) -> float | None:
+        """ARR_now / wallet (a prospect's ARR_now is 0), or None without a wallet or a known ARR_now."""
+        wallet, now = self.record.wallet, self.window.arr_now
+        return now / wallet if wallet and now is not None else None
+
+    @property
+    def coverage(self) -> float | None:
+        """Covered key players / key players."""
+        keys = self.record.key_players
+        return self.record.key_players_covered / keys if keys else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``accounts[]`` entry of ``kamplan kpi --format json``."""
+        w = self.window
+        ratios = w.ratios()
+        return {
+            "account": self.record.account, "status": w.status, "status_stated": self.record.status_stated,
+            "currency": self.record.currency, "period_now": w.period_now, "period_then": w.period_then,
+            "arr_now": w.arr_now, "arr_then": w.arr_then,
+            "nrr": _r(ratios["nrr"]), "grr": _r(ratios["grr"]), "logo_churn": _r(ratios["logo_churn"]),
+            "expansion_rate": _r(ratios["expansion_rate"]), "share_of_wallet": _r(self.share_of_wallet),
+            "coverage": _r(self.coverage),
+            "expansion": w.expansion, "contraction": w.contraction, "churn": w.churn,
+            "in_cohort": w.in_cohort, "left_out": w.left_out, "left_out_detail": w.detail,
+            "residuals": w.residuals, "forecast": w.forecast, "last_actual": w.last_actual,
+            "map_status": self.record.map_status,
+        }
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def account_figures(record: KpiInput | Account, period: str | None = None) -> AccountFigures:
+    """One account's figures at its as-of date (or at the last day of ``period``, when given)."""
+    data = record if isinstance(record, KpiInput) else kpi_input(record)
+    as_of = snapshot_date(period) if period else dt.date.fromisoformat(data.today)
+    return AccountFigures(data, compute_window(data.revenue, as_of))
+
+
+@dataclass
+class RollUp:
+    """A group's or the portfolio's sums over its members, in the reporting currency."""
+
+    members: list[str] = field(default_factory=list)
+    arr_now: float = 0.0  # every converted member with a known ARR_now
+    cohort_arr_now: float = 0.0
+    arr_then: float = 0.0
+    retained: float = 0.0
+    expansion: float = 0.0
+    contraction: float = 0.0
+    churn: float = 0.0
+    cohort: int = 0
+    churned: int = 0
+    wallet: float = 0.0
+    wallet_arr: float = 0.0
+    key_players: int = 0
+    key_players_covered: int = 0
+    left_out: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, figures: AccountFigures, rates: Rates) -> None:
+        """Add one member: converted, or left out with the reason."""
+        record, window = figures.record, figures.window
+        self.members.append(record.account)
+        self.key_players += record.key_players
+        self.key_players_covered += record.key_players_covered
+        rate = rates.rate(record.currency)
+        if rate is None:
+            self.left_out.append({"account": record.account, "reason": "unconverted",
+                                  "detail": rates.why_not(record.currency)})
+            return
+        if window.arr_now is not None:
+            self.arr_now += window.arr_now * rate
+            if record.wallet:
+                self.wallet += record.wallet * rate
+                self.wallet_arr += window.arr_now * rate
+        if not window.in_cohort:
+            self.left_out.append({"account": record.account, "reason": window.left_out or "",
+                                  "detail": window.detail or ""})
+            return
+        assert window.arr_now is not None and window.arr_then is not None
+        self.cohort += 1
+        self.churned += 1 if window.arr_now == 0 else 0
+        self.cohort_arr_now += window.arr_now * rate
+        self.arr_then += window.arr_then * rate
+        self.retained += window.retained * rate
+        self.expansion += window.expansion * rate
+        self.contraction += window.contraction * rate
+        self.churn += window.churn * rate
+
+    def to_json(self, currency: str | None) -> dict[str, Any]:
+        """The ``portfolio`` / ``groups[]`` shape of ``kamplan kpi --format json``."""
+        then = self.arr_then
+
+        def ratio(numerator: float, denominator: float) -> float | None:
+            return round(numerator / denominator, 4) if denominator else None
+
+        return {
+            "nrr": ratio(self.cohort_arr_now, then), "grr": ratio(self.retained, then),
+            "logo_churn": ratio(self.churned, self.cohort), "expansion_rate": ratio(self.expansion, then),
+            "share_of_wallet": ratio(self.wallet_arr, self.wallet),
+            "coverage": ratio(self.key_players_covered, self.key_players),
+            "accounts_in": self.cohort, "accounts_total": len(self.members),
+            "arr_share_in": ratio(self.cohort_arr_now, self.arr_now),
+            "left_out": self.left_out, "currency": currency,
+            "arr_now": round(self.arr_now, 2), "arr_then": round(then, 2),
+            "expansion": round(self.expansion, 2), "contraction": round(self.contraction, 2),
+            "churn": round(self.churn, 2), "churned_accounts": self.churned,
+        }
+
+
+def stands_on(rollup: dict[str, Any]) -> str:
+    """What a roll-up stands on, in words: ``3 of 5 accounts, 82% of ARR``."""
+    share = rollup.get("arr_share_in")
+    text = f"{rollup['accounts_in']} of {rollup['accounts_total']} accounts"
+    return text + (f", {share:.0%} of ARR" if share is not None else "")
 
 
 @dataclass
 class KpiReport:
     """KPIs per account, per group and for the portfolio, with anomalies."""
 
-    accounts: list[AccountKpi]
-    groups: dict[str, Movement]
-    portfolio: Movement
+    as_of: str
+    rates: Rates
+    accounts: list[AccountFigures]
+    groups: dict[str, RollUp]
+    portfolio: RollUp
     anomalies: list[dict[str, Any]]
-    currencies: list[str]
 
     def to_json(self) -> dict[str, Any]:
-        """The shape of ``kamplan kpi --format json``."""
+        """The shape of ``kamplan kpi --format json`` (cli.md)."""
+        currency = self.rates.currency
         return {
-            "portfolio": {**self.portfolio.ratios(), "start_arr": self.portfolio.start_arr,
-                          "end_arr": self.portfolio.end_arr, "accounts": len(self.accounts),
-                          "currencies": self.currencies},
-            "groups": [{"account": gid, **m.ratios(), "start_arr": m.start_arr, "end_arr": m.end_arr}
-                       for gid, m in self.groups.items()],
+            "as_of": self.as_of, "currency": currency, "fx": dict(self.rates.fx),
+            "portfolio": self.portfolio.to_json(currency),
+            "groups": [{"account": gid, **g.to_json(currency)} for gid, g in self.groups.items()],
             "accounts": [a.to_json() for a in self.accounts],
             "anomalies": self.anomalies,
         }
@@ -229,82 +240,42 @@ def _descendants(children: dict[str | None, list[str]], root: str) -> list[str]:
     return found
 
 
-def compute_kpis(accounts: Iterable[Account | KpiInput], period: str | None = None) -> KpiReport:
-    """KPIs of every account, roll-ups over ``parent`` groups, the portfolio and anomalies."""
+def compute_kpis(accounts: list[Account | KpiInput] | list[KpiInput], period: str | None = None) -> KpiReport:
+    """KPIs of every account, roll-ups over ``parent`` groups and the portfolio, and anomalies.
+
+    Args:
+        accounts: Loaded accounts or their KPI records.
+        period: Measure every window as of the last day of this period instead of the as-of date.
+    """
     records = [a if isinstance(a, KpiInput) else kpi_input(a) for a in accounts]
-    rows = [account_kpi(r, period) for r in records]
-    by_id = {r.account: r for r in rows}
-    portfolio = Movement()
-    for row in rows:
-        portfolio.add(row.movement)
-    groups: dict[str, Movement] = {}
+    figures = [account_figures(r, period) for r in records]
+    first = records[0] if records else None
+    rates = reporting_rates(first.settings_currency if first else None, first.fx if first else {},
+                            (r.currency for r in records))
+    by_id = {f.record.account: f for f in figures}
+    portfolio = RollUp()
+    for item in figures:
+        portfolio.add(item, rates)
     children: dict[str | None, list[str]] = {}
     for record in records:
         children.setdefault(record.parent, []).append(record.account)
+    groups: dict[str, RollUp] = {}
     for record in records:
         members = _descendants(children, record.account)
         if len(members) > 1:
-            total = Movement()
+            group = RollUp()
             for member in members:
-                total.add(by_id[member].movement)
-            groups[record.account] = total
-    currencies = sorted({r.currency for r in records if r.currency})
-    report = KpiReport(rows, groups, portfolio, [], currencies)
-    report.anomalies = find_anomalies(records, rows)
-    if len(currencies) > 1:
-        report.anomalies.append({"account": None, "kpi": "currency",
-                                 "message": f"portfolio sums mix currencies ({', '.join(currencies)}); "
-                                            "compare the per-account ratios"})
+                group.add(by_id[member], rates)
+            groups[record.account] = group
+    as_of = (snapshot_date(period).isoformat() if period else first.today) if first else dt.date.today().isoformat()
+    report = KpiReport(as_of, rates, figures, groups, portfolio, [])
+    report.anomalies = find_anomalies(figures, rates)
     return report
 
 
-def find_anomalies(records: list[KpiInput], rows: list[AccountKpi]) -> list[dict[str, Any]]:
-    """Rule-based anomalies per account, then outliers across the portfolio (robust z-score)."""
-    out: list[dict[str, Any]] = []
-    for record, row in zip(records, rows, strict=True):
-        limits = record.thresholds
-        ratios = row.movement.ratios()
-        nrr, grr = ratios["nrr"], ratios["grr"]
-        span = f"({row.start_period} -> {row.period})"
-        if nrr is not None and nrr < limits["nrr_min"]:
-            out.append({"account": record.account, "kpi": "nrr",
-                        "message": f"NRR {nrr:.0%} is below {limits['nrr_min']:.0%} {span}"})
-        if grr is not None and grr < limits["grr_min"]:
-            out.append({"account": record.account, "kpi": "grr",
-                        "message": f"GRR {grr:.0%} is below {limits['grr_min']:.0%} {span}"})
-        start, end = row.movement.start_arr, row.movement.end_arr
-        if start and (start - end) / start > limits["arr_drop_max"]:
-            out.append({"account": record.account, "kpi": "arr",
-                        "message": f"ARR fell {(start - end) / start:.0%} ({start:,.0f} -> {end:,.0f}), "
-                                   f"more than {limits['arr_drop_max']:.0%}"})
-        if record.tier == "strategic" and row.map_status < limits["min_map_status_strategic"]:
-            out.append({"account": record.account, "kpi": "coverage",
-                        "message": f"strategic account with relationship-map status {row.map_status} "
-                                   f"(below {limits['min_map_status_strategic']})"})
-        reviewed = dt.date.fromisoformat(record.reviewed) if record.reviewed else None
-        if reviewed is None or (dt.date.fromisoformat(record.today) - reviewed).days > record.stale_review_days:
-            when = f"last reviewed {reviewed}" if reviewed else "never reviewed"
-            out.append({"account": record.account, "kpi": "review", "message": f"stale plan: {when}"})
-    if records:
-        z_limit = records[0].thresholds["outlier_z"]
-        for key in ("nrr", "share_of_wallet", "coverage"):
-            values = {r.account: r.movement.ratios()[key] for r in rows}
-            known = {k: v for k, v in values.items() if v is not None}
-            for account_id, z in robust_z(known).items():
-                if abs(z) > z_limit:
-                    median = statistics.median(known.values())
-                    out.append({"account": account_id, "kpi": key,
-                                "message": f"{key} {known[account_id]:.2f} is an outlier (robust z {z:+.1f}; "
-                                           f"portfolio median {median:.2f})"})
-    return out
-
-
-def robust_z(values: dict[str, float]) -> dict[str, float]:
-    """Modified z-scores 0.6745 (x - median) / MAD; empty when fewer than 5 values or MAD is 0."""
-    if len(values) < 5:
-        return {}
-    median = statistics.median(values.values())
-    mad = statistics.median(abs(v - median) for v in values.values())
-    if mad == 0:
-        return {}
-    return {k: 0.6745 * (v - median) / mad for k, v in values.items()}
+def summary_line(report: dict[str, Any]) -> str:
+    """The header of ``kamplan kpi``: as of, currency, and what the portfolio figures stand on."""
+    portfolio = report["portfolio"]
+    money = money_text(portfolio["arr_now"], report["currency"])
+    return (f"KPIs as of {report['as_of']}, trailing twelve months, in {report['currency'] or 'one currency'}: "
+            f"portfolio ARR {money}; retention figures on {stands_on(portfolio)}")

@@ -66,8 +66,11 @@ def _check_digits(bare: str) -> None:
 
 
 def to_money(value: Any) -> Any:
-    """A money amount: a number (see :func:`to_number`) no bigger than 10^15 either way."""
+    """A money amount: a number (see :func:`to_number`), 0 or more and no bigger than 10^15."""
     number = to_number(value)
+    if number < 0:
+        raise PydanticCustomError("number_range", "{value} is negative: an amount is never below 0",
+                                  {"value": str(value) if isinstance(value, str) else f"{number:,.0f}"})
     if abs(number) > MONEY_LIMIT:
         shown = str(value) if isinstance(value, str) else f"{number:,.0f}" if abs(number) < 1e30 else f"{number:.3g}"
         raise PydanticCustomError(

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kamplan.clock import as_of_override
 from kamplan.plan.fields import Custom, Day, Id, Money, Number, Target, Text
 
 FORMAT_VERSIONS = (1,)
@@ -35,6 +36,10 @@ CellStatus = Literal["owned", "pipeline", "whitespace", "competitor", "not_a_fit
 GoalStatus = Literal["not_started", "on_track", "at_risk", "off_track", "achieved", "dropped"]
 ActionStatus = Literal["open", "in_progress", "done", "blocked", "cancelled"]
 RiskSeverity = Literal["low", "medium", "high"]
+AccountStatus = Literal["prospect", "active", "churned"]
+ContractStatus = Literal["active", "renewing", "renewed", "cancelled", "expired"]
+Currency = Annotated[Text, Field(pattern=r"^[A-Z]{3}$")]
+Probability = Annotated[float, Field(ge=0, le=1)]
 
 ATTITUDE_ORDER = ("blocker", "skeptic", "unknown", "neutral", "supporter", "champion")
 INFLUENCE_ORDER = ("low", "medium", "high", "decisive")
@@ -61,8 +66,9 @@ class AccountInfo(Entry):
     parent: Id | None = None
     owner: Id | None = None
     reviewed: Day | None = None
-    currency: Annotated[Text, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    currency: Currency | None = None
     wallet: Money | None = None
+    status: AccountStatus | None = None
     custom: Custom = Field(default_factory=dict)
 
 
@@ -212,6 +218,22 @@ class Risk(Entry):
     custom: Custom = Field(default_factory=dict)
 
 
+class Contract(Entry):
+    """What the client has signed: its terms and renewal date."""
+
+    id: Id
+    title: Text | None = None
+    offerings: list[Id] = Field(default_factory=list)
+    unit: Id | None = None
+    start: Day | None = None
+    end: Day | None = None
+    arr: Money | None = None
+    auto_renew: bool = False
+    notice_days: Annotated[int, Field(ge=0)] = 0
+    status: ContractStatus = "active"
+    custom: Custom = Field(default_factory=dict)
+
+
 class Plan(Entry):
     """One account plan (a file, or a folder of files merged)."""
 
@@ -229,6 +251,7 @@ class Plan(Entry):
     actions: list[Action] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
     risks: list[Risk] = Field(default_factory=list)
+    contracts: list[Contract] = Field(default_factory=list)
     custom: Custom = Field(default_factory=dict)
 
     def dump(self) -> dict[str, Any]:
@@ -245,8 +268,10 @@ class KpiThresholds(Entry):
     nrr_min: Number = 0.90
     grr_min: Number = 0.85
     arr_drop_max: Number = 0.15
+    step_drop_max: Number = 0.10
     min_map_status_strategic: Annotated[int, Field(ge=0, le=3)] = 2
     outlier_z: Number = 3.5
+    outlier_min_accounts: Annotated[int, Field(ge=3)] = 20
 
 
 class Settings(Entry):
@@ -257,6 +282,9 @@ class Settings(Entry):
     health_weights: dict[str, Number] = Field(default_factory=lambda: dict(DEFAULT_HEALTH_WEIGHTS))
     kpi_thresholds: KpiThresholds = Field(default_factory=KpiThresholds)
     today: Day | None = None
+    currency: Currency | None = None
+    fx: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    stage_probability: dict[str, Probability] = Field(default_factory=dict)
 
 
 class PortfolioConfig(Entry):
@@ -320,7 +348,10 @@ def plan_json_schema() -> dict[str, Any]:
 
 
 def today(settings: Settings | None = None) -> dt.date:
-    """The date rules compare against: ``settings.today`` when pinned (tests, demos), else today."""
+    """The as-of date A of every analysis: ``--as-of``, else ``settings.today``, else the system date."""
+    given = as_of_override()
+    if given is not None:
+        return given
     if settings is not None and settings.today is not None:
         return settings.today
     return dt.date.today()

@@ -61,7 +61,7 @@ def whitespace_matrix(account: Account) -> dict[str, Any]:
 
 def build_report(account: Account, *, redact: bool = False, host: PluginHost | None = None) -> dict[str, Any]:
     """The JSON of ``kamplan report --format json``: ``plan`` plus scores, findings, recommendations, KPIs."""
-    from kamplan.insights.kpis import account_kpi
+    from kamplan.insights.kpis import account_figures
     from kamplan.plugins.calls import account_recommendations, account_scores, run_rules
 
     host = host or account.host or PluginHost()
@@ -78,7 +78,8 @@ def build_report(account: Account, *, redact: bool = False, host: PluginHost | N
         "scores": account_scores(account, host),
         "findings": [d.to_json() for d in run_rules(account, host)],
         "recommendations": account_recommendations(account, host),
-        "kpis": account_kpi(account).to_json(),
+        "kpis": account_figures(account).to_json(),
+        "as_of": account.today.isoformat(),
         "coverage": coverage_rows(account),
         "whitespace": whitespace_matrix(account),
         "actions": actions,

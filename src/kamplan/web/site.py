@@ -110,20 +110,22 @@ def _with_scores(facts: list[dict[str, Any]], values: list[dict[str, Any]]) -> l
 
 def dashboard(analyses: list[dict[str, Any]], redact: bool) -> str:
     """The dashboard page, from each account's facts (see :mod:`kamplan.engine.parts`)."""
-    from kamplan.insights.kpis import KpiInput, compute_kpis
+    from kamplan.insights.kpis import KpiInput, compute_kpis, stands_on
     from kamplan.render.html import index_page
 
     kpis = compute_kpis([KpiInput.from_json(a["kpi"]) for a in analyses]).to_json()
+    kpis["stands_on"] = stands_on(kpis["portfolio"])
     by_id = {a["account"]: a for a in kpis["accounts"]}
     rows: dict[str, dict[str, Any]] = {}
-    generated = dt.date.fromisoformat(analyses[-1]["kpi"]["today"]) if analyses else dt.date.today()
+    generated = dt.date.fromisoformat(kpis["as_of"]) if analyses else dt.date.today()
     for analysis in analyses:
         info = analysis["summary"]
         kpi = by_id[info["id"]]
         rows[info["id"]] = {
             "id": info["id"], "name": info["name"], "tier": info["tier"], "industry": info["industry"],
             "region": info["region"], "parent": info["parent"], "currency": info["currency"],
-            "arr": kpi["end_arr"] or None, "nrr": kpi["nrr"], "grr": kpi["grr"],
+            "arr": kpi["arr_now"] or None, "nrr": kpi["nrr"], "grr": kpi["grr"], "status": kpi["status"],
+            "left_out": kpi["left_out"],
             "health": analysis["score_values"].get("health"),
             "coverage": analysis["score_values"].get("coverage"), "map_status": kpi["map_status"],
             "anomalies": [a["message"] for a in kpis["anomalies"] if a["account"] == info["id"]],
