@@ -143,13 +143,20 @@ relationships:
     assert scores["coverage"]["value"] == round(100 * 6 / 8.5, 1)
     assert scores["coverage"]["details"]["map_status"] == 3
     assert scores["coverage"]["details"]["uncovered"] == ["dm"]
-    # sentiment: only eb has a known attitude (supporter = 0.75)
-    assert scores["sentiment"]["value"] == 75.0
+    # sentiment: eb supporter (0.75, decisive: weight 2) and dm, a key player of unknown attitude, who
+    # counts as 0 (weight 1): (2 x 0.75 + 1 x 0) / 3 = 0.5; the unknown lowers it, never lifts it
+    assert scores["sentiment"]["value"] == 50.0 and scores["sentiment"]["details"]["unknown_key_players"] == ["dm"]
     assert scores["freshness"]["value"] == 100.0
-    health = scores["health"]
+    # no revenue: a prospect, whose health is not a number
+    assert scores["health"]["value"] is None and scores["health"]["details"]["status"] == "prospect"
+    root = portfolio(cov=text + "revenue:\n  - {period: 2025-Q3, arr: 100}\n  - {period: 2026-Q3, arr: 110}\n")
+    health = kamplan.score([root], host=HOST)[0]["scores"]["health"]
     parts = health["details"]["parts"]
-    expected = sum(parts[k]["value"] * parts[k]["weight"] for k in parts) / sum(parts[k]["weight"] for k in parts)
-    assert health["value"] == round(expected, 1) and parts["revenue"]["value"] == 50.0
+    # revenue from NRR 1.1: 100; renewal n/a (no contract), its weight shared among the others:
+    # (70.6 x 25 + 100 x 15 + 50 x 15 + 100 x 20 + 100 x 10 + 100 x 5) / 90 = 83.5
+    assert {k: parts[k]["value"] for k in parts} == {"coverage": 70.6, "freshness": 100.0, "sentiment": 50.0,
+                                                    "revenue": 100.0, "key_people": 100.0, "hygiene": 100.0}
+    assert health["value"] == 83.5 and list(health["details"]["not_applicable"]) == ["renewal"]
 
 
 def test_map_status_levels(portfolio):

@@ -29,11 +29,12 @@ class Score:
     """A scorer's result: a value from 0 to 100 and the details that explain it.
 
     Attributes:
-        value: The score, 0..100.
+        value: The score, 0..100, or None when it does not apply (the details say why: health is a
+            number for active accounts only).
         details: Whatever explains the value (parts, counts, weights).
     """
 
-    value: float
+    value: float | None
     details: dict[str, Any] = field(default_factory=dict)
 
 

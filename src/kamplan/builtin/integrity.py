@@ -19,7 +19,7 @@ def _error(message: str, *path: str | int) -> Finding:
 def duplicate_ids(account: Account) -> Iterator[Finding]:
     """E300: an id used twice in one list (and a revenue period or relationship given twice)."""
     plan = account.plan
-    for section in ("units", "offerings", "team", "stakeholders", "goals", "actions"):
+    for section in ("units", "offerings", "team", "stakeholders", "goals", "actions", "contracts"):
         seen: dict[str, int] = {}
         for i, entry in enumerate(getattr(plan, section)):
             if entry.id in seen:
@@ -90,6 +90,10 @@ def unknown_references(account: Account) -> Iterator[Finding]:
             yield from check(person_id, people, "stakeholder", "decisions", i, "decided_by", j)
     for i, risk in enumerate(plan.risks):
         yield from check(risk.stakeholder, people, "stakeholder", "risks", i, "stakeholder")
+    for i, contract in enumerate(plan.contracts):
+        yield from check(contract.unit, units, "unit", "contracts", i, "unit")
+        for j, offering in enumerate(contract.offerings):
+            yield from check(offering, offerings, "offering", "contracts", i, "offerings", j)
 
 
 def find_loops(parent_of: dict[str, str | None]) -> list[list[str]]:

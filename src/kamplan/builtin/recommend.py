@@ -200,9 +200,9 @@ def risk(account: Account) -> Iterator[Recommendation]:
                                      reason=f"last contact {cov.last_contact} ({age} days ago)", priority=2,
                                      stakeholder=person.id)
     if len(by_member) > 1:
-        base = coverage(account).value
+        base = coverage(account).value or 0.0
         for member in sorted(by_member):
-            after = coverage(account, without=member).value
+            after = coverage(account, without=member).value or 0.0
             drop = base - after
             if drop >= 20:
                 who = account.team.get(member) or account.declared_people.get(member)

@@ -102,28 +102,66 @@ def freshness(account: Account) -> Score:
     })
 
 
-def sentiment(account: Account) -> Score:
-    """Influence-weighted attitude of the people we know the attitude of (champion 100 .. blocker 0)."""
-    people = [p for p in active_people(account) if p.attitude != "unknown"]
-    counts = {a: sum(1 for p in active_people(account) if p.attitude == a) for a in (*ATTITUDE_VALUE, "unknown")}
-    if not people:
-        return Score(50.0, {"counts": counts, "reason": "no attitudes known: neutral 50"})
-    total = sum(INFLUENCE_WEIGHT[p.influence] for p in people)
-    value = sum(INFLUENCE_WEIGHT[p.influence] * ATTITUDE_VALUE[p.attitude] for p in people) / total
-    return Score(round(100.0 * value, 1), {"counts": counts})
+def sentiment(account: Account) -> Score | None:
+    """Influence-weighted attitude (champion 100 .. blocker 0); a key player of unknown attitude counts as 0.
+
+    An unknown position of someone who decides is a red flag (as on the Blue Sheet): it lowers the
+    score and never lifts it. Other people of unknown attitude are left out. None when nobody counts.
+    """
+    people = active_people(account)
+    counted = [(p, ATTITUDE_VALUE.get(p.attitude, 0.0)) for p in people
+               if p.attitude != "unknown" or is_key_player(p)]
+    counts = {a: sum(1 for p in people if p.attitude == a) for a in (*ATTITUDE_VALUE, "unknown")}
+    unknown_keys = [p.id for p in people if p.attitude == "unknown" and is_key_player(p)]
+    if not counted:
+        return Score(None, {"counts": counts, "reason": "no attitude known"})
+    total = sum(INFLUENCE_WEIGHT[p.influence] for p, _ in counted)
+    value = sum(INFLUENCE_WEIGHT[p.influence] * v for p, v in counted) / total
+    return Score(round(100.0 * value, 1), {"counts": counts, "unknown_key_players": unknown_keys})
 
 
 def revenue_trend(account: Account) -> Score:
-    """ARR change over the last period: -20% or worse = 0, flat = 50, +20% or better = 100."""
-    revenue = sorted(account.plan.revenue, key=lambda r: r.period)
-    if len(revenue) < 2:
-        return Score(50.0, {"reason": "fewer than two revenue periods: neutral 50"})
-    before, last = revenue[-2], revenue[-1]
-    if not before.arr:
-        return Score(100.0 if last.arr else 50.0, {"from": before.period, "to": last.period, "change": None})
-    change = (last.arr - before.arr) / before.arr
-    value = max(0.0, min(100.0, 50.0 + 250.0 * change))
-    return Score(round(value, 1), {"from": before.period, "to": last.period, "change": round(change, 4)})
+    """From the window's NRR (insights.md): 0.7 or less = 0, 0.9 = 50, 1.1 or more = 100; None outside the cohort."""
+    from kamplan.insights.kpis import account_figures
+
+    window = account.memo("kpi_window", lambda: account_figures(account).window)
+    nrr = window.ratios()["nrr"]
+    if nrr is None:
+        return Score(None, {"reason": window.detail or "no twelve-month window", "status": window.status})
+    value = max(0.0, min(100.0, 50.0 + 250.0 * (nrr - 0.9)))
+    return Score(round(value, 1), {"nrr": round(nrr, 4), "from": window.period_then, "to": window.period_now})
+
+
+def renewal(account: Account) -> Score:
+    """Contracts: 0 when one is a renewal risk (W508), 60 when a renewal is due within 90 days and being
+    worked on, else 100; None without contracts."""
+    from kamplan.insights.contracts import renewal_risks, upcoming
+
+    contracts = [c for c in account.plan.contracts if c.status in ("active", "renewing")]
+    if not contracts:
+        return Score(None, {"reason": "no active contract in the plan"})
+    risks = renewal_risks(account)
+    if risks:
+        return Score(0.0, {"at_risk": [c.id for c in risks]})
+    soon = upcoming(account, days=90)
+    return Score(60.0 if soon else 100.0, {"due_within_90_days": [c.id for c in soon]})
+
+
+KEY_PEOPLE_DAYS = 180
+
+
+def key_people(account: Account) -> Score:
+    """Champions and economic buyers staying: 100, minus 40 per one leaving and 50 per one gone in the
+    last 180 days (``since`` on a person who left); None when the plan names neither role."""
+    key = [p for p in account.plan.stakeholders if {"champion", "economic_buyer"} & set(p.roles)
+           or p.attitude == "champion"]
+    if not key:
+        return Score(None, {"reason": "no champion or economic buyer in the plan"})
+    leaving = [p.id for p in key if p.status == "leaving"]
+    gone = [p.id for p in key if p.status == "left" and p.since is not None
+            and 0 <= (account.today - p.since).days <= KEY_PEOPLE_DAYS]
+    value = max(0, 100 - 40 * len(leaving) - 50 * len(gone))
+    return Score(float(value), {"leaving": leaving, "left_recently": gone})
 
 
 def hygiene(account: Account) -> Score:
@@ -140,26 +178,42 @@ def hygiene(account: Account) -> Score:
                  {"overdue_actions": overdue, "stale_review": stale, "goals_without_owner_or_due": loose_goals})
 
 
-HEALTH_PARTS: dict[str, Callable[[Account], Score]] = {
+HEALTH_PARTS: dict[str, Callable[[Account], Score | None]] = {
     "coverage": coverage,
     "freshness": freshness,
     "sentiment": sentiment,
     "revenue": revenue_trend,
+    "renewal": renewal,
+    "key_people": key_people,
     "hygiene": hygiene,
 }
 
 
 def health(account: Account) -> Score:
-    """Weighted blend of coverage, freshness, sentiment, revenue trend and hygiene (``settings.health_weights``)."""
+    """A weighted scorecard of parts (``settings.health_weights``); a part that does not apply is n/a,
+    its weight shared among the others and named. A number for active accounts only."""
+    from kamplan.insights.kpis import account_figures
+
+    window = account.memo("kpi_window", lambda: account_figures(account).window)
+    if window.status != "active":
+        return Score(None, {"status": window.status,
+                            "reason": f"health is for active accounts; this one is {window.status}"})
     weights = {k: float(v) for k, v in account.settings.health_weights.items() if k in HEALTH_PARTS and v > 0}
     if not weights:
         weights = {k: 1.0 for k in HEALTH_PARTS}
-    parts = {name: HEALTH_PARTS[name](account).value for name in weights}
-    total = sum(weights.values())
-    value = sum(parts[k] * weights[k] for k in weights) / total
+    results = {name: HEALTH_PARTS[name](account) for name in weights}
+    parts = {k: r.value for k, r in results.items() if r is not None and r.value is not None}
+    not_applicable = {k: str((r.details if r is not None else {}).get("reason", "does not apply"))
+                      for k, r in results.items() if r is None or r.value is None}
+    used = {k: weights[k] for k in parts}
+    total = sum(used.values())
+    if not total:
+        return Score(None, {"reason": "no part of the scorecard applies", "not_applicable": not_applicable})
+    value = sum(parts[k] * used[k] for k in used) / total
     return Score(round(value, 1), {
-        "parts": {k: {"value": parts[k], "weight": weights[k], "contribution": round(parts[k] * weights[k] / total, 1)}
-                  for k in weights},
+        "parts": {k: {"value": parts[k], "weight": used[k], "share": round(used[k] / total, 3),
+                      "contribution": round(parts[k] * used[k] / total, 1)} for k in used},
+        "not_applicable": not_applicable,
     })
 
 

@@ -26,6 +26,10 @@ def _write(text: str) -> None:
     sys.stdout.flush()
 
 
+def _score_text(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -61,7 +65,7 @@ def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
         click.echo(printable(buffer.getvalue(), newlines=True), nl=False)
         return
     _table("Scores (0..100)", ["account", *names],
-           [[row["account"], *(f"{row['scores'][n]['value']:.0f}" for n in names)] for row in rows])
+           [[row["account"], *(_score_text(row["scores"][n]["value"]) for n in names)] for row in rows])
 
 
 @cli.command()

@@ -45,7 +45,7 @@ ATTITUDE_ORDER = ("blocker", "skeptic", "unknown", "neutral", "supporter", "cham
 INFLUENCE_ORDER = ("low", "medium", "high", "decisive")
 STRENGTH_ORDER = ("none", "weak", "medium", "strong")
 DEFAULT_HEALTH_WEIGHTS: dict[str, int | float] = {
-    "coverage": 30, "freshness": 20, "sentiment": 20, "revenue": 20, "hygiene": 10,
+    "coverage": 25, "freshness": 15, "sentiment": 15, "revenue": 20, "renewal": 10, "key_people": 10, "hygiene": 5,
 }
 
 

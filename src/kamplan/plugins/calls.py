@@ -94,7 +94,7 @@ def _scores(account: Account, host: PluginHost) -> dict[str, Any]:
         result = safe_call(entry, "scorer", account)
         if isinstance(result, int | float) and not isinstance(result, bool):
             result = Score(float(result))
-        if not isinstance(result, Score) or not 0 <= result.value <= 100:
+        if not isinstance(result, Score) or (result.value is not None and not 0 <= result.value <= 100):
             raise PluginError(entry.plugin, f"scorer {entry.name!r}",
                               f"returned {result!r}, expected a number or kamplan.Score from 0 to 100")
         scores[entry.name] = {"value": result.value, "details": result.details}

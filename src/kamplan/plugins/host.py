@@ -28,6 +28,7 @@ ALLOWLIST_ENV = "KAMPLAN_LOAD_PLUGINS"
 BUILTIN_MODULES = (
     "kamplan.builtin.integrity",
     "kamplan.builtin.rules",
+    "kamplan.builtin.money_rules",
     "kamplan.builtin.charts",
     "kamplan.builtin.scoring",
     "kamplan.builtin.recommend",
