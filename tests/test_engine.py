@@ -37,8 +37,9 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "demo"
     shutil.copytree(ROOT / "account_plans", root / "account_plans")
     config = (ROOT / "kamplan.yaml").read_text(encoding="utf-8")
-    (root / "kamplan.yaml").write_text(config.replace("settings:\n", "settings:\n  today: 2026-11-30\n", 1),
-                                       encoding="utf-8")
+    if "today: 2026-11-30" not in config:
+        config = config.replace("settings:\n", "settings:\n  today: 2026-11-30\n", 1)
+    (root / "kamplan.yaml").write_text(config, encoding="utf-8")
     monkeypatch.setattr(store, "RACY_NS", 0)  # stamps written a moment ago are trusted in tests
     return root
 

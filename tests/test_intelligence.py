@@ -205,12 +205,19 @@ def test_demo_portfolio_intelligence():
 
     root = Path(__file__).resolve().parent.parent
     scores = kamplan.score([root], host=HOST)
-    assert all(0 <= s["value"] <= 100 for row in scores for s in row["scores"].values())
+    assert all(s["value"] is None or 0 <= s["value"] <= 100 for row in scores for s in row["scores"].values())
+    health = {row["account"]: row["scores"]["health"] for row in scores}
+    assert health["helvetia-pharma-uk"]["value"] is None  # churned: no health number
+    assert health["helvetia-pharma-uk"]["details"]["status"] == "churned"
     recs = kamplan.recommend([root], host=HOST)
     assert {r["kind"] for r in recs} == {"land", "expand", "relationship", "risk"}
     assert all(r["offering"] is None or r["kind"] in ("land", "expand") for r in recs)
     report = kamplan.kpi([root], host=HOST)
     assert report["portfolio"]["nrr"] is not None and report["groups"][0]["account"] == "helvetia-pharma"
+    assert (report["as_of"], report["currency"]) == ("2026-11-30", "EUR")  # the demo pins its as-of date
+    accounts = {a["account"]: a for a in report["accounts"]}
+    assert accounts["helvetia-pharma-uk"]["status"] == "churned" and accounts["meridian-bank"]["currency"] == "USD"
+    assert accounts["helvetia-pharma"]["forecast"] == ["2026-12"]
 
 
 def test_recommendations_do_not_depend_on_the_hash_seed(tmp_path):

@@ -61,6 +61,7 @@ def whitespace_matrix(account: Account) -> dict[str, Any]:
 
 def build_report(account: Account, *, redact: bool = False, host: PluginHost | None = None) -> dict[str, Any]:
     """The JSON of ``kamplan report --format json``: ``plan`` plus scores, findings, recommendations, KPIs."""
+    from kamplan.insights.contracts import nearest_renewal
     from kamplan.insights.kpis import account_figures
     from kamplan.plugins.calls import account_recommendations, account_scores, run_rules
 
@@ -80,6 +81,7 @@ def build_report(account: Account, *, redact: bool = False, host: PluginHost | N
         "recommendations": account_recommendations(account, host),
         "kpis": account_figures(account).to_json(),
         "as_of": account.today.isoformat(),
+        "renewal": nearest_renewal(account),
         "coverage": coverage_rows(account),
         "whitespace": whitespace_matrix(account),
         "actions": actions,
