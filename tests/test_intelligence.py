@@ -180,14 +180,20 @@ def test_map_status_levels(portfolio):
 def test_cli_json_shapes(cli, portfolio):
     root = portfolio(power=PEOPLE)
     scores = json.loads(cli("score", "--format", "json", cwd=root).out)
-    assert set(scores[0]) == {"account", "scores"}
+    assert set(scores[0]) == {"account", "as_of", "scores"} and scores[0]["as_of"] == "2026-11-01"
     assert {"coverage", "freshness", "sentiment", "health"} <= set(scores[0]["scores"])
     recs = json.loads(cli("recommend", "--format", "json", "--limit", "3", cwd=root).out)
     assert len(recs) == 3 and [r["priority"] for r in recs] == sorted(r["priority"] for r in recs)
-    keys = {"account", "recommender", "kind", "title", "reason", "priority", "value", "unit", "offering", "stakeholder"}
+    keys = {"account", "recommender", "kind", "title", "reason", "priority", "value", "unit", "offering", "stakeholder",
+            "as_of"}
     assert keys <= set(recs[0])
     report = json.loads(cli("kpi", "--format", "json", cwd=root).out)
-    assert set(report) >= {"portfolio", "accounts", "anomalies"}
+    assert set(report) >= {"as_of", "currency", "portfolio", "groups", "accounts", "anomalies"}
+    assert set(report["portfolio"]) >= {"nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "coverage",
+                                        "accounts_in", "accounts_total", "arr_share_in", "left_out"}
+    assert set(report["accounts"][0]) >= {"account", "status", "period_now", "period_then", "arr_now", "arr_then",
+                                          "nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "coverage"}
+    assert "as of 2026-11-01" in cli("score", cwd=root).out and "as of 2026-11-01" in cli("recommend", cwd=root).out
     csv_text = cli("score", "--format", "csv", cwd=root).out
     assert csv_text.splitlines()[0] == "account,scorer,value,details"
     table = cli("recommend", cwd=root)

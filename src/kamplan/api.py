@@ -234,7 +234,8 @@ def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, 
     """Run every registered scorer on every account.
 
     Returns:
-        ``[{"account", "scores": {name: {"value", "details"}}}]`` as in ``kamplan score --format json``.
+        ``[{"account", "as_of", "scores": {name: {"value", "details"}}}]`` as in ``kamplan score --format json``
+        (a value is None where a score does not apply: health of a prospect or a churned account).
 
     Raises:
         PlanError: When a plan has errors (scores of invalid plans would mislead).

@@ -64,7 +64,8 @@ def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
                                  json.dumps(item["details"], ensure_ascii=False, default=str)])
         click.echo(printable(buffer.getvalue(), newlines=True), nl=False)
         return
-    _table("Scores (0..100)", ["account", *names],
+    as_of = rows[0]["as_of"] if rows else ""
+    _table(f"Scores (0..100) as of {as_of}", ["account", *names],
            [[row["account"], *(_score_text(row["scores"][n]["value"]) for n in names)] for row in rows])
 
 
@@ -83,7 +84,8 @@ def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int |
         _write(_load_and_run(ctx, recommend_json, paths, limit=limit))
         return
     rows = _load_and_run(ctx, run, paths, limit=limit)
-    _table("Recommendations", ["prio", "account", "kind", "what", "why", "value"],
+    as_of = rows[0]["as_of"] if rows else ""
+    _table(f"Recommendations as of {as_of}", ["prio", "account", "kind", "what", "why", "value"],
            [[str(r["priority"] or "-"), r["account"], r["kind"], r["title"], r["reason"] or "",
              f"{r['value']:,.0f}" if r["value"] else ""] for r in rows])
 

@@ -61,7 +61,7 @@ def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> di
         out["facts"] = dumps({"summary": summary, "kpi": kpi_input(account).to_json()})
     if "scores" in stages:
         scores = json.loads(dumps(account_scores(account, host)))  # the values as the cache gives them back
-        row = {"account": account.id, "scores": scores}
+        row = {"account": account.id, "as_of": account.today.isoformat(), "scores": scores}
         out["scores"] = dumps(row)
         out["score_values"] = dumps({name: item["value"] for name, item in scores.items()})
         if "score_block" in wanted:

@@ -121,7 +121,8 @@ def _recommendations(account: Account, host: PluginHost) -> list[dict[str, Any]]
                                   f"priority must be a positive integer, got {rec.priority!r}")
             rows.append({"account": account.id, "recommender": entry.name, "kind": rec.kind, "title": rec.title,
                          "reason": rec.reason, "priority": rec.priority, "value": rec.value, "unit": rec.unit,
-                         "offering": rec.offering, "stakeholder": rec.stakeholder, "details": rec.details})
+                         "offering": rec.offering, "stakeholder": rec.stakeholder, "details": rec.details,
+                         "currency": account.plan.account.currency, "as_of": account.today.isoformat()})
     return rank(rows)
 
 
