@@ -124,7 +124,7 @@ def dashboard(analyses: list[dict[str, Any]], redact: bool) -> str:
         rows[info["id"]] = {
             "id": info["id"], "name": info["name"], "tier": info["tier"], "industry": info["industry"],
             "region": info["region"], "parent": info["parent"], "currency": info["currency"],
-            "arr": kpi["arr_now"] or None, "nrr": kpi["nrr"], "grr": kpi["grr"], "status": kpi["status"],
+            "arr": kpi["arr_now"], "nrr": kpi["nrr"], "grr": kpi["grr"], "status": kpi["status"],
             "left_out": kpi["left_out"],
             "health": analysis["score_values"].get("health"),
             "coverage": analysis["score_values"].get("coverage"), "map_status": kpi["map_status"],
