@@ -100,3 +100,20 @@ def test_nearest_renewal_in_the_report_and_health(cli, root):
     assert report["scores"]["health"]["details"]["parts"]["renewal"]["value"] == 0.0
     assert "Next renewal | Core subscription: 2027-01-31 (in 62 days, notice by 2026-12-02) **at risk**" in cli(
         "report", "m", "-o", "-", cwd=root).out
+
+
+def test_recommendation_values_in_the_reporting_currency(cli, root):
+    (root / "kamplan.yaml").write_text(CONFIG.replace("{today: 2026-11-30}",
+                                                      "{today: 2026-11-30, currency: EUR, fx: {USD: 0.5}}"),
+                                       encoding="utf-8")
+    usd = HEAD.replace("EXTRA", "").replace("currency: EUR", "currency: USD") + UNITS + (
+        "opportunities:\n  - {unit: hq, offering: core, status: whitespace, arr: 80000}\n")
+    (root / "account_plans" / "m.yaml").write_text(usd, encoding="utf-8")
+    jpy = usd.replace("currency: USD", "currency: JPY").replace("name: M", "name: J")
+    (root / "account_plans" / "j.yaml").write_text(jpy, encoding="utf-8")
+    recs = json.loads(cli("recommend", "--format", "json", cwd=root).out)
+    money = {r["account"]: r for r in recs if r["value_basis"]}
+    assert money["m"]["currency"] == "EUR" and money["m"]["value_basis"].endswith("USD x 0.5 EUR/USD")
+    original = float(money["m"]["value_basis"].split(" ")[0].replace(",", ""))
+    assert money["m"]["value"] == original * 0.5
+    assert money["j"]["value"] is None and "unconverted, no rate for JPY" in money["j"]["value_basis"]

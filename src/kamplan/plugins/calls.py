@@ -119,11 +119,31 @@ def _recommendations(account: Account, host: PluginHost) -> list[dict[str, Any]]
             if rec.priority is not None and (not isinstance(rec.priority, int) or rec.priority < 1):
                 raise PluginError(entry.plugin, f"recommender {entry.name!r}",
                                   f"priority must be a positive integer, got {rec.priority!r}")
+            value, currency, basis = _in_reporting_currency(account, rec.value)
             rows.append({"account": account.id, "recommender": entry.name, "kind": rec.kind, "title": rec.title,
-                         "reason": rec.reason, "priority": rec.priority, "value": rec.value, "unit": rec.unit,
+                         "reason": rec.reason, "priority": rec.priority, "value": value, "unit": rec.unit,
                          "offering": rec.offering, "stakeholder": rec.stakeholder, "details": rec.details,
-                         "currency": account.plan.account.currency, "as_of": account.today.isoformat()})
+                         "currency": currency, "value_basis": basis, "as_of": account.today.isoformat()})
     return rank(rows)
+
+
+def _in_reporting_currency(account: Account, value: float | None) -> tuple[float | None, str | None, str | None]:
+    """A recommendation's money in ``settings.currency`` (when set), with how it was converted.
+
+    Without ``settings.currency`` the value stays in the account's currency (named); an account
+    whose currency has no rate in ``settings.fx`` gets no value rather than a wrong one.
+    """
+    own = account.plan.account.currency
+    settings = account.settings.settings
+    target = settings.currency
+    if value is None:
+        return None, target or own, None
+    if target is None or own is None or own == target:
+        return value, target or own, None
+    rate = settings.fx.get(own)
+    if rate is None:
+        return None, target, f"{value:,.0f} {own}: unconverted, no rate for {own} in settings.fx"
+    return value * rate, target, f"{value:,.0f} {own} x {rate} {target}/{own}"
 
 
 def rank_key(row: dict[str, Any]) -> list[Any]:
