@@ -117,3 +117,11 @@ def test_recommendation_values_in_the_reporting_currency(cli, root):
     original = float(money["m"]["value_basis"].split(" ")[0].replace(",", ""))
     assert money["m"]["value"] == original * 0.5
     assert money["j"]["value"] is None and "unconverted, no rate for JPY" in money["j"]["value_basis"]
+
+
+@pytest.mark.parametrize("probability", ["1.5", "-0.1"])
+def test_a_probability_outside_0_to_1_is_an_error(cli, root, probability):
+    text = HEAD.replace("EXTRA", "") + UNITS + (
+        f"opportunities:\n  - {{unit: hq, offering: core, status: pipeline, probability: {probability}}}\n")
+    found = _codes(cli, root, text)
+    assert found["E205"][0]["path"] == "opportunities[0].probability" and found["E205"][0]["line"] == 5

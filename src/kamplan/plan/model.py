@@ -155,6 +155,7 @@ class Opportunity(Entry):
     offering: Id
     status: CellStatus
     arr: Money | None = None
+    probability: Probability | None = None
     stage: Text | None = None
     close: Day | None = None
     competitor: Text | None = None
