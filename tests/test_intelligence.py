@@ -141,7 +141,7 @@ relationships:
     scores = kamplan.score([root], host=HOST)[0]["scores"]
     # key players: eb (3 x 2 = 6, covered 1.0) and dm (2.5 x 1, covered 0): 100 * 6 / 8.5
     assert scores["coverage"]["value"] == round(100 * 6 / 8.5, 1)
-    assert scores["coverage"]["details"]["map_status"] == 3
+    assert scores["coverage"]["details"]["map_status"] == 2  # the buyer and 1 of 2 key players, no champion
     assert scores["coverage"]["details"]["uncovered"] == ["dm"]
     # sentiment: eb supporter (0.75, decisive: weight 2) and dm, a key player of unknown attitude, who
     # counts as 0 (weight 1): (2 x 0.75 + 1 x 0) / 3 = 0.5; the unknown lowers it, never lifts it
@@ -160,21 +160,31 @@ relationships:
 
 
 def test_map_status_levels(portfolio):
-    base = "kamplan: 1\naccount: {name: M, reviewed: 2026-10-01}\nteam: [{id: kam, name: Kim}]\nstakeholders:\n"
-    base += "  - {id: eb, name: E, roles: [economic_buyer], attitude: ATT}\n  - {id: u, name: U, influence: low}\n"
-    cases = {
-        "": 0,
-        "relationships: [{team: kam, stakeholder: u, strength: strong}]\n": 1,
-        "relationships: [{team: kam, stakeholder: eb, strength: medium}]\n": 2,
-    }
-    for i, (rels, status) in enumerate(cases.items()):
-        root = portfolio(**{f"m{i}": base.replace("ATT", "neutral") + rels})
-        rows = {r["account"]: r for r in kamplan.score([root / "account_plans" / f"m{i}.yaml"], host=HOST)}
-        assert rows[f"m{i}"]["scores"]["coverage"]["details"]["map_status"] == status
-    rels = "relationships: [{team: kam, stakeholder: eb, strength: medium}]\n"
-    root = portfolio(m9=base.replace("ATT", "champion") + rels)
-    row = kamplan.score([root / "account_plans" / "m9.yaml"], host=HOST)[0]
-    assert row["scores"]["coverage"]["details"]["map_status"] == 3
+    """insights.md: 0 no key player covered; 1 some; 2 every economic buyer and half the key players;
+    3 status 2 with a covered champion and no uncovered high or decisive blocker. Covered = a fresh
+    (as of 2026-11-01, within 90 days) medium or strong tie; an undated tie is not fresh."""
+    head = "kamplan: 1\naccount: {name: M, reviewed: 2026-10-01}\nteam: [{id: kam, name: Kim}]\nstakeholders:\n"
+    people = ("  - {id: eb, name: E, roles: [economic_buyer], attitude: ATT}\n"
+              "  - {id: dm, name: D, roles: [decision_maker]}\n  - {id: u, name: U, influence: low}\n")
+    fresh = "last_contact: 2026-10-15"
+    cases = [
+        ("neutral", "", 0),
+        ("neutral", f"  - {{team: kam, stakeholder: u, strength: strong, {fresh}}}\n", 0),    # not a key player
+        ("neutral", "  - {team: kam, stakeholder: eb, strength: strong}\n", 0),              # undated: not fresh
+        ("neutral", f"  - {{team: kam, stakeholder: dm, strength: medium, {fresh}}}\n", 1),   # the buyer is not
+        ("neutral", f"  - {{team: kam, stakeholder: eb, strength: medium, {fresh}}}\n", 2),   # 1 of 2, the buyer
+        ("champion", f"  - {{team: kam, stakeholder: eb, strength: medium, {fresh}}}\n", 3),
+        ("champion", f"  - {{team: kam, stakeholder: eb, strength: medium, {fresh}}}\n"
+                     "BLOCKER", 2),
+    ]
+    for i, (attitude, rels, status) in enumerate(cases):
+        blocker = "  - {id: bl, name: B, attitude: blocker, influence: high}\n" if "BLOCKER" in rels else ""
+        text = head + people.replace("ATT", attitude) + blocker + "relationships:\n" + rels.replace("BLOCKER", "")
+        if not rels:
+            text = text.replace("relationships:\n", "")
+        root = portfolio(**{f"m{i}": text})
+        row = kamplan.score([root / "account_plans" / f"m{i}.yaml"], host=HOST)[0]
+        assert row["scores"]["coverage"]["details"]["map_status"] == status, (i, text)
 
 
 def test_cli_json_shapes(cli, portfolio):

@@ -49,11 +49,12 @@ def test_clean_plan_has_no_warnings(codes):
 @pytest.mark.parametrize(("change", "code"), [
     (("roles: [economic_buyer]", "roles: []"), "W401"),
     (("{team: se, stakeholder: cto, strength: medium", "{team: se, stakeholder: cto, strength: weak"), "W402"),
-    (("last_contact: 2026-10-20}\n  - {team: se", "last_contact: 2026-06-01}\n  - {team: se"), "W404"),
+    # a stale tie no longer covers anyone: with the one coverage model the economic buyer is then uncovered
+    (("last_contact: 2026-10-20}\n  - {team: se", "last_contact: 2026-06-01}\n  - {team: se"), ["W402", "W404"]),
     (("reviewed: 2026-10-01", "reviewed: 2025-01-01"), "W405"),
 ])
 def test_single_warning(codes, change, code):
-    assert codes(BASE.replace(*change)) == [code]
+    assert codes(BASE.replace(*change)) == ([code] if isinstance(code, str) else code)
 
 
 def test_no_reviewed_date_is_a_stale_plan(codes):

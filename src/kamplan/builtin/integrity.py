@@ -90,6 +90,11 @@ def unknown_references(account: Account) -> Iterator[Finding]:
             yield from check(person_id, people, "stakeholder", "decisions", i, "decided_by", j)
     for i, risk in enumerate(plan.risks):
         yield from check(risk.stakeholder, people, "stakeholder", "risks", i, "stakeholder")
+    for i, meeting in enumerate(plan.interactions):
+        for j, member_id in enumerate(meeting.team):
+            yield from check(member_id, team, "team member", "interactions", i, "team", j)
+        for j, person_id in enumerate(meeting.stakeholders):
+            yield from check(person_id, people, "stakeholder", "interactions", i, "stakeholders", j)
     for i, contract in enumerate(plan.contracts):
         yield from check(contract.unit, units, "unit", "contracts", i, "unit")
         for j, offering in enumerate(contract.offerings):

@@ -81,6 +81,7 @@ def dates_in_the_future(account: Account) -> Iterator[Finding]:
               for i, r in enumerate(plan.relationships)]
     found += [(p.since, ("stakeholders", i, "since"), "in the role since") for i, p in enumerate(plan.stakeholders)]
     found += [(d.date, ("decisions", i, "date"), "decision date") for i, d in enumerate(plan.decisions)]
+    found += [(m.date, ("interactions", i, "date"), "interaction date") for i, m in enumerate(plan.interactions)]
     for date, path, what in found:
         if date is not None and date > today:
             yield _warn(f"{what} {date} is after the as-of date {today}", *path)

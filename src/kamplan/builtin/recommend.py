@@ -8,7 +8,7 @@ from typing import Any, Literal
 from kamplan.account import Account
 from kamplan.builtin.scoring import coverage
 from kamplan.graph import WarmPath
-from kamplan.insights.coverage import active_people, is_key_player
+from kamplan.insights.coverage import active_people, coverage_of, is_key_player
 from kamplan.plan.model import Opportunity, Stakeholder
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Recommendation
@@ -86,7 +86,7 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
         best = max((STRENGTH_RANK[graph.coverage(m.id).best] for m in members), default=0)
         friends = [m for m in members if m.attitude in ("champion", "supporter")]
         access = best / 3 * 0.5 + min(len(friends), 2) * 0.15
-        known = [m for m in members if graph.coverage(m.id).covered]
+        known = [m for m in members if coverage_of(account, m.id).covered]
         if known:
             reasons.append("we know " + ", ".join(_who(m) for m in known[:3]))
         elif friends:
@@ -138,7 +138,7 @@ def relationship(account: Account) -> Iterator[Recommendation]:
     """Path to power: a warm introduction to each key player we do not cover (medium+)."""
     graph = account.graph
     for person in active_people(account):
-        if not is_key_player(person) or graph.coverage(person.id).covered:
+        if not is_key_player(person) or coverage_of(account, person.id).covered:
             continue
         paths = [p for p in graph.warm_paths(person.id) if len(p.people) > 1 or p.steps != ("relationship",)]
         paths = [p for p in paths if p.people != (person.id,)] or paths
@@ -188,17 +188,16 @@ def risk(account: Account) -> Iterator[Recommendation]:
         if person.status == "left":
             continue
         strong_blocker = person.attitude == "blocker" and person.influence in ("high", "decisive")
-        if strong_blocker and not graph.coverage(person.id).covered:
+        if strong_blocker and not coverage_of(account, person.id).covered:
             yield Recommendation(kind="risk", title=f"Uncovered {person.influence} blocker {person.name}",
                                  reason="nobody of our team has a medium or strong relationship with them",
                                  priority=1 if person.influence == "decisive" else 2, stakeholder=person.id)
-        cov = graph.coverage(person.id)
-        if is_key_player(person) and cov.covered and cov.last_contact is not None:
-            age = (account.today - cov.last_contact).days
-            if age > account.settings.stale_contact_days:
-                yield Recommendation(kind="risk", title=f"Stale relationship with key player {person.name}",
-                                     reason=f"last contact {cov.last_contact} ({age} days ago)", priority=2,
-                                     stakeholder=person.id)
+        cov = coverage_of(account, person.id)
+        if is_key_player(person) and cov.stale:  # their medium or strong ties exist, but none is fresh
+            age = (account.today - cov.last_contact).days if cov.last_contact else None
+            when = f"last contact {cov.last_contact} ({age} days ago)" if cov.last_contact else "never dated"
+            yield Recommendation(kind="risk", title=f"Stale relationship with key player {person.name}",
+                                 reason=f"{when}: no longer counts as covered", priority=2, stakeholder=person.id)
     if len(by_member) > 1:
         base = coverage(account).value or 0.0
         for member in sorted(by_member):

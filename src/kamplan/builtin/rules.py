@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from kamplan.account import Account
+from kamplan.insights.coverage import coverage_of
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Finding
 
@@ -33,10 +34,12 @@ def uncovered_key_people(account: Account) -> Iterator[Finding]:
     """W402: an economic buyer or decision maker without a medium or strong relationship."""
     for i, person in _active(account):
         roles = [r for r in KEY_ROLES if r in person.roles]
-        if roles and not account.graph.coverage(person.id).covered:
-            best = account.graph.coverage(person.id).best
-            yield _warn(f"{person.name} ({person.id}, {' and '.join(roles)}) has no medium or strong "
-                        f"relationship with our team (best: {best})", "stakeholders", i)
+        found = coverage_of(account, person.id)
+        if roles and not found.covered:
+            why = (f"their medium or strong ties are stale (last contact {found.last_contact or 'never'})"
+                   if found.stale else f"best: {found.best}")
+            yield _warn(f"{person.name} ({person.id}, {' and '.join(roles)}) has no fresh medium or strong "
+                        f"relationship with our team ({why})", "stakeholders", i)
 
 
 def single_threaded(account: Account) -> Iterator[Finding]:

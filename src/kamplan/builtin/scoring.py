@@ -10,7 +10,16 @@ from collections.abc import Callable
 from typing import Any
 
 from kamplan.account import Account
-from kamplan.insights.coverage import MAP_STATUS_TEXT, active_people, is_key_player, key_players, map_status
+from kamplan.insights.coverage import (
+    MAP_STATUS_TEXT,
+    active_people,
+    coverage_of,
+    effective_last_contact,
+    is_fresh,
+    is_key_player,
+    key_players,
+    map_status,
+)
 from kamplan.plan.model import Stakeholder
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Score
@@ -27,25 +36,38 @@ def person_weight(person: Stakeholder) -> float:
     return role * INFLUENCE_WEIGHT[person.influence]
 
 
-def contact_freshness(account: Account, last_contact: Any) -> float:
-    """1 within ``stale_contact_days``, falling linearly to 0.5 at twice that; 0.75 when unknown."""
-    if last_contact is None:
-        return 0.75
-    limit = account.settings.stale_contact_days
-    age = (account.today - last_contact).days
-    if age <= limit:
-        return 1.0
-    return max(0.5, 1.0 - 0.5 * (age - limit) / limit)
+def _credit(account: Account, person_id: str, without: str | None) -> tuple[float, bool]:
+    """A person's coverage credit and whether they are covered (insights.coverage), ``without`` a member."""
+    if without is None:
+        found = coverage_of(account, person_id)
+        if found.covered and found.tie is not None:
+            return STRENGTH_VALUE[found.tie.strength], True
+        return (STALE_CREDIT if found.stale else STRENGTH_VALUE["weak"] if found.best == "weak" else 0.0), False
+    best, stale = 0.0, False
+    for rel in account.graph.relationships_of(person_id):
+        if rel.team == without or rel.strength in ("none", "weak"):
+            continue
+        if is_fresh(account, effective_last_contact(account, rel)):
+            best = max(best, STRENGTH_VALUE[rel.strength])
+        else:
+            stale = True
+    return (best, True) if best else (STALE_CREDIT if stale else 0.0, False)
+
+
+STALE_CREDIT = 0.15  # an old medium or strong tie is worth a little, but it does not cover anyone
 
 
 def coverage(account: Account, *, without: str | None = None) -> Score:
-    """How well our team covers the people who decide, weighted by role, influence, strength, freshness.
+    """How well our team covers the people who decide, weighted by role and influence.
+
+    A key player covered by the one coverage model (a fresh medium or strong tie) counts with the
+    strength of that tie; an uncovered one counts 0.3 for a weak tie and 0.15 for stale ties only.
+    The lists in the details (``uncovered``, ``key_players_covered``) are exactly the model's.
 
     Args:
         account: The account.
         without: Leave this team member's relationships out (what their departure would cost).
     """
-    graph = account.graph
     people = active_people(account)
     keys = key_players(account)
     targets = keys or people
@@ -54,22 +76,19 @@ def coverage(account: Account, *, without: str | None = None) -> Score:
     rows: list[dict[str, Any]] = []
     for person in targets:
         weight = weights[person.id]
-        best = 0.0
-        for rel in graph.relationships_of(person.id):
-            if rel.team == without:
-                continue
-            best = max(best, STRENGTH_VALUE[rel.strength] * contact_freshness(account, rel.last_contact))
+        credit, is_covered = _credit(account, person.id, without)
         total += weight
-        covered_value += weight * best
-        rows.append({"stakeholder": person.id, "weight": round(weight, 2), "covered": round(best, 2)})
+        covered_value += weight * credit
+        rows.append({"stakeholder": person.id, "weight": round(weight, 2), "covered": is_covered,
+                     "credit": round(credit, 2)})
     value = 100.0 * covered_value / total if total else 0.0
     status = map_status(account) if without is None else None
     details: dict[str, Any] = {
         "map_status": status,
         "map_status_text": MAP_STATUS_TEXT.get(status) if status is not None else None,
         "key_players": len(keys),
-        "key_players_covered": sum(1 for p in keys if graph.coverage(p.id).covered),
-        "uncovered": [r["stakeholder"] for r in rows if r["covered"] < STRENGTH_VALUE["medium"] * 0.99],
+        "key_players_covered": sum(1 for r in rows if r["covered"]) if keys else 0,
+        "uncovered": [r["stakeholder"] for r in rows if not r["covered"]],
         "people": rows,
     }
     return Score(round(value, 1), details)

@@ -1,22 +1,111 @@
-"""Who counts and who is covered: active people, key players and the relationship-map status."""
+"""One meaning of "covered" (insights.md, "Coverage: one meaning"), used by every figure and rule.
+
+A stakeholder is **covered** when a team member has a ``medium`` or ``strong`` relationship with them
+whose last contact (the later of its ``last_contact`` and the latest interaction naming both) is
+within ``stale_contact_days`` of the as-of date; an undated relationship is not fresh. The KPI, the
+coverage score's lists, the relationship-map status, the rules, the recommendations, the chart and
+the site all ask :func:`coverage_of`, so the same person is covered or not everywhere.
+
+**Key players** are economic buyers, decision makers, champions and anyone of decisive influence;
+people who left and placeholders never are; people leaving are, and are flagged.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from kamplan.plan.model import STRENGTH_ORDER
 
 if TYPE_CHECKING:
     from kamplan.account import Account
-    from kamplan.plan.model import Stakeholder
+    from kamplan.plan.model import Relationship, Stakeholder
 
 
 SUPPORTIVE = ("champion", "supporter")
-KEY_ROLES = ("economic_buyer", "decision_maker")
+KEY_ROLES = ("economic_buyer", "decision_maker", "champion")
 MAP_STATUS_TEXT = {
-    0: "no contacts",
-    1: "no key players covered",
-    2: "key players covered, none supportive",
-    3: "supportive key players covered",
+    0: "no key player covered",
+    1: "some key players covered",
+    2: "every economic buyer and at least half of the key players covered",
+    3: "status 2, with a covered champion and no uncovered high or decisive blocker",
 }
+
+
+@dataclass(frozen=True)
+class PersonCoverage:
+    """How our team covers one stakeholder at the as-of date.
+
+    Attributes:
+        stakeholder: The stakeholder's id.
+        covered: A fresh medium or strong relationship exists.
+        tie: The relationship that gives the coverage (the strongest fresh one), if any.
+        best: The strongest relationship of any age (``none`` when nobody knows them).
+        last_contact: The effective last contact of ``tie`` (or of the strongest tie when uncovered).
+        stale: A medium or strong relationship exists, but none is fresh.
+        members: Team members with any relationship, strongest first.
+    """
+
+    stakeholder: str
+    covered: bool
+    tie: Relationship | None
+    best: str
+    last_contact: dt.date | None
+    stale: bool
+    members: tuple[str, ...]
+
+
+def _interaction_dates(account: Account) -> dict[tuple[str, str], dt.date]:
+    """The latest interaction naming each (team member, stakeholder) pair."""
+    def build() -> dict[tuple[str, str], dt.date]:
+        latest: dict[tuple[str, str], dt.date] = {}
+        for meeting in account.plan.interactions:
+            if meeting.date > account.today:
+                continue  # a future meeting is a plan, not a contact
+            for member in meeting.team:
+                for person in meeting.stakeholders:
+                    key = (member, person)
+                    if key not in latest or latest[key] < meeting.date:
+                        latest[key] = meeting.date
+        return latest
+
+    return account.memo("interaction_dates", build)
+
+
+def effective_last_contact(account: Account, rel: Relationship) -> dt.date | None:
+    """The later of the relationship's ``last_contact`` and the latest interaction naming both."""
+    met = _interaction_dates(account).get((rel.team, rel.stakeholder))
+    dates = [d for d in (rel.last_contact, met) if d is not None]
+    return max(dates) if dates else None
+
+
+def is_fresh(account: Account, when: dt.date | None) -> bool:
+    """Whether a contact on ``when`` is within ``stale_contact_days`` of the as-of date (undated: never)."""
+    return when is not None and (account.today - when).days <= account.settings.stale_contact_days
+
+
+def coverage_of(account: Account, person_id: str) -> PersonCoverage:
+    """How our team covers ``person_id`` (computed once per person and account)."""
+    table: dict[str, PersonCoverage] = account.memo("coverage_table", dict)
+    known = table.get(person_id)
+    if known is not None:
+        return known
+    rels = [r for r in account.graph.relationships_of(person_id) if r.strength != "none"]
+    rank = STRENGTH_ORDER.index
+    solid = [(r, effective_last_contact(account, r)) for r in rels if rank(r.strength) >= rank("medium")]
+    fresh = [(r, when) for r, when in solid if is_fresh(account, when)]
+    fresh.sort(key=lambda item: (-rank(item[0].strength), -(item[1].toordinal() if item[1] else 0)))
+    if fresh:
+        tie, when = fresh[0]
+    elif rels:
+        tie, when = None, effective_last_contact(account, rels[0])
+    else:
+        tie, when = None, None
+    found = PersonCoverage(person_id, bool(fresh), tie, rels[0].strength if rels else "none", when,
+                           bool(solid) and not fresh, tuple(r.team for r in rels))
+    table[person_id] = found
+    return found
 
 
 def active_people(account: Account) -> list[Stakeholder]:
@@ -31,17 +120,28 @@ def key_players(account: Account) -> list[Stakeholder]:
 
 
 def is_key_player(person: Stakeholder) -> bool:
-    """Economic buyers, decision makers and people of high or decisive influence."""
-    return any(r in person.roles for r in KEY_ROLES) or person.influence in ("high", "decisive")
+    """Economic buyers, decision makers, champions (by role or attitude) and anyone of decisive influence."""
+    if person.status in ("left", "placeholder"):
+        return False
+    return (any(r in person.roles for r in KEY_ROLES) or person.attitude == "champion"
+            or person.influence == "decisive")
+
+
+def covered_key_players(account: Account) -> list[Stakeholder]:
+    """The key players who are covered."""
+    return [p for p in key_players(account) if coverage_of(account, p.id).covered]
 
 
 def map_status(account: Account) -> int:
-    """The relationship-map status 0..3 (see ``MAP_STATUS_TEXT``)."""
-    graph = account.graph
-    people = active_people(account)
-    if not any(graph.coverage(p.id).best != "none" for p in people):
+    """The relationship-map status 0..3 (``MAP_STATUS_TEXT``; kamplan's own scale, insights.md)."""
+    keys = key_players(account)
+    covered = {p.id for p in covered_key_players(account)}
+    if not covered:
         return 0
-    covered_keys = [p for p in key_players(account) if graph.coverage(p.id).covered]
-    if not covered_keys:
+    buyers = [p for p in keys if "economic_buyer" in p.roles]
+    if not buyers or any(p.id not in covered for p in buyers) or len(covered) * 2 < len(keys):
         return 1
-    return 3 if any(p.attitude in SUPPORTIVE for p in covered_keys) else 2
+    champion = any(p.id in covered and ("champion" in p.roles or p.attitude == "champion") for p in keys)
+    blocker = any(p.attitude == "blocker" and p.influence in ("high", "decisive")
+                  and not coverage_of(account, p.id).covered for p in active_people(account))
+    return 3 if champion and not blocker else 2

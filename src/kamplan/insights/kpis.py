@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kamplan.insights.anomalies import find_anomalies
-from kamplan.insights.coverage import key_players, map_status
+from kamplan.insights.coverage import coverage_of, covered_key_players, key_players, map_status
 from kamplan.insights.money import Rates, money_text, reporting_rates
 from kamplan.insights.periods import snapshot_date
 from kamplan.insights.window import Row, Window, compute_window
@@ -70,13 +70,13 @@ def kpi_input(account: Account) -> KpiInput:
         wallet=info.wallet, reviewed=info.reviewed.isoformat() if info.reviewed else None,
         today=account.today.isoformat(),
         revenue=[Row(r.period, r.arr, r.expansion, r.contraction, r.churn) for r in account.plan.revenue],
-        key_players=len(keys), key_players_covered=sum(1 for p in keys if account.graph.coverage(p.id).covered),
+        key_players=len(keys), key_players_covered=len(covered_key_players(account)),
         map_status=map_status(account),
         thresholds=dict(account.settings.kpi_thresholds.model_dump()),
         stale_review_days=account.settings.stale_review_days,
         status_stated=info.status,
         economic_buyers=len(buyers),
-        economic_buyers_covered=sum(1 for p in buyers if account.graph.coverage(p.id).covered),
+        economic_buyers_covered=sum(1 for p in buyers if coverage_of(account, p.id).covered),
         settings_currency=settings.currency, fx=dict(settings.fx),
     )
 

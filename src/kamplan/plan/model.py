@@ -38,6 +38,7 @@ ActionStatus = Literal["open", "in_progress", "done", "blocked", "cancelled"]
 RiskSeverity = Literal["low", "medium", "high"]
 AccountStatus = Literal["prospect", "active", "churned"]
 ContractStatus = Literal["active", "renewing", "renewed", "cancelled", "expired"]
+InteractionKind = Literal["meeting", "call", "email", "workshop", "qbr", "event", "other"]
 Currency = Annotated[Text, Field(pattern=r"^[A-Z]{3}$")]
 Probability = Annotated[float, Field(ge=0, le=1)]
 
@@ -235,6 +236,18 @@ class Contract(Entry):
     custom: Custom = Field(default_factory=dict)
 
 
+class Interaction(Entry):
+    """One contact in the meeting log: who of our team met whom, when, about what."""
+
+    date: Day
+    kind: InteractionKind = "meeting"
+    team: list[Id] = Field(default_factory=list)
+    stakeholders: list[Id] = Field(default_factory=list)
+    summary: Text | None = None
+    next_step: Text | None = None
+    custom: Custom = Field(default_factory=dict)
+
+
 class Plan(Entry):
     """One account plan (a file, or a folder of files merged)."""
 
@@ -253,6 +266,7 @@ class Plan(Entry):
     decisions: list[Decision] = Field(default_factory=list)
     risks: list[Risk] = Field(default_factory=list)
     contracts: list[Contract] = Field(default_factory=list)
+    interactions: list[Interaction] = Field(default_factory=list)
     custom: Custom = Field(default_factory=dict)
 
     def dump(self) -> dict[str, Any]:

@@ -28,17 +28,23 @@ def redact_plan(plan: dict[str, Any]) -> dict[str, Any]:
 
 
 def coverage_rows(account: Account) -> dict[str, dict[str, Any]]:
-    """Per stakeholder: best relationship strength and who of our team knows them."""
+    """Per stakeholder: whether they are covered (insights.coverage), how, and who of our team knows them."""
+    from kamplan.insights.coverage import coverage_of
+    from kamplan.render.palette import coverage_key
+
     out = {}
     for person in account.plan.stakeholders:
-        cov = account.graph.coverage(person.id)
+        cov = coverage_of(account, person.id)
         known = []
         for rel in account.graph.relationships_of(person.id):
             member = account.team.get(rel.team) or account.declared_people.get(rel.team)
             known.append({"team": rel.team, "name": member.name if member and member.name else rel.team,
                           "strength": rel.strength,
                           "last_contact": rel.last_contact.isoformat() if rel.last_contact else None})
-        out[person.id] = {"best": cov.best, "covered": cov.covered, "known_by": known}
+        out[person.id] = {"best": cov.best, "covered": cov.covered, "stale": cov.stale,
+                          "coverage_key": coverage_key(account, person.id),
+                          "last_contact": cov.last_contact.isoformat() if cov.last_contact else None,
+                          "known_by": known}
     return out
 
 

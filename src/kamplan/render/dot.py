@@ -253,7 +253,7 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
         members_by_unit.setdefault(person.unit if person.unit in units else None, []).append(person)
 
     def add_person(target: graphviz.Digraph, person: Stakeholder) -> None:
-        key = color_key(options.color_by, person, graph)
+        key = color_key(options.color_by, person, graph, account)
         used_colors.add(key)
         fill, text, _ = palette.get(key, ("#ffffff", "#1a1a1a", key))
         style = "rounded,filled"

@@ -136,7 +136,7 @@ def chart_data(account: Account, report: dict[str, Any]) -> dict[str, Any]:
         person = {k: p.get(k) for k in ("id", "name", "title", "reports_to", "dotted_to", "roles", "attitude",
                                         "influence", "status", "tags")}
         person["unit"] = units.get(p.get("unit"), p.get("unit"))
-        person["coverage"] = cov["best"]
+        person["coverage"] = cov["coverage_key"]
         model = account.graph.stakeholder(p["id"])
         # colouring by attitude, influence or coverage uses those fields; only the role key is derived
         person["role_key"] = color_key("role", model, account.graph)

@@ -41,7 +41,7 @@ def build_mermaid(account: Account, options: ChartOptions | None = None) -> str:
         if person.status != "active":
             label += f"<br/><i>{mermaid_text(person.status.replace('_', ' '))}</i>"
         lines.append(f'    {ids[pid]}["{label}"]')
-        key = "left" if person.status == "left" else color_key(options.color_by, person, graph)
+        key = "left" if person.status == "left" else color_key(options.color_by, person, graph, account)
         classes.setdefault(key, []).append(ids[pid])
     links: list[str] = []
     styles: list[tuple[int, str]] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from kamplan.account import Account
     from kamplan.graph import StakeholderGraph
     from kamplan.plan.model import Stakeholder
 
@@ -35,6 +36,7 @@ PALETTES: dict[str, dict[str, tuple[str, str, str]]] = {
         "strong": ("#1a9850", "#ffffff", "strong relationship"),
         "medium": ("#a6d96a", "#1a1a1a", "medium relationship"),
         "weak": ("#fee08b", "#1a1a1a", "weak relationship"),
+        "stale": ("#d9d9d9", "#1a1a1a", "stale relationship (not covered)"),
         "none": ("#f4a582", "#1a1a1a", "not covered"),
     },
     "influence": {
@@ -67,14 +69,28 @@ EDGE_STYLES = {
 STRENGTH_WIDTH = {"weak": "1", "medium": "2.2", "strong": "3.6"}
 
 
-def color_key(mode: str, person: Stakeholder, graph: StakeholderGraph) -> str:
-    """The palette key of ``person`` when colouring by ``mode``."""
+def coverage_key(account: Account, person_id: str) -> str:
+    """The coverage colour of a person, by the one coverage model (insights.coverage): the strength of
+    the fresh tie that covers them, ``stale`` when their medium or strong ties are all old, else the
+    strongest tie (``weak`` or ``none``)."""
+    from kamplan.insights.coverage import coverage_of
+
+    found = coverage_of(account, person_id)
+    if found.covered and found.tie is not None:
+        return found.tie.strength
+    if found.stale:
+        return "stale"
+    return "weak" if found.best == "weak" else "none"
+
+
+def color_key(mode: str, person: Stakeholder, graph: StakeholderGraph, account: Account | None = None) -> str:
+    """The palette key of ``person`` when colouring by ``mode`` (coverage needs the ``account``)."""
     if mode == "attitude":
         return person.attitude
     if mode == "influence":
         return person.influence
     if mode == "coverage":
-        return graph.coverage(person.id).best
+        return coverage_key(account, person.id) if account is not None else graph.coverage(person.id).best
     for role in _ROLE_PRIORITY:
         if role in person.roles:
             return role

@@ -11,6 +11,7 @@ from typing import Any
 
 from kamplan.account import Account, Portfolio
 from kamplan.engine.accounts import load_portfolio
+from kamplan.insights.coverage import coverage_of
 from kamplan.plan.model import ATTITUDE_ORDER, STRENGTH_ORDER
 from kamplan.plugins.host import PluginHost, safe_call
 from kamplan.read.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config
@@ -138,7 +139,7 @@ def compare(old: Account, new: Account, host: PluginHost) -> list[Change]:
         if pid not in before_people:
             change = Change(acc, "added", "stakeholder", pid, None, None, person.name,
                             f"new stakeholder {person.name}" + (f" ({person.title})" if person.title else ""))
-            if any(r in person.roles for r in KEY_ROLES) and not new.graph.coverage(pid).covered:
+            if any(r in person.roles for r in KEY_ROLES) and not coverage_of(new, pid).covered:
                 roles = " and ".join(r.replace("_", " ") for r in person.roles if r in KEY_ROLES)
                 change.risk = f"new {roles} nobody covers"
             out.append(change)
@@ -183,7 +184,7 @@ def _stakeholder_risk(change: Change, before: Any, after: Any, account: Account)
             return f"key player {'left' if after.status == 'left' else 'is leaving'}"
     if change.field == "roles":
         gained = [r for r in after.roles if r in KEY_ROLES and r not in before.roles]
-        if gained and not account.graph.coverage(after.id).covered:
+        if gained and not coverage_of(account, after.id).covered:
             return f"new {' and '.join(r.replace('_', ' ') for r in gained)} nobody covers"
     return None
 
@@ -209,7 +210,7 @@ def _diff_list(acc: str, kind: str, old: list[Any], new: list[Any], key: Any, na
             change = Change(acc, "removed", kind, k, None, None, None, f"{kind} {k} removed")
             if kind == "relationship":
                 person = k.split("->", 1)[1]
-                if person in account.graph and not account.graph.coverage(person).covered:
+                if person in account.graph and not coverage_of(account, person).covered:
                     change.risk = "relationship lost; nobody covers them now"
             out.append(change)
     return out
