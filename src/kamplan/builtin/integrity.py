@@ -19,7 +19,7 @@ def _error(message: str, *path: str | int) -> Finding:
 def duplicate_ids(account: Account) -> Iterator[Finding]:
     """E300: an id used twice in one list (and a revenue period or relationship given twice)."""
     plan = account.plan
-    for section in ("units", "offerings", "team", "stakeholders", "goals", "actions", "contracts"):
+    for section in ("units", "offerings", "team", "stakeholders", "goals", "actions", "contracts", "objectives"):
         seen: dict[str, int] = {}
         for i, entry in enumerate(getattr(plan, section)):
             if entry.id in seen:
@@ -74,12 +74,21 @@ def unknown_references(account: Account) -> Iterator[Finding]:
     for i, tie in enumerate(plan.influence):
         yield from check(tie.from_, people, "stakeholder", "influence", i, "from")
         yield from check(tie.to, people, "stakeholder", "influence", i, "to")
+    objectives = {o.id for o in plan.objectives}
     for i, cell in enumerate(plan.opportunities):
         yield from check(cell.unit, units, "unit", "opportunities", i, "unit")
         yield from check(cell.offering, offerings, "offering", "opportunities", i, "offering")
         yield from check(cell.sponsor, people, "stakeholder", "opportunities", i, "sponsor")
+        for j, influence in enumerate(cell.buying_influences):
+            yield from check(influence.stakeholder, people, "stakeholder", "opportunities", i, "buying_influences", j,
+                             "stakeholder")
     for i, goal in enumerate(plan.goals):
         yield from check(goal.owner, team, "team member", "goals", i, "owner")
+        yield from check(goal.objective, objectives, "objective", "goals", i, "objective")
+    for i, objective in enumerate(plan.objectives):
+        yield from check(objective.owner, people, "stakeholder", "objectives", i, "owner")
+        for j, offering in enumerate(objective.offerings):
+            yield from check(offering, offerings, "offering", "objectives", i, "offerings", j)
     for i, action in enumerate(plan.actions):
         yield from check(action.owner, team, "team member", "actions", i, "owner")
         yield from check(action.goal, goals, "goal", "actions", i, "goal")
@@ -88,6 +97,10 @@ def unknown_references(account: Account) -> Iterator[Finding]:
     for i, decision in enumerate(plan.decisions):
         for j, person_id in enumerate(decision.decided_by):
             yield from check(person_id, people, "stakeholder", "decisions", i, "decided_by", j)
+        for j, offering in enumerate(decision.offerings):
+            yield from check(offering, offerings, "offering", "decisions", i, "offerings", j)
+        for j, unit_id in enumerate(decision.units):
+            yield from check(unit_id, units, "unit", "decisions", i, "units", j)
     for i, risk in enumerate(plan.risks):
         yield from check(risk.stakeholder, people, "stakeholder", "risks", i, "stakeholder")
     for i, meeting in enumerate(plan.interactions):

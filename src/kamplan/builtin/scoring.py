@@ -17,6 +17,7 @@ from kamplan.insights.coverage import (
     effective_last_contact,
     is_fresh,
     is_key_player,
+    key_player_ids,
     key_players,
     map_status,
 )
@@ -128,10 +129,11 @@ def sentiment(account: Account) -> Score | None:
     score and never lifts it. Other people of unknown attitude are left out. None when nobody counts.
     """
     people = active_people(account)
+    keys = key_player_ids(account)
     counted = [(p, ATTITUDE_VALUE.get(p.attitude, 0.0)) for p in people
-               if p.attitude != "unknown" or is_key_player(p)]
+               if p.attitude != "unknown" or p.id in keys]
     counts = {a: sum(1 for p in people if p.attitude == a) for a in (*ATTITUDE_VALUE, "unknown")}
-    unknown_keys = [p.id for p in people if p.attitude == "unknown" and is_key_player(p)]
+    unknown_keys = [p.id for p in people if p.attitude == "unknown" and p.id in keys]
     if not counted:
         return Score(None, {"counts": counts, "reason": "no attitude known"})
     total = sum(INFLUENCE_WEIGHT[p.influence] for p, _ in counted)

@@ -115,8 +115,19 @@ def active_people(account: Account) -> list[Stakeholder]:
 
 
 def key_players(account: Account) -> list[Stakeholder]:
-    """The active people who are key players (see :func:`is_key_player`), in plan order."""
-    return list(account.memo("key_players", lambda: [p for p in active_people(account) if is_key_player(p)]))
+    """The active people who are key players, in plan order: :func:`is_key_player`, and the buying
+    influences of open pipeline deals (while the deal is open, whoever decides it decides)."""
+    def build() -> list[Stakeholder]:
+        deal = {b.stakeholder for cell in account.plan.opportunities if cell.status == "pipeline"
+                for b in cell.buying_influences}
+        return [p for p in active_people(account) if is_key_player(p) or p.id in deal]
+
+    return list(account.memo("key_players", build))
+
+
+def key_player_ids(account: Account) -> set[str]:
+    """The ids of :func:`key_players`."""
+    return account.memo("key_player_ids", lambda: {p.id for p in key_players(account)})
 
 
 def is_key_player(person: Stakeholder) -> bool:

@@ -125,6 +125,7 @@ class Stakeholder(Entry):
     contact: Contact | None = None
     tags: list[Text] = Field(default_factory=list)
     notes: Text | None = None
+    prefers: Text | None = None
     custom: Custom = Field(default_factory=dict)
 
 
@@ -134,6 +135,7 @@ class Relationship(Entry):
     team: Id
     stakeholder: Id
     strength: Strength
+    target: Strength | None = None
     last_contact: Day | None = None
     notes: Text | None = None
     custom: Custom = Field(default_factory=dict)
@@ -149,6 +151,20 @@ class InfluenceTie(Entry):
     custom: Custom = Field(default_factory=dict)
 
 
+BuyingInfluenceRole = Literal["economic_buyer", "user_buyer", "technical_buyer", "coach"]
+ResponseMode = Literal["growth", "trouble", "even_keel", "overconfident"]
+
+
+class BuyingInfluence(Entry):
+    """Who decides one deal, and how (the Miller Heiman Blue Sheet)."""
+
+    stakeholder: Id
+    role: BuyingInfluenceRole
+    mode: ResponseMode | None = None
+    win: Text | None = None
+    custom: Custom = Field(default_factory=dict)
+
+
 class Opportunity(Entry):
     """One cell of the whitespace matrix (unit x offering)."""
 
@@ -161,6 +177,7 @@ class Opportunity(Entry):
     close: Day | None = None
     competitor: Text | None = None
     sponsor: Id | None = None
+    buying_influences: list[BuyingInfluence] = Field(default_factory=list)
     custom: Custom = Field(default_factory=dict)
 
 
@@ -184,6 +201,8 @@ class Goal(Entry):
     due: Day | None = None
     owner: Id | None = None
     status: GoalStatus = "not_started"
+    objective: Id | None = None
+    shared: bool = False
     custom: Custom = Field(default_factory=dict)
 
 
@@ -197,6 +216,7 @@ class Action(Entry):
     status: ActionStatus = "open"
     goal: Id | None = None
     stakeholders: list[Id] = Field(default_factory=list)
+    shared: bool = False
     custom: Custom = Field(default_factory=dict)
 
 
@@ -207,6 +227,9 @@ class Decision(Entry):
     decision: Text
     why: Text | None = None
     decided_by: list[Id] = Field(default_factory=list)
+    offerings: list[Id] = Field(default_factory=list)
+    units: list[Id] = Field(default_factory=list)
+    revisit: Day | None = None
     custom: Custom = Field(default_factory=dict)
 
 
@@ -233,6 +256,18 @@ class Contract(Entry):
     auto_renew: bool = False
     notice_days: Annotated[int, Field(ge=0)] = 0
     status: ContractStatus = "active"
+    custom: Custom = Field(default_factory=dict)
+
+
+class Objective(Entry):
+    """One of the client's own objectives: what they want to achieve, and how we can help."""
+
+    id: Id
+    title: Text
+    owner: Id | None = None  # a stakeholder
+    due: Day | None = None
+    offerings: list[Id] = Field(default_factory=list)
+    shared: bool = False
     custom: Custom = Field(default_factory=dict)
 
 
@@ -266,6 +301,7 @@ class Plan(Entry):
     decisions: list[Decision] = Field(default_factory=list)
     risks: list[Risk] = Field(default_factory=list)
     contracts: list[Contract] = Field(default_factory=list)
+    objectives: list[Objective] = Field(default_factory=list)
     interactions: list[Interaction] = Field(default_factory=list)
     custom: Custom = Field(default_factory=dict)
 
