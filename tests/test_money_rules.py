@@ -113,9 +113,10 @@ def test_recommendation_values_in_the_reporting_currency(cli, root):
     (root / "account_plans" / "j.yaml").write_text(jpy, encoding="utf-8")
     recs = json.loads(cli("recommend", "--format", "json", cwd=root).out)
     money = {r["account"]: r for r in recs if r["value_basis"]}
-    assert money["m"]["currency"] == "EUR" and money["m"]["value_basis"].endswith("USD x 0.5 EUR/USD")
-    original = float(money["m"]["value_basis"].split(" ")[0].replace(",", ""))
-    assert money["m"]["value"] == original * 0.5
+    # a whitespace estimate of 80,000 USD is worth a tenth until it is a deal: 8,000 USD = 4,000 EUR
+    assert money["m"]["currency"] == "EUR" and money["m"]["value"] == 4000
+    assert money["m"]["value_basis"] == ("ARR 80,000 USD x 0.1 for an unqualified whitespace estimate; "
+                                         "8,000 USD x 0.5 EUR/USD")
     assert money["j"]["value"] is None and "unconverted, no rate for JPY" in money["j"]["value_basis"]
 
 

@@ -251,25 +251,39 @@ def score_json(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = N
     return json_array(found.part("score_block"))
 
 
-def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfolio: Portfolio | None = None,
-              host: PluginHost | None = None, use_cache: bool = True, progress: Any = None,
-              plugin_dirs: Iterable[PathArg] = ()) -> list[dict[str, Any]]:
-    """Run every registered recommender on every account, ranked by priority (1 first), then value.
+PER_ACCOUNT = 5  # a short action plan: the top of each account's list (insights.md)
+
+
+def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_account: int | None = PER_ACCOUNT,
+              portfolio: Portfolio | None = None, host: PluginHost | None = None, use_cache: bool = True,
+              progress: Any = None, plugin_dirs: Iterable[PathArg] = ()) -> list[dict[str, Any]]:
+    """Each account's short action plan, ranked across the portfolio by priority (1 first), then value.
+
+    Args:
+        paths: What to load.
+        limit: At most this many overall.
+        per_account: At most this many per account (None: everything, as ``--all``).
+        portfolio: An already loaded portfolio.
+        host: Plugin host.
+        use_cache: Use the content-hash cache.
+        progress: Called as ``progress(done, total)``.
+        plugin_dirs: Extra plugin folders for the default host.
 
     Returns:
         The records of ``kamplan recommend --format json`` (absent fields are None).
     """
     found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "recs").decoded("recs")
-    rows = rank([r for recs in found for r in recs])
+    rows = rank([r for recs in found for r in (recs[:per_account] if per_account is not None else recs)])
     return rows[:limit] if limit is not None else rows
 
 
-def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, portfolio: Portfolio | None = None,
-                   host: PluginHost | None = None, use_cache: bool = True, progress: Any = None,
-                   plugin_dirs: Iterable[PathArg] = ()) -> str:
+def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_account: int | None = PER_ACCOUNT,
+                   portfolio: Portfolio | None = None, host: PluginHost | None = None, use_cache: bool = True,
+                   progress: Any = None, plugin_dirs: Iterable[PathArg] = ()) -> str:
     """The text of ``kamplan recommend --format json`` (arguments as for :func:`recommend`)."""
     found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "rec_blocks")
-    blocks = [item for part in found.parsed("rec_blocks", rec_blocks) for item in part]
+    blocks = [item for part in found.parsed("rec_blocks", rec_blocks)
+              for item in (part[:per_account] if per_account is not None else part)]
     blocks.sort(key=lambda item: item[0])  # stable, as rank() is: ties keep plan order
     return json_array(text for _, text in (blocks[:limit] if limit is not None else blocks))
 

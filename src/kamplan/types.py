@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-RecommendationKind = Literal["land", "expand", "relationship", "risk"]
+RecommendationKind = Literal["land", "expand", "relationship", "risk", "renewal", "win_back"]
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,14 @@ class Recommendation:
     """A recommender's suggestion; only ``kind`` and ``title`` are required.
 
     Attributes:
-        kind: ``land``, ``expand``, ``relationship`` or ``risk``.
+        kind: ``land``, ``expand``, ``relationship``, ``risk``, ``renewal`` or ``win_back``.
         title: One line saying what to do.
         reason: Why, naming the people and facts behind it.
         priority: Positive integer, 1 = most urgent.
-        value: Money at stake, if any.
+        value: Money at stake, if any, in the account's currency (converted for the output).
+        value_basis: How the value was reached (``ARR 300,000 x probability 0.4``).
+        owner: The team member best placed to act.
+        due: A suggested date to act by.
         unit: Unit id, if any.
         offering: Offering id, if any.
         stakeholder: Stakeholder id, if any.
@@ -59,6 +63,9 @@ class Recommendation:
     reason: str | None = None
     priority: int | None = None
     value: float | None = None
+    value_basis: str | None = None
+    owner: str | None = None
+    due: dt.date | None = None
     unit: str | None = None
     offering: str | None = None
     stakeholder: str | None = None

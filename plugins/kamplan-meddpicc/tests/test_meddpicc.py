@@ -62,6 +62,7 @@ def test_recommendations_for_open_items(small_portfolio_dir, register_plugin):
     plan = small_portfolio_dir / "account_plans" / "alpha.yaml"
     plan.write_text(plan.read_text() + textwrap.dedent(CHECKLIST))
     with register_plugin(kamplan_meddpicc, "meddpicc") as host:
-        recs = [r for r in kamplan.recommend([small_portfolio_dir], host=host) if r["recommender"] == "meddpicc"]
+        recs = [r for r in kamplan.recommend([small_portfolio_dir], host=host, per_account=None)
+                if r["recommender"] == "meddpicc"]
     assert [r["title"] for r in recs][:1] == ["MEDDPICC: Decision process not qualified"]
     assert len(recs) == 4 and all(r["account"] == "alpha" for r in recs)

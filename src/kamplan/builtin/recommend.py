@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
@@ -13,7 +14,12 @@ from kamplan.plan.model import Opportunity, Stakeholder
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Recommendation
 
-OPEN_CELLS = ("whitespace", "pipeline", "competitor")
+OPEN_CELLS = ("whitespace", "pipeline")  # competitor, not_a_fit and owned cells get no land or expand
+DEFAULT_STAGE_PROBABILITY = {"qualification": 0.1, "discovery": 0.2, "proposal": 0.4, "negotiation": 0.7,
+                             "commit": 0.9}
+DEFAULT_PROBABILITY = 0.2
+WHITESPACE_CHANCE = 0.1  # an unqualified cell: its estimate is worth a tenth until it is a deal
+MAX_INTERMEDIARIES = 3
 STEP_WORDS = {"relationship": "knows", "reports_to": "reports to", "manages": "manages",
               "dotted_to": "dotted line to", "dotted_manages": "dotted-line manager of", "influences": "influences",
               "influenced_by": "is influenced by", "allies": "is allied with"}
@@ -50,6 +56,35 @@ def _cell_value(cell: Opportunity, largest: float) -> float:
     return (cell.arr or 0) / largest if largest else 0.0
 
 
+def probability(account: Account, cell: Opportunity) -> tuple[float, str]:
+    """A deal's chance to close: ``probability``, else by ``stage`` (``settings.stage_probability`` over
+    the defaults, matched without case), else 0.2; with where it came from."""
+    if cell.probability is not None:
+        return cell.probability, f"probability {cell.probability:g}"
+    given = account.settings.settings.stage_probability
+    stages = {**DEFAULT_STAGE_PROBABILITY, **{k.lower(): v for k, v in given.items()}}
+    if cell.stage and cell.stage.lower() in stages:
+        chance = stages[cell.stage.lower()]
+        return chance, f"probability {chance:g} for stage {cell.stage}"
+    return DEFAULT_PROBABILITY, f"default probability {DEFAULT_PROBABILITY:g}"
+
+
+def expected_value(account: Account, cell: Opportunity) -> tuple[float | None, str | None]:
+    """ARR x probability for a deal, ARR x 0.1 for a whitespace estimate; with the basis in words."""
+    if cell.arr is None:
+        return None, None
+    currency = account.plan.account.currency or ""
+    if cell.status == "pipeline":
+        chance, why = probability(account, cell)
+    else:
+        chance, why = WHITESPACE_CHANCE, f"{WHITESPACE_CHANCE:g} for an unqualified whitespace estimate"
+    return cell.arr * chance, f"ARR {cell.arr:,.0f} {currency} x {why}".replace("  ", " ")
+
+
+def _days(account: Account, date: dt.date | None) -> int | None:
+    return (date - account.today).days if date else None
+
+
 def land_expand(account: Account) -> Iterator[Recommendation]:
     """Rank every whitespace, pipeline and competitor cell by value, adjacency, access and obstacles."""
     plan = account.plan
@@ -59,6 +94,7 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
     units = {u.id: u for u in plan.units}
     cells = [c for c in plan.opportunities if c.status in OPEN_CELLS]
     largest = max((c.arr or 0 for c in cells), default=0)
+    objective_offerings = {o for objective in plan.objectives for o in objective.offerings}
     for cell in cells:
         unit = units.get(cell.unit)
         offering = account.offerings.get(cell.offering)
@@ -105,15 +141,32 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
             obstacles += 0.2
             reasons.append(f"incumbent competitor {cell.competitor or '(unnamed)'}")
         kind: Literal["expand", "land"] = "expand" if any(c.unit == cell.unit for c in owned) else "land"
+        goal = cell.offering in objective_offerings
+        if goal:
+            reasons.append("serves a client objective")
         score = max(0.0, min(1.0, 0.45 * _cell_value(cell, largest) + 0.3 * min(adjacency, 1.0) + 0.35 * access
-                             - 0.3 * obstacles + (0.1 if cell.status == "pipeline" else 0.0)))
+                             - 0.3 * obstacles + (0.1 if cell.status == "pipeline" else 0.0) + (0.1 if goal else 0.0)))
+        priority = _priority(score)
+        closing = _days(account, cell.close) if cell.status == "pipeline" else None
+        if closing is not None and 0 <= closing <= 30:
+            priority = 1
+            reasons.append(f"closes in {closing} days")
+        elif closing is not None and 0 <= closing <= 90:
+            priority = min(priority, 2)
+            reasons.append(f"closes in {closing} days")
+        if plan.account.tier == "strategic":
+            priority = max(1, priority - 1)
+        value, basis = expected_value(account, cell)
         verb = "Expand" if kind == "expand" else "Land"
         yield Recommendation(
             kind=kind,
             title=f"{verb} {_name(offering, cell.offering)} in {_unit_name(account, cell.unit)} ({cell.status})",
             reason="; ".join(reasons),
-            priority=_priority(score),
-            value=cell.arr,
+            priority=priority,
+            value=value,
+            value_basis=basis,
+            due=cell.close if cell.status == "pipeline" and cell.close and cell.close >= account.today
+            else account.today + dt.timedelta(days=90),
             unit=cell.unit,
             offering=cell.offering,
             stakeholder=cell.sponsor,
@@ -134,14 +187,21 @@ def describe_path(account: Account, path: WarmPath) -> str:
     return text
 
 
+def _rivals(account: Account, person_id: str) -> set[str]:
+    """The people in a ``conflicts`` tie with ``person_id`` (a path never passes through them)."""
+    return {t.to if t.from_ == person_id else t.from_ for t in account.plan.influence
+            if t.kind == "conflicts" and person_id in (t.from_, t.to)}
+
+
 def relationship(account: Account) -> Iterator[Recommendation]:
-    """Path to power: a warm introduction to each key player we do not cover (medium+)."""
+    """Path to power for each key player we do not cover: strengthen an existing tie first; else the
+    warmest introduction with at most three intermediaries, never through a rival of the target."""
     graph = account.graph
+    due = account.today + dt.timedelta(days=30)
     for person in active_people(account):
-        if not is_key_player(person) or coverage_of(account, person.id).covered:
+        found = coverage_of(account, person.id)
+        if not is_key_player(person) or found.covered:
             continue
-        paths = [p for p in graph.warm_paths(person.id) if len(p.people) > 1 or p.steps != ("relationship",)]
-        paths = [p for p in paths if p.people != (person.id,)] or paths
         if "economic_buyer" in person.roles or person.influence == "decisive":
             priority = 1
         elif "decision_maker" in person.roles or person.influence == "high":
@@ -149,19 +209,80 @@ def relationship(account: Account) -> Iterator[Recommendation]:
         else:
             priority = 3
         roles = ", ".join(r.replace("_", " ") for r in person.roles) or f"{person.influence} influence"
+        ties = [r for r in graph.relationships_of(person.id) if r.strength != "none"]
+        if ties:  # someone already knows them: strengthen that, do not ask for an introduction
+            tie = ties[0]
+            member = account.team.get(tie.team) or account.declared_people.get(tie.team)
+            name = member.name if member and member.name else tie.team
+            stale = " (stale: not touched recently)" if found.stale else ""
+            yield Recommendation(kind="relationship", title=f"{name}: strengthen the relationship with {person.name} "
+                                 f"({roles})", reason=f"{name} already knows them ({tie.strength}){stale}; "
+                                 "a fresh medium or strong tie covers them", priority=priority, owner=tie.team,
+                                 due=due, stakeholder=person.id, details={"tie": tie.strength, "stale": found.stale})
+            continue
+        rivals = _rivals(account, person.id)
+        paths = [p for p in graph.warm_paths(person.id) if len(p.people) > 1 or p.steps != ("relationship",)]
+        paths = [p for p in paths if p.people != (person.id,)] or paths
+        paths = [p for p in paths if len(p.people) - 1 <= MAX_INTERMEDIARIES and not rivals & set(p.people[:-1])]
         if paths:
             best = paths[0]
             via = [graph.stakeholder(p).name for p in best.people[:-1]]
             title = f"Get introduced to {person.name} ({roles})" + (f" via {' and '.join(via)}" if via else "")
             reason = "warmest path: " + describe_path(account, best)
             details = {"path": [best.team_member, *best.people], "steps": list(best.steps), "cost": best.cost}
+            owner: str | None = best.team_member
         else:
             title = f"Open a relationship with {person.name} ({roles})"
             reason = "no warm path from our team (no relationship, reporting line or influence tie leads there)"
             details = {"path": None}
             priority = min(5, priority + 1)
-        yield Recommendation(kind="relationship", title=title, reason=reason, priority=priority,
-                             stakeholder=person.id, details=details)
+            owner = None
+        yield Recommendation(kind="relationship", title=title, reason=reason, priority=priority, owner=owner,
+                             due=due, stakeholder=person.id, details=details)
+
+
+def renewal(account: Account) -> Iterator[Recommendation]:
+    """A renewal nobody is working on (W508): start it before the notice deadline."""
+    from kamplan.insights.contracts import notice_by, renewal_risks
+
+    currency = account.plan.account.currency or ""
+    for contract in renewal_risks(account):
+        deadline = notice_by(contract)
+        days = _days(account, deadline)
+        priority = 1 if days is not None and days <= 30 else 2
+        if account.plan.account.tier == "strategic":
+            priority = 1
+        yield Recommendation(kind="renewal", title=f"Start the renewal of {contract.title or contract.id} "
+                             f"(notice by {deadline})", reason=f"the contract ends {contract.end}; no open action "
+                             "or pipeline cell is about it", priority=priority, value=contract.arr,
+                             value_basis=(f"contract ARR {contract.arr:,.0f} {currency}".strip()
+                                          if contract.arr else None),
+                             due=deadline if deadline and deadline >= account.today else account.today,
+                             offering=contract.offerings[0] if contract.offerings else None,
+                             unit=contract.unit, details={"contract": contract.id})
+
+
+def win_back(account: Account) -> Iterator[Recommendation]:
+    """A churned account: the one action is to win it back (with what it was worth)."""
+    from kamplan.insights.kpis import account_figures
+
+    window = account.memo("kpi_window", lambda: account_figures(account).window)
+    if window.status != "churned":
+        return
+    before = [r for r in sorted(account.plan.revenue, key=lambda r: r.period) if r.arr > 0]
+    last = before[-1] if before else None
+    currency = account.plan.account.currency or ""
+    friends = [p for p in active_people(account) if p.attitude in ("champion", "supporter")]
+    reason = "the account churned" + (f" after {last.period}" if last else "")
+    if friends:
+        reason += "; still there and on our side: " + ", ".join(_who(p) for p in friends[:3])
+    yield Recommendation(kind="win_back", title=f"Win back {account.plan.account.name}", reason=reason,
+                         priority=1 if account.plan.account.tier == "strategic" else 2,
+                         value=last.arr if last else None,
+                         value_basis=f"ARR before the churn {last.arr:,.0f} {currency} ({last.period})".strip()
+                         if last else None,
+                         due=account.today + dt.timedelta(days=30),
+                         stakeholder=friends[0].id if friends else None)
 
 
 def risk(account: Account) -> Iterator[Recommendation]:
@@ -208,7 +329,8 @@ def risk(account: Account) -> Iterator[Recommendation]:
                 name = who.name if who and who.name else member
                 yield Recommendation(kind="risk", title=f"Key-person risk: {name}",
                                      reason=f"if {name} left, coverage would fall from {base:.0f} to {after:.0f}",
-                                     priority=1 if drop >= 40 else 2, value=round(drop, 1),
+                                     priority=1 if drop >= 40 else 2, owner=member,
+                                     due=account.today + dt.timedelta(days=30),
                                      details={"team_member": member, "coverage_before": base, "coverage_after": after})
 
 
@@ -223,7 +345,9 @@ def _unit_name(account: Account, unit_id: str) -> str:
 
 @hookimpl
 def register_recommenders(register: Callable[..., Any]) -> None:
-    """Register land_expand, relationship and risk."""
+    """Register land_expand, relationship, risk, renewal and win_back."""
     register("land_expand", land_expand)
     register("relationship", relationship)
     register("risk", risk)
+    register("renewal", renewal)
+    register("win_back", win_back)

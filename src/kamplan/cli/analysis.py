@@ -73,21 +73,27 @@ def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), help="Show the N most urgent only.")
+@click.option("--per-account", type=click.IntRange(min=1), default=5, show_default=True,
+              help="At most N actions per account.")
+@click.option("--all", "show_all", is_flag=True, help="Every suggestion, not only each account's top.")
 @global_options
 @click.pass_context
-def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int | None) -> None:
-    """Land-and-expand, relationship and risk actions, ranked by priority (1 = most urgent)."""
+def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int | None, per_account: int,
+              show_all: bool) -> None:
+    """Each account's short action plan (land, expand, relationship, risk, renewal, win back), ranked."""
     from kamplan.api import recommend as run
     from kamplan.api import recommend_json
 
+    cap = None if show_all else per_account
     if fmt == "json":
-        _write(_load_and_run(ctx, recommend_json, paths, limit=limit))
+        _write(_load_and_run(ctx, recommend_json, paths, limit=limit, per_account=cap))
         return
-    rows = _load_and_run(ctx, run, paths, limit=limit)
+    rows = _load_and_run(ctx, run, paths, limit=limit, per_account=cap)
     as_of = rows[0]["as_of"] if rows else ""
-    _table(f"Recommendations as of {as_of}", ["prio", "account", "kind", "what", "why", "value"],
-           [[str(r["priority"] or "-"), r["account"], r["kind"], r["title"], r["reason"] or "",
-             f"{r['value']:,.0f}" if r["value"] else ""] for r in rows])
+    _table(f"Recommendations as of {as_of}", ["prio", "account", "kind", "what", "why", "owner", "due", "value"],
+           [[str(r["priority"] or "-"), r["account"], r["kind"], r["title"], r["reason"] or "", r["owner"] or "",
+             r["due"] or "", f"{r['value']:,.0f} {r['currency'] or ''}".strip() if r["value"] else ""]
+            for r in rows])
 
 
 @cli.command()

@@ -5,6 +5,7 @@ Each call checks what the plugin returned and names the plugin when it is wrong 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -119,12 +120,30 @@ def _recommendations(account: Account, host: PluginHost) -> list[dict[str, Any]]
             if rec.priority is not None and (not isinstance(rec.priority, int) or rec.priority < 1):
                 raise PluginError(entry.plugin, f"recommender {entry.name!r}",
                                   f"priority must be a positive integer, got {rec.priority!r}")
-            value, currency, basis = _in_reporting_currency(account, rec.value)
+            value, currency, converted = _in_reporting_currency(account, rec.value)
+            basis = "; ".join(b for b in (rec.value_basis, converted) if b) or None
             rows.append({"account": account.id, "recommender": entry.name, "kind": rec.kind, "title": rec.title,
-                         "reason": rec.reason, "priority": rec.priority, "value": value, "unit": rec.unit,
+                         "reason": rec.reason, "priority": rec.priority, "value": value, "value_basis": basis,
+                         "owner": rec.owner or _default_owner(account),
+                         "due": (rec.due or _default_due(account, rec.kind)).isoformat(), "unit": rec.unit,
                          "offering": rec.offering, "stakeholder": rec.stakeholder, "details": rec.details,
-                         "currency": currency, "value_basis": basis, "as_of": account.today.isoformat()})
-    return rank(rows)
+                         "currency": currency, "as_of": account.today.isoformat()})
+    from kamplan.insights.action_plan import shape
+
+    return rank(shape(account, rows))
+
+
+def _default_due(account: Account, kind: str) -> dt.date:
+    """A suggested date when a recommender gives none: two weeks for a risk, a month for anything else."""
+    return account.today + dt.timedelta(days=14 if kind == "risk" else 30)
+
+
+def _default_owner(account: Account) -> str | None:
+    """Who acts when a recommender names nobody: the account's owner, else its KAM, else its first team member."""
+    if account.plan.account.owner:
+        return account.plan.account.owner
+    kam = next((m for m in account.team.values() if m.role == "kam"), None)
+    return kam.id if kam else next(iter(account.team), None)
 
 
 def _in_reporting_currency(account: Account, value: float | None) -> tuple[float | None, str | None, str | None]:

@@ -65,6 +65,9 @@ def whitespace_matrix(account: Account) -> dict[str, Any]:
     return {"offerings": [{"id": o, "name": names[o]} for o in offerings], "rows": rows}
 
 
+ACTION_PLAN_SIZE = 5  # the same top as `kamplan recommend` shows per account
+
+
 def build_report(account: Account, *, redact: bool = False, host: PluginHost | None = None) -> dict[str, Any]:
     """The JSON of ``kamplan report --format json``: ``plan`` plus scores, findings, recommendations, KPIs."""
     from kamplan.insights.contracts import nearest_renewal
@@ -84,7 +87,8 @@ def build_report(account: Account, *, redact: bool = False, host: PluginHost | N
         "redacted": redact,
         "scores": account_scores(account, host),
         "findings": [d.to_json() for d in run_rules(account, host)],
-        "recommendations": account_recommendations(account, host),
+        "recommendations": account_recommendations(account, host)[:ACTION_PLAN_SIZE],
+        "recommendations_total": len(account_recommendations(account, host)),
         "kpis": account_figures(account).to_json(),
         "as_of": account.today.isoformat(),
         "renewal": nearest_renewal(account),
