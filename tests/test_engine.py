@@ -203,12 +203,12 @@ def test_a_later_command_computes_only_its_own_part_and_no_checks_again(demo, mo
     assert kamplan.score(use_cache=False) == scores
 
 
-@pytest.mark.parametrize("kind", ["rec_blocks", "scores", "facts"])
+@pytest.mark.parametrize("kind", ["rec_top", "rec_blocks", "scores", "facts"])
 def test_a_damaged_part_in_the_cache_is_computed_again(cli, demo, kind):
     import json
 
-    command = {"rec_blocks": ("recommend", "--format", "json"), "scores": ("score", "--format", "csv"),
-               "facts": ("kpi", "--format", "json")}[kind]
+    command = {"rec_top": ("recommend", "--format", "json"), "rec_blocks": ("recommend", "--all", "--format", "json"),
+               "scores": ("score", "--format", "csv"), "facts": ("kpi", "--format", "json")}[kind]
     fresh = cli(*command, "--no-cache", cwd=demo).out
     assert cli(*command, cwd=demo).out == fresh
     cache = demo / ".kamplan_cache"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kamplan.engine.parts import json_array, rec_blocks
+from kamplan.engine.parts import TOP, json_array, rec_blocks
 from kamplan.engine.results import PortfolioResult
 from kamplan.engine.run import analyse_loaded, run_portfolio
 from kamplan.errors import Diagnostic, PlanError, UsageError
@@ -281,8 +281,9 @@ def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, p
                    portfolio: Portfolio | None = None, host: PluginHost | None = None, use_cache: bool = True,
                    progress: Any = None, plugin_dirs: Iterable[PathArg] = ()) -> str:
     """The text of ``kamplan recommend --format json`` (arguments as for :func:`recommend`)."""
-    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "rec_blocks")
-    blocks = [item for part in found.parsed("rec_blocks", rec_blocks)
+    kind = "rec_top" if per_account is not None and per_account <= TOP else "rec_blocks"
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, kind)
+    blocks = [item for part in found.parsed(kind, rec_blocks)
               for item in (part[:per_account] if per_account is not None else part)]
     blocks.sort(key=lambda item: item[0])  # stable, as rank() is: ties keep plan order
     return json_array(text for _, text in (blocks[:limit] if limit is not None else blocks))

@@ -2,7 +2,8 @@
 
 A command reads only what it shows: ``kpi`` and the dashboard the small *facts* (the summary, the KPI
 record, each score's value), ``score`` the *scores*, ``recommend`` the *recommendations*. The JSON
-outputs are pre-rendered per account in the workers (``score_block``, ``rec_blocks``: each recommendation's
+outputs are pre-rendered per account in the workers (``score_block``, ``rec_blocks``, and ``rec_top`` for
+each account's top five: each recommendation's
 rank key and block), so that a warm
 ``--format json`` joins text instead of encoding a whole portfolio again; each block is exactly what
 ``json.dumps(..., indent=2)`` writes for that item inside the output's array.
@@ -18,7 +19,8 @@ from kamplan.plugins.calls import rank_key
 
 # Each part and the stage that computes it: a stage runs only when one of its parts is asked for.
 STAGE_OF = {"facts": "facts", "scores": "scores", "score_values": "scores", "score_block": "scores",
-            "recs": "recs", "rec_blocks": "recs"}
+            "recs": "recs", "rec_blocks": "recs", "rec_top": "recs"}
+TOP = 5  # the action plan's size per account (kamplan recommend's default --per-account)
 PARTS = tuple(STAGE_OF)
 # Joins the blocks of a ``rec_blocks`` part: JSON text never holds a raw NUL (json.dumps writes \u0000),
 # and plain text is decoded once where a JSON list of JSON texts would be decoded twice.
@@ -72,6 +74,9 @@ def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> di
             out["recs"] = dumps(recs)
         if "rec_blocks" in wanted:
             out["rec_blocks"] = SEPARATOR.join([dumps([rank_key(r) for r in recs]), *(block(r) for r in recs)])
+        if "rec_top" in wanted:  # the default output reads only each account's top: a small part
+            top = recs[:TOP]
+            out["rec_top"] = SEPARATOR.join([dumps([rank_key(r) for r in top]), *(block(r) for r in top)])
     return out
 
 

@@ -191,7 +191,7 @@ class FileParts:
 
 _HEX = re.compile(r"[0-9a-f]{64}")
 # The parts stored as files (see FileParts); the others are JSON stores.
-FILE_PARTS = frozenset({"rec_blocks"})
+FILE_PARTS = frozenset({"rec_blocks", "rec_top"})
 
 
 def _well_formed(entry: Any) -> bool:
