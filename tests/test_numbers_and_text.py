@@ -69,3 +69,13 @@ def test_a_100_kb_pathological_value_is_read_and_formatted(note, cli, small_port
     result = cli("validate", "--no-cache", str(plan), cwd=small_portfolio_dir)
     assert result.code in (0, 1) and "internal error" not in result.err
     assert cli("fmt", "--check", str(plan), cwd=small_portfolio_dir).code in (0, 1)
+
+
+@pytest.mark.parametrize("name", ["\U0010fffb", "\x85    ", "P\u2028Q"])
+def test_fmt_keeps_line_separator_characters_and_their_stand_ins(name):
+    """The round trip carries NEL, LS and PS as private-use stand-ins: the stand-ins themselves survive too."""
+    from kamplan.parse.reader import read_text
+    from kamplan.repo.fmt import format_text
+
+    text = f'kamplan: 1\nstakeholders:\n  - id: a\n    name: "{name}"\naccount: {{id: x, name: X}}\n'
+    assert read_text(format_text(text), "b").data == read_text(text, "a").data

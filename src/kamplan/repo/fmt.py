@@ -70,7 +70,7 @@ def format_text(text: str, model: str = "Plan") -> str:
     if not isinstance(data, CommentedMap):
         return text
     canonicalise(data, model)
-    return head + dump_rt(data, null_style(body))
+    return head + dump_rt(data, null_style(body), source=body)
 
 
 def split_directives(text: str) -> tuple[str, str]:

@@ -278,7 +278,7 @@ def import_records(
     report.created = not plan_path.exists()
     source_key = next((k for r in records for k in (r.get("custom") or {})), f"{fmt}_id")
     _merge(_Plan(files, source_key, home), records, report, mark_missing_left)
-    texts = {f.path: dump_rt(f.data, null_style(f.original)) for f in files}
+    texts = {f.path: dump_rt(f.data, null_style(f.original), source=f.original) for f in files}
     changed = {path: text for path, text in texts.items()
                if text != next(f.original for f in files if f.path == path)}
     report.text = "".join(texts.values())

@@ -56,18 +56,23 @@ _BREAK_STAND_INS = {ord("\x85"): "\U0010fffb", ord("\u2028"): "\U0010fffc", ord(
 _BACK = {ord(v): chr(k) for k, v in _BREAK_STAND_INS.items()}
 
 
+def _stands_in(text: str) -> bool:
+    """Whether the round trip of ``text`` carries NEL, LS and PS as stand-ins (not when they already occur)."""
+    return any(chr(c) in text for c in _BREAK_STAND_INS) and not any(chr(c) in text for c in _BACK)
+
+
 def load_rt(text: str) -> Any:
-    """Parse YAML text for a round trip."""
-    return yaml_rt().load(text.translate(_BREAK_STAND_INS) if any(chr(c) in text for c in _BREAK_STAND_INS)
-                          else text)
+    """Parse YAML text for a round trip (give the same ``text`` as ``source`` to :func:`dump_rt`)."""
+    return yaml_rt().load(text.translate(_BREAK_STAND_INS) if _stands_in(text) else text)
 
 
-def dump_rt(data: Any, null: str = "") -> str:
+def dump_rt(data: Any, null: str = "", source: str | None = None) -> str:
     """Serialise round-trip data back to text.
 
     Args:
         data: Round-trip data.
         null: How to write an empty value (``"~"`` or nothing; see :func:`null_style`).
+        source: The text ``data`` was loaded from, so that NEL, LS and PS come back as they were.
     """
     out = io.StringIO()
     yaml = yaml_rt()
@@ -76,7 +81,7 @@ def dump_rt(data: Any, null: str = "") -> str:
             type(None), lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", null))
     yaml.dump(data, out)
     text = out.getvalue()
-    return text.translate(_BACK) if any(chr(c) in text for c in _BACK) else text
+    return text.translate(_BACK) if source is not None and _stands_in(source) else text
 
 
 def _is_block(node: Any) -> bool:
