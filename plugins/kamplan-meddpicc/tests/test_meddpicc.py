@@ -66,3 +66,23 @@ def test_recommendations_for_open_items(small_portfolio_dir, register_plugin):
                 if r["recommender"] == "meddpicc"]
     assert [r["title"] for r in recs][:1] == ["MEDDPICC: Decision process not qualified"]
     assert len(recs) == 4 and all(r["account"] == "alpha" for r in recs)
+
+
+
+def test_a_deals_own_economic_buyer_is_named_and_met(small_portfolio_dir, register_plugin):
+    plan = small_portfolio_dir / "account_plans" / "alpha.yaml"
+    text = plan.read_text()
+    deal = ("  - unit: hq\n    offering: core\n    status: pipeline\n    buying_influences:\n"
+            "      - {stakeholder: ops-lead, role: user_buyer}\n")
+    assert "opportunities:\n" in text
+    plan.write_text(text.replace("opportunities:\n", "opportunities:\n" + deal, 1))
+    with register_plugin(kamplan_meddpicc, "meddpicc") as host:
+        result = kamplan.validate([small_portfolio_dir], host=host)
+    found = [d for d in result.diagnostics if d.code == "MEDD003"]
+    assert [d.message for d in found] == ["MEDDPICC, deal core in hq: no economic buyer among its buying influences"]
+    plan.write_text(plan.read_text().replace("{stakeholder: ops-lead, role: user_buyer}",
+                                             "{stakeholder: ops-lead, role: economic_buyer}"))
+    with register_plugin(kamplan_meddpicc, "meddpicc") as host:
+        result = kamplan.validate([small_portfolio_dir], host=host)
+    assert [d.message for d in result.diagnostics if d.code == "MEDD003"] == [
+        "MEDDPICC, deal core in hq: economic buyer Olga Ops not met (no fresh medium or strong relationship)"]

@@ -17,6 +17,11 @@ INFLUENCES = {
     "Coach": ("coach", "champion"),
 }
 OPEN = ("pipeline", "competitor", "whitespace")
+# A deal's own buying influences (opportunities[].buying_influences) -> the Blue Sheet's rows.
+STATED = {"economic_buyer": "Economic buyer", "user_buyer": "User buyers", "technical_buyer": "Technical buyers",
+          "coach": "Coach"}
+# Response modes in which a buying influence sees no reason to change: red flags on a Blue Sheet.
+NO_CHANGE = ("even_keel", "overconfident")
 
 
 def md(text: Any) -> str:
@@ -35,20 +40,44 @@ def units_up(account: Any, unit_id: str) -> list[str]:
 
 
 def influences_for(account: Any, cell: Any) -> dict[str, list[Any]]:
-    """Role holders per buying influence for one opportunity: the sponsor plus people of its unit chain."""
+    """Role holders per buying influence for one opportunity.
+
+    A deal that names its own ``buying_influences`` is read as written: the deal's economic buyer is
+    the one who signs this deal, whoever holds the role in the unit. Otherwise they are inferred from
+    the buying roles of the sponsor and the people of the cell's unit chain.
+    """
+    if cell.buying_influences:
+        people = {p.id: p for p in account.plan.stakeholders}
+        found: dict[str, list[Any]] = {name: [] for name in INFLUENCES}
+        for influence in cell.buying_influences:
+            if influence.stakeholder in people:
+                found[STATED[influence.role]].append(people[influence.stakeholder])
+        return found
     chain = units_up(account, cell.unit)
     people = [p for p in account.plan.stakeholders if p.unit in chain or p.id == cell.sponsor]
     return {name: [p for p in people if any(r in p.roles for r in roles)] for name, roles in INFLUENCES.items()}
 
 
-def red_flags(account: Any, influence: str, holders: list[Any]) -> list[str]:
-    """What is wrong with one buying influence."""
+def stated_of(cell: Any, person_id: str) -> Any:
+    """The deal's own buying-influence entry for a person, if it names one."""
+    return next((b for b in cell.buying_influences if b.stakeholder == person_id), None)
+
+
+def red_flags(account: Any, influence: str, holders: list[Any], cell: Any = None) -> list[str]:
+    """What is wrong with one buying influence (uncovered, a blocker, changing jobs, no reason to change)."""
+    from kamplan.insights.coverage import coverage_of
+
     if not holders:
         return [f"no {influence.lower()} identified"]
     flags = []
     for person in holders:
-        if not account.graph.coverage(person.id).covered:
-            flags.append(f"{person.name}: no medium or strong relationship")
+        if not coverage_of(account, person.id).covered:
+            flags.append(f"{person.name}: no fresh medium or strong relationship")
+        stated = stated_of(cell, person.id) if cell is not None else None
+        if stated is not None and stated.mode in NO_CHANGE:
+            flags.append(f"{person.name}: {stated.mode.replace('_', ' ')} (sees no reason to change)")
+        if stated is not None and not stated.win:
+            flags.append(f"{person.name}: no win identified")
         if person.attitude == "blocker":
             flags.append(f"{person.name}: blocker")
         if person.status in ("new_in_role", "leaving", "left"):
@@ -73,16 +102,20 @@ def bluesheet(account: Any, options: Mapping[str, Any]) -> str:
                   + (f", close {cell.close}" if cell.close else "")
                   + (f", ARR {cell.arr:,.0f} {plan.account.currency or ''}".rstrip() if cell.arr else "")
                   + (f", competitor {md(cell.competitor)}" if cell.competitor else ""), "",
-                  "| buying influence | who | attitude | our best relationship | red flags |",
-                  "|---|---|---|---|---|"]
+                  "| buying influence | who | attitude | mode | win | our best relationship | red flags |",
+                  "|---|---|---|---|---|---|---|"]
         all_flags = []
         for influence, holders in influences_for(account, cell).items():
-            flags = red_flags(account, influence, holders)
+            flags = red_flags(account, influence, holders, cell)
             all_flags += flags
             who = ", ".join(md(p.name) for p in holders) or "-"
             attitude = ", ".join(p.attitude for p in holders) or "-"
+            stated = [stated_of(cell, p.id) for p in holders]
+            mode = ", ".join(s.mode.replace("_", " ") for s in stated if s is not None and s.mode) or "-"
+            win = "; ".join(md(s.win) for s in stated if s is not None and s.win) or "-"
             best = ", ".join(account.graph.coverage(p.id).best for p in holders) or "-"
-            lines.append(f"| {influence} | {who} | {attitude} | {best} | {md('; '.join(flags)) or 'none'} |")
+            lines.append(f"| {influence} | {who} | {attitude} | {mode} | {win} | {best} | "
+                         f"{md('; '.join(flags)) or 'none'} |")
         lines += ["", f"**Red flags: {len(all_flags)}**", ""]
     return "\n".join(lines) + "\n"
 

@@ -78,6 +78,30 @@ def close_gaps(account: Any) -> Iterator[kamplan.Recommendation]:
             priority=2 if name in ("economic_buyer", "champion", "decision_process") else 3 + min(rank, 1))
 
 
+def deal_economic_buyers(account: Any) -> Iterator[kamplan.Finding]:
+    """MEDD003: an open deal whose own buying influences name no economic buyer, or one we have not met.
+
+    MEDDPICC's "E" is per deal: the person who signs *this* deal (``opportunities[].buying_influences``
+    with role ``economic_buyer``), identified and met: covered by a fresh medium or strong tie.
+    """
+    from kamplan.insights.coverage import coverage_of
+
+    people = {p.id: p for p in account.plan.stakeholders}
+    for i, cell in enumerate(account.plan.opportunities):
+        if cell.status != "pipeline" or not cell.buying_influences:
+            continue
+        buyers = [b.stakeholder for b in cell.buying_influences if b.role == "economic_buyer"]
+        deal = f"{cell.offering} in {cell.unit}"
+        if not buyers:
+            yield kamplan.Finding(f"MEDDPICC, deal {deal}: no economic buyer among its buying influences",
+                                  ("opportunities", i, "buying_influences"))
+        for person_id in buyers:
+            if person_id in people and not coverage_of(account, person_id).covered:
+                yield kamplan.Finding(f"MEDDPICC, deal {deal}: economic buyer {people[person_id].name} not met "
+                                      "(no fresh medium or strong relationship)",
+                                      ("opportunities", i, "buying_influences"))
+
+
 @kamplan.hookimpl
 def register_recommenders(register: Callable[..., Any]) -> None:
     """Register the ``meddpicc`` recommender (open checklist items)."""
@@ -92,6 +116,7 @@ def register_scorers(register: Callable[..., Any]) -> None:
 
 @kamplan.hookimpl
 def register_rules(register: Callable[..., Any]) -> None:
-    """Register MEDD001 (missing item) and MEDD002 (unknown item)."""
+    """Register MEDD001 (missing item), MEDD002 (unknown item) and MEDD003 (a deal's economic buyer)."""
     register("MEDD001", missing_items)
     register("MEDD002", unknown_items)
+    register("MEDD003", deal_economic_buyers)
