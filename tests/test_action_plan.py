@@ -122,3 +122,11 @@ def test_per_account_keeps_the_top_and_all_keeps_everything(plan, tmp_path):
     every = plan()
     top = kamplan.recommend([tmp_path], host=HOST)
     assert len(top) == min(5, len(every)) and top == every[:len(top)]
+
+
+def test_departure_what_if_names_what_a_champion_carries(plan):
+    recs = plan()
+    what_if = [r for r in recs if r["recommender"] == "departure_what_if"]
+    # Cara (economic buyer) and Dora (decision maker) are reachable only through Ivo, our champion
+    assert [r["stakeholder"] for r in what_if] == ["cio"] and what_if[0]["priority"] == 1
+    assert what_if[0]["title"] == "If Ivo left, we would lose our way to 2 key player(s)"

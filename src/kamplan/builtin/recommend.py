@@ -241,6 +241,40 @@ def relationship(account: Account) -> Iterator[Recommendation]:
                              due=due, stakeholder=person.id, details=details)
 
 
+def departure_what_if(account: Account) -> Iterator[Recommendation]:
+    """For each champion and economic buyer: which uncovered key players we could reach only through them.
+
+    Every warm path to a key player we do not cover is looked at; when all of them pass through one
+    champion or economic buyer, that person's departure would cut our way in. Two or more targets (or
+    an economic buyer among them) make it a risk worth acting on now: open a second way in.
+    """
+    graph = account.graph
+    hubs = [p for p in active_people(account) if "economic_buyer" in p.roles or "champion" in p.roles
+            or p.attitude == "champion"]
+    if not hubs:
+        return
+    only_through: dict[str, list[Stakeholder]] = {h.id: [] for h in hubs}
+    for target in active_people(account):
+        if not is_key_player(target) or coverage_of(account, target.id).covered:
+            continue
+        paths = [p for p in graph.warm_paths(target.id) if len(p.people) > 1]
+        if not paths:
+            continue
+        for hub in hubs:
+            if hub.id != target.id and all(hub.id in p.people[:-1] for p in paths):
+                only_through[hub.id].append(target)
+    for hub in hubs:
+        lost = only_through[hub.id]
+        buyer_lost = any("economic_buyer" in t.roles for t in lost)
+        if len(lost) >= 2 or buyer_lost:
+            names = ", ".join(t.name for t in lost[:4])
+            yield Recommendation(kind="risk", title=f"If {hub.name} left, we would lose our way to {len(lost)} key "
+                                 f"player(s)", reason=f"every warm path to {names} runs through {hub.name}; open a "
+                                 "second way in", priority=1 if buyer_lost else 2, stakeholder=hub.id,
+                                 due=account.today + dt.timedelta(days=30),
+                                 details={"only_through": [t.id for t in lost]})
+
+
 def renewal(account: Account) -> Iterator[Recommendation]:
     """A renewal nobody is working on (W508): start it before the notice deadline."""
     from kamplan.insights.contracts import notice_by, renewal_risks
@@ -345,9 +379,10 @@ def _unit_name(account: Account, unit_id: str) -> str:
 
 @hookimpl
 def register_recommenders(register: Callable[..., Any]) -> None:
-    """Register land_expand, relationship, risk, renewal and win_back."""
+    """Register land_expand, relationship, risk, renewal, win_back and departure_what_if."""
     register("land_expand", land_expand)
     register("relationship", relationship)
     register("risk", risk)
     register("renewal", renewal)
     register("win_back", win_back)
+    register("departure_what_if", departure_what_if)
