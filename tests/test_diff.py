@@ -137,3 +137,29 @@ def test_integrity_error_at_one_revision_is_reported_and_still_compared(repo, cl
     validity = [c for c in changes if c["field"] == "validity"]
     assert len(validity) == 1 and "working tree" in validity[0]["message"] and "E301" in validity[0]["message"]
     assert any(c["kind"] == "stakeholder" and c["field"] == "reports_to" for c in changes)
+
+
+NEW_SECTIONS = BEFORE.replace(
+    "  - {unit: hq, offering: core, status: pipeline, arr: 100000}\n",
+    "  - unit: hq\n    offering: core\n    status: pipeline\n    arr: 100000\n    buying_influences:\n"
+    "      - {stakeholder: ceo, role: economic_buyer, mode: growth}\n",
+) + "contracts:\n  - {id: c1, end: 2027-06-30, arr: 50000}\n"
+
+
+def test_new_sections_change_in_planning_terms(repo, cli):
+    plan = repo / "account_plans" / "acme.yaml"
+    plan.write_text(NEW_SECTIONS)
+    git(repo, "commit", "-qam", "sections")
+    plan.write_text(NEW_SECTIONS.replace("mode: growth", "mode: even_keel")
+                    .replace("{id: c1, end: 2027-06-30, arr: 50000}", "{id: c1, end: 2027-06-30, arr: 50000, "
+                                                                     "status: cancelled}")
+                    + "objectives:\n  - {id: o1, title: Cut cost, owner: ceo}\n"
+                    + "interactions:\n  - {date: 2026-10-20, kind: qbr, team: [kam], stakeholders: [ceo]}\n")
+    changes = json.loads(cli("diff", "HEAD", "--format", "json", cwd=repo).out)
+    found = {(c["kind"], c["id"], c["field"]): c for c in changes}
+    assert found[("contract", "c1", "status")]["risk"] == "contract cancelled"
+    assert found[("buying influence", "hq/core: ceo", "mode")]["risk"] == "a buying influence sees no reason to change"
+    assert ("objective", "o1", None) in found and found[("objective", "o1", None)]["change"] == "added"
+    assert ("interaction", "2026-10-20 qbr with ceo", None) in found
+    md = cli("diff", "HEAD", "--format", "md", cwd=repo).out
+    assert "contract cancelled" in md and "objective o1 added" in md

@@ -162,6 +162,17 @@ def compare(old: Account, new: Account, host: PluginHost) -> list[Change]:
                       lambda c: f"{c.unit}/{c.offering}", OPPORTUNITY_FIELDS, new)
     out += _diff_list(acc, "goal", old.plan.goals, new.plan.goals, lambda g: g.id, GOAL_FIELDS, new)
     out += _diff_list(acc, "action", old.plan.actions, new.plan.actions, lambda a: a.id, ACTION_FIELDS, new)
+    out += _diff_list(acc, "contract", old.plan.contracts, new.plan.contracts, lambda c: c.id,
+                      ("end", "arr", "notice_days", "status", "offerings"), new)
+    out += _diff_list(acc, "objective", old.plan.objectives, new.plan.objectives, lambda o: o.id,
+                      ("title", "owner", "due", "offerings", "shared"), new)
+    out += _diff_list(acc, "decision", old.plan.decisions, new.plan.decisions, lambda d: f"{d.date} {d.decision}",
+                      ("why", "decided_by", "offerings", "units", "revisit"), new)
+    out += _diff_list(acc, "buying influence", _influences(old), _influences(new), lambda b: b[0],
+                      ("role", "mode", "win"), new)
+    out += _diff_list(acc, "interaction", old.plan.interactions, new.plan.interactions,
+                      lambda m: f"{m.date} {m.kind} with {', '.join(m.stakeholders) or 'nobody'}",
+                      ("summary", "next_step"), new)
     before_rev = {r.period: r.arr for r in old.plan.revenue}
     for point in new.plan.revenue:
         if before_rev.get(point.period) != point.arr:
@@ -170,6 +181,24 @@ def compare(old: Account, new: Account, host: PluginHost) -> list[Change]:
                               f"ARR {point.period}: {_fmt(before_rev.get(point.period))} → {_fmt(point.arr)}"))
     out += _score_changes(old, new, host)
     return out
+
+
+@dataclass(frozen=True)
+class _Influence:
+    """A deal's buying influence, flattened for comparison: key ``unit/offering: stakeholder``."""
+
+    key: str
+    role: str
+    mode: str | None
+    win: str | None
+
+    def __getitem__(self, index: int) -> str:
+        return self.key
+
+
+def _influences(account: Account) -> list[_Influence]:
+    return [_Influence(f"{c.unit}/{c.offering}: {b.stakeholder}", b.role, b.mode, b.win)
+            for c in account.plan.opportunities for b in c.buying_influences]
 
 
 def _stakeholder_risk(change: Change, before: Any, after: Any, account: Account) -> str | None:
@@ -204,6 +233,11 @@ def _diff_list(acc: str, kind: str, old: list[Any], new: list[Any], key: Any, na
                     change.risk = "relationship weakened"
                 if kind == "opportunity" and change.field == "status" and change.after == "competitor":
                     change.risk = "lost to a competitor"
+                if kind == "contract" and change.field == "status" and change.after in ("cancelled", "expired"):
+                    change.risk = f"contract {change.after}"
+                if kind == "buying influence" and change.field == "mode" and change.after in (
+                        "even_keel", "overconfident"):
+                    change.risk = "a buying influence sees no reason to change"
                 out.append(change)
     for k in before:
         if k not in after:
