@@ -10,6 +10,7 @@ always written again, from the accounts' analyses; pages of accounts that no lon
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -24,7 +25,20 @@ if TYPE_CHECKING:
     from kamplan.plugins.host import PluginHost
 
 MANIFEST = ".kamplan-site.json"
-PAGE_FORMAT = "page-1"
+PAGE_FORMAT = "page-2"
+
+
+@functools.cache
+def page_format() -> str:
+    """The page format and a hash of the templates and assets that draw a page: a page made by other
+    templates (a new kamplan, or a template edited in a development checkout) is made again."""
+    digest = hashlib.sha256(PAGE_FORMAT.encode())
+    render = Path(__file__).resolve().parent.parent / "render"
+    for folder in ("templates", "assets"):
+        for path in sorted((render / folder).glob("*")):
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.PathLike[str] = "site", *,
@@ -54,7 +68,7 @@ def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.P
     wanted: dict[str, str] = {}
 
     def stale(plan: Path, key: str) -> bool:
-        wanted[str(plan)] = hashlib.sha256(f"{PAGE_FORMAT}\0{redact}\0{key}".encode()).hexdigest()
+        wanted[str(plan)] = hashlib.sha256(f"{page_format()}\0{redact}\0{key}".encode()).hexdigest()
         known = manifest.get(str(plan))
         return not (isinstance(known, dict) and known.get("key") == wanted[str(plan)]
                     and (out / "accounts" / f"{known.get('account')}.html").is_file())
@@ -143,7 +157,7 @@ def _read_manifest(out: Path) -> dict[str, Any]:
 
 
 def _write_manifest(out: Path, pages: dict[str, Any]) -> None:
-    write_atomic(out / MANIFEST, json.dumps({"format": PAGE_FORMAT, "pages": pages}, ensure_ascii=False, indent=0))
+    write_atomic(out / MANIFEST, json.dumps({"format": page_format(), "pages": pages}, ensure_ascii=False, indent=0))
 
 
 def _remove_orphans(out: Path, accounts: set[str]) -> None:
