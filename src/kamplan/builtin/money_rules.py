@@ -14,7 +14,7 @@ from typing import Any
 from kamplan.account import Account
 from kamplan.insights.contracts import notice_by, renewal_risks
 from kamplan.insights.periods import period_key, snapshot_date
-from kamplan.insights.window import RESIDUAL_TOLERANCE, Row, Window, compute_window
+from kamplan.insights.window import RESIDUAL_TOLERANCE, Row, breakdown_residual, revenue_rows, revenue_window
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Finding
 
@@ -29,25 +29,22 @@ def _money(amount: float) -> str:
     return f"{amount:+,.0f}" if amount else "0"
 
 
-def _window(account: Account) -> Window:
-    rows = [Row(r.period, r.arr, r.expansion, r.contraction, r.churn) for r in account.plan.revenue]
-    return account.memo("rule_window", lambda: compute_window(rows, account.today))
-
-
-def _ordered(account: Account) -> list[tuple[int, Any]]:
-    return sorted(enumerate(account.plan.revenue), key=lambda item: period_key(item[1].period))
+def _ordered(account: Account) -> list[tuple[int, Row]]:
+    """The revenue rows in period order, each with its index in the plan."""
+    rows = list(enumerate(revenue_rows(account)))
+    return sorted(rows, key=lambda item: period_key(item[1].period))
 
 
 def unreconciled_breakdown(account: Account) -> Iterator[Finding]:
     """W501: a revenue breakdown that does not add up to the ARR change (the message gives the residual)."""
     ordered = _ordered(account)
     for (_, before), (i, row) in itertools.pairwise(ordered):
-        if all(v is None for v in (row.expansion, row.contraction, row.churn)):
+        if not row.has_breakdown:
             continue
-        explained = (row.expansion or 0) - (row.contraction or 0) - (row.churn or 0)
-        change = row.arr - before.arr
-        residual = change - explained
-        if abs(residual) > RESIDUAL_TOLERANCE:
+        residual = breakdown_residual(before, row)
+        if residual is not None:
+            explained = (row.expansion or 0) - (row.contraction or 0) - (row.churn or 0)
+            change = row.arr - before.arr
             counted = "expansion" if residual > 0 else "contraction"
             yield _warn(f"revenue {row.period}: the breakdown explains {_money(explained)} of a {_money(change)} "
                         f"change since {before.period} (residual {_money(residual)}, counted as {counted})",
@@ -66,7 +63,7 @@ def losses_above_arr(account: Account) -> Iterator[Finding]:
 
 def arr_above_wallet(account: Account) -> Iterator[Finding]:
     """W503: the current ARR above the wallet (the client's whole spend in our category)."""
-    wallet, now = account.plan.account.wallet, _window(account).arr_now
+    wallet, now = account.plan.account.wallet, revenue_window(account).arr_now
     if wallet and now is not None and now > wallet:
         yield _warn(f"ARR now ({now:,.0f}) is above the wallet ({wallet:,.0f}): share of wallet {now / wallet:.0%}; "
                     "is the wallet this account's yearly spend in our category?", "account", "wallet")
@@ -90,7 +87,7 @@ def dates_in_the_future(account: Account) -> Iterator[Finding]:
 def owned_cells_off_arr(account: Account) -> Iterator[Finding]:
     """W505: owned cells whose ARR (when every owned cell gives one) differs from the ARR now by more than 10%."""
     owned = [c for c in account.plan.opportunities if c.status == "owned"]
-    now = _window(account).arr_now
+    now = revenue_window(account).arr_now
     if not owned or any(c.arr is None for c in owned) or not now:
         return
     total = sum(c.arr or 0 for c in owned)
@@ -101,7 +98,7 @@ def owned_cells_off_arr(account: Account) -> Iterator[Finding]:
 
 def stale_revenue(account: Account) -> Iterator[Finding]:
     """W506: revenue data that ends before the last closed period."""
-    window = _window(account)
+    window = revenue_window(account)
     if window.left_out == "stale":
         yield _warn(f"revenue data ends at {window.last_actual}, but {window.period_now} closed on "
                     f"{snapshot_date(window.period_now or '')}: the KPIs leave this account out until it is added",
@@ -111,7 +108,7 @@ def stale_revenue(account: Account) -> Iterator[Finding]:
 def contradicted_status(account: Account) -> Iterator[Finding]:
     """W507: a stated ``account.status`` that the revenue contradicts."""
     stated = account.plan.account.status
-    window = _window(account)
+    window = revenue_window(account)
     if stated is not None and window.left_out != "stale" and stated != window.status:
         arr = f" (ARR now {window.arr_now:,.0f})" if window.arr_now is not None else ""
         yield _warn(f"status says {stated}, but the revenue says {window.status}{arr}", "account", "status")

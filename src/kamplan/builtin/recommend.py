@@ -10,6 +10,7 @@ from kamplan.account import Account
 from kamplan.builtin.scoring import coverage
 from kamplan.graph import WarmPath
 from kamplan.insights.coverage import active_people, coverage_of, is_key_player
+from kamplan.insights.window import revenue_window
 from kamplan.plan.model import Opportunity, Stakeholder
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Recommendation
@@ -298,9 +299,7 @@ def renewal(account: Account) -> Iterator[Recommendation]:
 
 def win_back(account: Account) -> Iterator[Recommendation]:
     """A churned account: the one action is to win it back (with what it was worth)."""
-    from kamplan.insights.kpis import account_figures
-
-    window = account.memo("kpi_window", lambda: account_figures(account).window)
+    window = revenue_window(account)
     if window.status != "churned":
         return
     before = [r for r in sorted(account.plan.revenue, key=lambda r: r.period) if r.arr > 0]

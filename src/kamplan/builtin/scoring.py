@@ -21,6 +21,7 @@ from kamplan.insights.coverage import (
     key_players,
     map_status,
 )
+from kamplan.insights.window import revenue_window
 from kamplan.plan.model import Stakeholder
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Score
@@ -143,9 +144,7 @@ def sentiment(account: Account) -> Score | None:
 
 def revenue_trend(account: Account) -> Score:
     """From the window's NRR (insights.md): 0.7 or less = 0, 0.9 = 50, 1.1 or more = 100; None outside the cohort."""
-    from kamplan.insights.kpis import account_figures
-
-    window = account.memo("kpi_window", lambda: account_figures(account).window)
+    window = revenue_window(account)
     nrr = window.ratios()["nrr"]
     if nrr is None:
         return Score(None, {"reason": window.detail or "no twelve-month window", "status": window.status})
@@ -213,9 +212,7 @@ HEALTH_PARTS: dict[str, Callable[[Account], Score | None]] = {
 def health(account: Account) -> Score:
     """A weighted scorecard of parts (``settings.health_weights``); a part that does not apply is n/a,
     its weight shared among the others and named. A number for active accounts only."""
-    from kamplan.insights.kpis import account_figures
-
-    window = account.memo("kpi_window", lambda: account_figures(account).window)
+    window = revenue_window(account)
     if window.status != "active":
         return Score(None, {"status": window.status,
                             "reason": f"health is for active accounts; this one is {window.status}"})

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kamplan.insights.window import revenue_window
+
 if TYPE_CHECKING:
     from kamplan.account import Account
 
@@ -25,9 +27,7 @@ GONE = ("leaving", "left", "placeholder")
 
 
 def _status(account: Account) -> str:
-    from kamplan.insights.kpis import account_figures
-
-    return account.memo("kpi_window", lambda: account_figures(account).window).status
+    return revenue_window(account).status
 
 
 def _decided(account: Account, unit: str | None, offering: str | None) -> bool:

@@ -51,8 +51,9 @@ def worked_on(account: Account, contract: Contract) -> bool:
 
 
 def renewal_risks(account: Account) -> list[Contract]:
-    """The contracts that are a renewal risk (see the module docstring)."""
-    return [c for c in upcoming(account) if c.status == "active" and not worked_on(account, c)]
+    """The contracts that are a renewal risk (see the module docstring), found once per account."""
+    return account.memo("renewal_risks", lambda: [c for c in upcoming(account)
+                                                   if c.status == "active" and not worked_on(account, c)])
 
 
 def nearest_renewal(account: Account) -> dict[str, Any] | None:

@@ -17,13 +17,10 @@ from kamplan.insights.anomalies import find_anomalies
 from kamplan.insights.coverage import coverage_of, covered_key_players, key_players, map_status
 from kamplan.insights.money import Rates, money_text, reporting_rates
 from kamplan.insights.periods import snapshot_date
-from kamplan.insights.window import Row, Window, compute_window
+from kamplan.insights.window import Row, Window, compute_window, revenue_rows
 
 if TYPE_CHECKING:
     from kamplan.account import Account
-
-RATIO_KEYS = ("nrr", "grr", "logo_churn", "expansion_rate", "share_of_wallet", "coverage")
-
 
 @dataclass
 class KpiInput:
@@ -69,7 +66,7 @@ def kpi_input(account: Account) -> KpiInput:
         account=account.id, name=info.name, parent=info.parent, tier=info.tier, currency=info.currency,
         wallet=info.wallet, reviewed=info.reviewed.isoformat() if info.reviewed else None,
         today=account.today.isoformat(),
-        revenue=[Row(r.period, r.arr, r.expansion, r.contraction, r.churn) for r in account.plan.revenue],
+        revenue=revenue_rows(account),
         key_players=len(keys), key_players_covered=len(covered_key_players(account)),
         map_status=map_status(account),
         thresholds=dict(account.settings.kpi_thresholds.model_dump()),

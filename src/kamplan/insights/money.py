@@ -28,11 +28,6 @@ class Rates:
             return 1.0
         return self.fx.get(currency)
 
-    def convert(self, amount: float | None, currency: str | None) -> float | None:
-        """``amount`` in the reporting currency (None when it cannot be converted or is unknown)."""
-        rate = self.rate(currency)
-        return None if amount is None or rate is None else amount * rate
-
     def why_not(self, currency: str | None) -> str:
         """Why an account's money cannot be converted."""
         if currency is None:

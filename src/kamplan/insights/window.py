@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kamplan.insights.periods import last_closed, period_granularity, period_key, snapshot_date, twelve_months_before
+
+if TYPE_CHECKING:
+    from kamplan.account import Account
 
 RESIDUAL_TOLERANCE = 0.5  # money units: rounding in a hand-written breakdown is not a residual
 
@@ -92,6 +95,23 @@ class Window:
         return max(0.0, (self.arr_then or 0.0) - self.contraction - self.churn)
 
 
+def revenue_rows(account: Account) -> list[Row]:
+    """The account's revenue rows as the window reads them."""
+    return [Row(r.period, r.arr, r.expansion, r.contraction, r.churn) for r in account.plan.revenue]
+
+
+def revenue_window(account: Account) -> Window:
+    """The account's window at its as-of date, computed once per account (rules, scores and recommenders share it)."""
+    return account.memo("revenue_window", lambda: compute_window(revenue_rows(account), account.today))
+
+
+def breakdown_residual(previous: Row, row: Row) -> float | None:
+    """The part of the ARR change since ``previous`` that ``row``'s breakdown does not explain (None: it adds up)."""
+    explained = (row.expansion or 0.0) - (row.contraction or 0.0) - (row.churn or 0.0)
+    residual = (row.arr - previous.arr) - explained
+    return residual if abs(residual) > RESIDUAL_TOLERANCE else None
+
+
 def compute_window(rows: list[Row], as_of: dt.date) -> Window:
     """The window of an account with revenue ``rows`` (one granularity) at the as-of date."""
     if not rows:
@@ -150,8 +170,8 @@ def _steps(window: Window, actual: list[Row], then: str, now: str) -> None:
             step.expansion = row.expansion or 0.0
             step.contraction = row.contraction or 0.0
             step.churn = row.churn or 0.0
-            residual = change - (step.expansion - step.contraction - step.churn)
-            if abs(residual) > RESIDUAL_TOLERANCE:
+            residual = breakdown_residual(previous, row)
+            if residual is not None:
                 step.residual = residual
                 if residual > 0:
                     step.expansion += residual
