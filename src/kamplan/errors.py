@@ -84,13 +84,15 @@ def printable(text: str, *, newlines: bool = False) -> str:
     return text
 
 
+def shorten(value: object, limit: int, tail: int = 17) -> str:
+    """``value`` as text of at most ``limit`` characters, cut in the middle (its end kept: file names, ids)."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit - tail - 3]}...{text[-tail:]}"
+
+
 def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
     """``repr`` of a value from a plan, shortened in the middle when long (a message never holds a whole file)."""
-    text = str(value)
-    if len(text) > limit:
-        keep = limit - 12
-        text = f"{text[:keep]}...{text[-9:]}"
-    return repr(text)
+    return repr(shorten(value, limit, tail=9))
 
 
 class KamplanError(Exception):

@@ -18,12 +18,11 @@ import stat
 import tempfile
 from pathlib import Path
 
-from kamplan.errors import UsageError
+from kamplan.errors import UsageError, shorten
 
 
 def _shown(path: str | os.PathLike[str]) -> str:
-    text = os.fspath(path)
-    return text if len(text) <= 120 else text[:100] + "..." + text[-17:]
+    return shorten(os.fspath(path), 120)
 
 
 def resolved_target(path: str | os.PathLike[str]) -> Path:

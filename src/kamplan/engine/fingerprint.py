@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from kamplan import __version__
+from kamplan.plugins.trust import code_files
 
 
 def plugin_fingerprint(plugin_dirs: list[Path]) -> str:
@@ -30,9 +31,8 @@ def plugin_fingerprint(plugin_dirs: list[Path]) -> str:
             origin = "unfindable"
         parts.append(f"ep={ep.name}:{dist}:{version}:{origin}")
     for folder in plugin_dirs:
-        for file in sorted(Path(folder).rglob("*.py")):  # helpers a plugin imports count too
-            if "__pycache__" not in file.parts:
-                parts.append(f"dir={file}:{_stamp(file)}")
+        for file in code_files(Path(folder)):  # helpers a plugin imports count too, as for trust
+            parts.append(f"dir={file}:{_stamp(file)}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -188,24 +188,29 @@ def read_text(text: str, file: str = "<string>") -> YamlDocument:
     Raises:
         YamlReadError: On a syntax error, an empty file, or an exceeded limit.
     """
-    stand_ins = _YAML11_BREAKS if any(c in text for c in _YAML11_BREAKS) else None
-    if stand_ins and any(c in text for c in _YAML11_BREAKS.values()):
-        stand_ins = None  # (never in practice) the stand-ins themselves are in the text: read as libyaml does
-    doc = _Builder(file).build(text.translate({ord(k): v for k, v in stand_ins.items()}) if stand_ins else text)
-    if stand_ins:
-        doc.data = _restore(doc.data, {v: k for k, v in stand_ins.items()})
+    stand_in = stands_in(text)
+    doc = _Builder(file).build(text.translate(TO_STAND_INS) if stand_in else text)
+    if stand_in:
+        doc.data = _restore(doc.data)
     _check_conformance(text, file)
     return doc
 
 
-# libyaml reads YAML 1.1, where NEL, LS and PS are line breaks; in YAML 1.2 (what kamplan reads, like
-# yaml-rs on the fast path) they are ordinary characters. They are parsed as private-use stand-ins of
-# the same length (positions stay right) and put back in every key and value.
-_YAML11_BREAKS = {"\x85": "\U0010fffb", "\u2028": "\U0010fffc", "\u2029": "\U0010fffd"}
+# libyaml (and ruamel.yaml, for fmt's round trip) read YAML 1.1, where NEL, LS and PS are line breaks;
+# in YAML 1.2 (what kamplan reads, like yaml-rs on the fast path) they are ordinary characters. They
+# are parsed as private-use stand-ins of the same length (positions stay right) and put back after.
+TO_STAND_INS = {0x85: "\U0010fffb", 0x2028: "\U0010fffc", 0x2029: "\U0010fffd"}
+FROM_STAND_INS = {ord(v): chr(k) for k, v in TO_STAND_INS.items()}
 
 
-def _restore(data: Any, back: dict[str, str]) -> Any:
-    table = {ord(k): v for k, v in back.items()}
+def stands_in(text: str) -> bool:
+    """Whether ``text`` is read with stand-ins: it holds NEL, LS or PS, and none of the stand-ins
+    themselves (never in practice; then it is read as YAML 1.1 reads it)."""
+    return any(chr(c) in text for c in TO_STAND_INS) and not any(chr(c) in text for c in FROM_STAND_INS)
+
+
+def _restore(data: Any) -> Any:
+    table = FROM_STAND_INS
 
     def fix(value: Any) -> Any:
         if isinstance(value, str):

@@ -20,6 +20,7 @@ import pluggy
 
 from kamplan.errors import KamplanError, PluginError
 from kamplan.plugins import hookspecs
+from kamplan.plugins.trust import plugin_modules
 
 log = logging.getLogger(__name__)
 
@@ -156,9 +157,7 @@ class PluginHost:
             raise PluginError(str(folder), "import", "plugins folder does not exist")
         self._loaded_dirs.add(path)
         allowed = _allowlist()
-        for file in sorted(path.glob("*.py")):
-            if file.name.startswith("_"):
-                continue
+        for file in plugin_modules(path):
             if allowed is not None and file.stem.lower() not in allowed:
                 log.debug("plugin file %s not in %s, skipped", file, ALLOWLIST_ENV)
                 continue

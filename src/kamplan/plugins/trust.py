@@ -63,9 +63,14 @@ def code_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts and p.is_file())
 
 
+def plugin_modules(folder: Path) -> list[Path]:
+    """The files loaded as plugins from a folder: its top-level ``*.py`` files not starting with ``_``."""
+    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+
+
 def has_code(folder: Path) -> bool:
-    """Whether ``folder`` holds plugin modules that would be loaded (top-level ``*.py`` files)."""
-    return folder.is_dir() and any(not p.name.startswith("_") for p in folder.glob("*.py"))
+    """Whether ``folder`` holds plugin modules that would be loaded."""
+    return folder.is_dir() and bool(plugin_modules(folder))
 
 
 def folder_digest(folder: Path) -> tuple[str, tuple[str, ...]]:

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kamplan.errors import Diagnostic, PlanError, UsageError
+from kamplan.errors import Diagnostic, PlanError, UsageError, quote
 
 CONFIG_NAME = "kamplan.yaml"
 DEFAULT_PLANS_DIR = "account_plans"
@@ -90,7 +90,7 @@ def plans_folder_problem(config: Path) -> Diagnostic | None:
         folder = config.parent / configured_plans_dir(config)
         if folder.is_dir():
             return None
-        shown = _quoted(str(value))
+        shown = quote(str(value))
         message = (f"plans: {shown} is a file, not a folder" if folder.exists()
                    else f"plans: the folder {shown} does not exist (beside kamplan.yaml)")
     line, column = _position_of_plans(config)
@@ -104,11 +104,7 @@ def _kind(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return "nothing" if value in (None, "") else f"{_quoted(str(value))}"
-
-
-def _quoted(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[:limit - 3] + "...")
+    return "nothing" if value in (None, "") else f"{quote(str(value))}"
 
 
 def _position_of_plans(config: Path) -> tuple[int, int]:

@@ -168,7 +168,7 @@ def compare(old: Account, new: Account, host: PluginHost) -> list[Change]:
                       ("title", "owner", "due", "offerings", "shared"), new)
     out += _diff_list(acc, "decision", old.plan.decisions, new.plan.decisions, lambda d: f"{d.date} {d.decision}",
                       ("why", "decided_by", "offerings", "units", "revisit"), new)
-    out += _diff_list(acc, "buying influence", _influences(old), _influences(new), lambda b: b[0],
+    out += _diff_list(acc, "buying influence", _influences(old), _influences(new), lambda b: b.key,
                       ("role", "mode", "win"), new)
     out += _diff_list(acc, "interaction", old.plan.interactions, new.plan.interactions,
                       lambda m: f"{m.date} {m.kind} with {', '.join(m.stakeholders) or 'nobody'}",
@@ -191,9 +191,6 @@ class _Influence:
     role: str
     mode: str | None
     win: str | None
-
-    def __getitem__(self, index: int) -> str:
-        return self.key
 
 
 def _influences(account: Account) -> list[_Influence]:

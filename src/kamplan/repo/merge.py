@@ -22,7 +22,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from kamplan.builtin.integrity import find_loops
 from kamplan.engine.accounts import load_portfolio
-from kamplan.errors import Diagnostic, UsageError
+from kamplan.errors import Diagnostic, UsageError, shorten
 from kamplan.fileio import write_atomic
 from kamplan.plugins.host import PluginHost, safe_call
 from kamplan.read.csv_exports import normalise_name, slugify
@@ -199,7 +199,7 @@ def locate_plan(account_id: str, into: str | Path | None, host: PluginHost) -> t
         raise UsageError(f"no plan for account {account_id!r} here; give --into PLAN (a new path creates a plan)")
     path = Path(into)
     if not path.parent.is_dir():
-        raise UsageError(f"--into {_short(into)}: the folder {_short(path.parent)} does not exist "
+        raise UsageError(f"--into {shorten(into, 80)}: the folder {shorten(path.parent, 80)} does not exist "
                          "(kamplan import creates a plan file, never folders)")
     plan, home = path, None
     if path.is_file() and path.parent.is_dir() and _is_folder_plan(path.parent):
@@ -221,11 +221,6 @@ def _portfolio_plans(host: PluginHost) -> dict[str, Path]:
 def _is_folder_plan(folder: Path) -> bool:
     config = find_config(folder)
     return config is not None and folder.resolve().parent == (config.parent / configured_plans_dir(config)).resolve()
-
-
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 80 else text[:60] + "..." + text[-17:]
 
 
 def _load_files(plan_path: Path, account_id: str) -> list[_File]:

@@ -11,6 +11,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from kamplan.parse.reader import FROM_STAND_INS, TO_STAND_INS, stands_in
 from kamplan.repo.reorder_text import wanted_order
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -50,20 +51,13 @@ def null_style(text: str) -> str:
     return "~" if _TILDE_NULL.search(text) else ""
 
 
-# ruamel.yaml, like libyaml, takes NEL, LS and PS for line breaks and would fold them away; in YAML 1.2
-# (what kamplan reads) they are text. They travel through the round trip as private-use stand-ins.
-_BREAK_STAND_INS = {ord("\x85"): "\U0010fffb", ord("\u2028"): "\U0010fffc", ord("\u2029"): "\U0010fffd"}
-_BACK = {ord(v): chr(k) for k, v in _BREAK_STAND_INS.items()}
-
-
-def _stands_in(text: str) -> bool:
-    """Whether the round trip of ``text`` carries NEL, LS and PS as stand-ins (not when they already occur)."""
-    return any(chr(c) in text for c in _BREAK_STAND_INS) and not any(chr(c) in text for c in _BACK)
-
-
 def load_rt(text: str) -> Any:
-    """Parse YAML text for a round trip (give the same ``text`` as ``source`` to :func:`dump_rt`)."""
-    return yaml_rt().load(text.translate(_BREAK_STAND_INS) if _stands_in(text) else text)
+    """Parse YAML text for a round trip (give the same ``text`` as ``source`` to :func:`dump_rt`).
+
+    ruamel.yaml, like libyaml, takes NEL, LS and PS for line breaks and would fold them away; they
+    travel through the round trip as the reader's stand-ins (:func:`kamplan.parse.reader.stands_in`).
+    """
+    return yaml_rt().load(text.translate(TO_STAND_INS) if stands_in(text) else text)
 
 
 def dump_rt(data: Any, null: str = "", source: str | None = None) -> str:
@@ -81,7 +75,7 @@ def dump_rt(data: Any, null: str = "", source: str | None = None) -> str:
             type(None), lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", null))
     yaml.dump(data, out)
     text = out.getvalue()
-    return text.translate(_BACK) if source is not None and _stands_in(source) else text
+    return text.translate(FROM_STAND_INS) if source is not None and stands_in(source) else text
 
 
 def _is_block(node: Any) -> bool:
