@@ -76,9 +76,7 @@ def host_for(ctx: click.Context, paths: tuple[str, ...] = ()) -> Any:
     from kamplan.plugins.host import PluginHost
 
     start = Path(paths[0]) if paths else Path.cwd()
-    if start.is_dir():
-        start = start / "kamplan.yaml"  # a file in the folder: its own kamplan.yaml is found from there
-    return PluginHost(plugin_dirs=plugin_dirs_for([start] if start.parent.exists() else [],
+    return PluginHost(plugin_dirs=plugin_dirs_for([start] if start.exists() or start.parent.exists() else [],
                                                   _settings(ctx).plugins_dir))
 
 
@@ -110,7 +108,7 @@ class KamplanGroup(click.Group):
             from kamplan.plugins.host import PluginHost
 
             collector = click.Group()
-            dirs = plugin_dirs_for([Path.cwd() / "kamplan.yaml"], _argv_plugin_dirs())
+            dirs = plugin_dirs_for([Path.cwd()], _argv_plugin_dirs())
             host = PluginHost(builtins=True, plugin_dirs=dirs)
             host.add_commands(collector)
             self._plugin_commands = {k: v for k, v in collector.commands.items() if k not in self.commands}
@@ -348,7 +346,6 @@ def main(argv: list[str] | None = None) -> int:
     from kamplan.plugins import trust
 
     trust.forget_skipped()
-    set_as_of(None)
     try:
         result = cli.main(args=args, prog_name="kamplan", standalone_mode=False)
         return result if isinstance(result, int) else 0

@@ -166,14 +166,16 @@ def trusted_local_folders(paths: list[Path], given: Sequence[Path] = ()) -> list
     """The ``plugins/`` folders beside the kamplan.yaml of ``paths`` that may run (see the module docstring).
 
     Args:
-        paths: Plan files or folders; each one's kamplan.yaml is looked up from its folder.
+        paths: Plan files, folder plans or portfolio folders; each one's kamplan.yaml is looked up from
+            there (from the folder itself for a folder, as git finds ``.git``).
         given: Folders given with ``--plugins-dir`` (resolved): trusted for this command already.
 
     An untrusted folder is skipped: logged, and remembered for :func:`skipped`.
     """
+    starts = dict.fromkeys(Path(p) if Path(p).is_dir() else Path(os.path.dirname(p) or ".") for p in paths)
+    configs = dict.fromkeys(find_config(start.resolve()) for start in starts)
     out = []
-    for folder in dict.fromkeys(os.path.dirname(p) or "." for p in paths):
-        config = find_config(Path(folder).resolve())
+    for config in configs:
         local = config.parent / LOCAL_FOLDER if config else None
         if local is None or not has_code(local):
             continue
