@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes and keep tracebacks behind ``--debug``."""
     args = sys.argv[1:] if argv is None else argv
     _ARGV[:] = args
-    KamplanGroup._plugin_commands = None
+    cli._plugin_commands = None  # the instance caches them (set in _load_plugin_commands): a new run, new plugins
     debug = "--debug" in args
     from kamplan.clock import set_as_of
     from kamplan.plugins import trust
