@@ -40,7 +40,8 @@ def _decided(account: Account, unit: str | None, offering: str | None) -> bool:
     return False
 
 
-def _rank(row: dict[str, Any]) -> tuple[int, float]:
+def urgency(row: dict[str, Any]) -> tuple[int, float]:
+    """How urgent a suggestion is: priority (1 first, none last), then value (largest first)."""
     return (row["priority"] if row["priority"] is not None else 99, -(row["value"] or 0))
 
 
@@ -69,7 +70,7 @@ def shape(account: Account, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in kept:
         pid = row["stakeholder"]
         if pid and row["kind"] not in ("land", "expand", "renewal") and (
-                pid not in best or _rank(row) < _rank(best[pid])):
+                pid not in best or urgency(row) < urgency(best[pid])):
             best[pid] = row
     return [r for r in kept if not r["stakeholder"] or r["kind"] in ("land", "expand", "renewal")
             or best.get(r["stakeholder"]) is r]

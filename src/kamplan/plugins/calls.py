@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kamplan.errors import Diagnostic, PluginError, UsageError
+from kamplan.insights.action_plan import shape, urgency
 from kamplan.plugins.host import PluginHost, iter_registered, safe_call
 from kamplan.types import Finding
 
@@ -128,8 +129,6 @@ def _recommendations(account: Account, host: PluginHost) -> list[dict[str, Any]]
                          "due": (rec.due or _default_due(account, rec.kind)).isoformat(), "unit": rec.unit,
                          "offering": rec.offering, "stakeholder": rec.stakeholder, "details": rec.details,
                          "currency": currency, "as_of": account.today.isoformat()})
-    from kamplan.insights.action_plan import shape
-
     return rank(shape(account, rows))
 
 
@@ -167,8 +166,7 @@ def _in_reporting_currency(account: Account, value: float | None) -> tuple[float
 
 def rank_key(row: dict[str, Any]) -> list[Any]:
     """The sort key of a recommendation: priority (1 first), value (largest first), account, recommender, title."""
-    return [row["priority"] if row["priority"] is not None else 99, -(row["value"] or 0), row["account"],
-            row["recommender"], row["title"]]
+    return [*urgency(row), row["account"], row["recommender"], row["title"]]
 
 
 def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
