@@ -123,11 +123,11 @@ def freshness(account: Account) -> Score:
     })
 
 
-def sentiment(account: Account) -> Score | None:
+def sentiment(account: Account) -> Score:
     """Influence-weighted attitude (champion 100 .. blocker 0); a key player of unknown attitude counts as 0.
 
     An unknown position of someone who decides is a red flag (as on the Blue Sheet): it lowers the
-    score and never lifts it. Other people of unknown attitude are left out. None when nobody counts.
+    score and never lifts it. Other people of unknown attitude are left out. Its value is None when nobody counts.
     """
     people = active_people(account)
     keys = key_player_ids(account)
@@ -198,7 +198,7 @@ def hygiene(account: Account) -> Score:
                  {"overdue_actions": overdue, "stale_review": stale, "goals_without_owner_or_due": loose_goals})
 
 
-HEALTH_PARTS: dict[str, Callable[[Account], Score | None]] = {
+HEALTH_PARTS: dict[str, Callable[[Account], Score]] = {
     "coverage": coverage,
     "freshness": freshness,
     "sentiment": sentiment,
@@ -220,9 +220,8 @@ def health(account: Account) -> Score:
     if not weights:
         weights = {k: 1.0 for k in HEALTH_PARTS}
     results = {name: HEALTH_PARTS[name](account) for name in weights}
-    parts = {k: r.value for k, r in results.items() if r is not None and r.value is not None}
-    not_applicable = {k: str((r.details if r is not None else {}).get("reason", "does not apply"))
-                      for k, r in results.items() if r is None or r.value is None}
+    parts = {k: r.value for k, r in results.items() if r.value is not None}
+    not_applicable = {k: str(r.details.get("reason", "does not apply")) for k, r in results.items() if r.value is None}
     used = {k: weights[k] for k in parts}
     total = sum(used.values())
     if not total:
