@@ -108,9 +108,9 @@ def read_own(path: Path) -> bytes | None:
         os.close(fd)
 
 
-def signed(key: bytes, name: str, payload: bytes) -> bytes:
-    """``payload`` preceded by its signature line (see :func:`unsigned`)."""
-    return sign(key, name.encode(), payload).encode() + b"\n" + payload
+def signed(key: bytes, name: str, payload: bytes, sep: bytes = b"\n") -> bytes:
+    """``payload`` preceded by its signature and ``sep`` (a line end for a file, a space inside a line)."""
+    return sign(key, name.encode(), payload).encode() + sep + payload
 
 
 def unsigned(key: bytes, name: str, raw: bytes | None) -> bytes | None:

@@ -125,8 +125,8 @@ class JournaledJson:
                 journal_name = self.journal.name
                 lines = b"".join(
                     signed(self.key, journal_name,
-                           json.dumps([k, v], ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-                    .replace(b"\n", b" ", 1) + b"\n"
+                           json.dumps([k, v], ensure_ascii=False, separators=(",", ":")).encode("utf-8"), b" ")
+                    + b"\n"
                     for k, v in self.pending.items())
             if lines and _size(self.journal) + len(lines) < main_bytes // 4:
                 fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
