@@ -158,3 +158,15 @@ def test_cli_reference_is_generated_with_plain_usage_lines():
     text = (Path(__file__).resolve().parent.parent / "docs" / "cli-reference.md").read_text(encoding="utf-8")
     assert "Usage: kamplan report [OPTIONS] PLAN" in text and "kamplan kamplan" not in text
     assert os.path.exists(Path(__file__).resolve().parent.parent / "scripts" / "gen_docs.py")
+
+
+def test_import_sees_a_parent_defined_under_another_id(cli, small_portfolio_dir):
+    plans = small_portfolio_dir / "account_plans"
+    (plans / "group.yaml").write_text("kamplan: 1\naccount: {id: holding, name: Holding}\n", encoding="utf-8")
+    (plans / "child.yaml").write_text("kamplan: 1\naccount: {id: kid, name: Kid, parent: holding}\n",
+                                      encoding="utf-8")
+    export = small_portfolio_dir / "people.csv"
+    export.write_text("Id,Name,Title\n003A,Ann Able,CTO\n", encoding="utf-8")
+    result = cli("import", "salesforce", export, "--account", "kid", cwd=small_portfolio_dir)
+    assert result.code == 0, result.err
+    assert "Ann Able" in (plans / "child.yaml").read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ def errors_of(plan_path: Path, texts: dict[Path, str], host: PluginHost) -> list
     Checked in memory, with the portfolio's kamplan.yaml and plugins: nothing is written to find out.
     """
     from kamplan.engine.accounts import build_account
+    from kamplan.engine.run import account_ids_of
     from kamplan.plugins.calls import run_rules
     from kamplan.read.sources import load_config, read_plan_source, validate_source
 
@@ -24,8 +25,10 @@ def errors_of(plan_path: Path, texts: dict[Path, str], host: PluginHost) -> list
     if plan is not None:
         config_path = find_config(plan_path.resolve().parent)
         info = load_config(config_path)
-        known = ({p.stem for p in plans_in(config_path.parent / configured_plans_dir(config_path))}
-                 if config_path else set())
-        account = build_account(plan, source, info, known | {plan.account.id or plan_path.stem})
+        portfolio = plans_in(config_path.parent / configured_plans_dir(config_path)) if config_path else []
+        known = {p.stem for p in portfolio} | {plan.account.id or plan_path.stem}
+        if plan.account.parent is not None and plan.account.parent not in known:  # as the engine does
+            known |= account_ids_of(portfolio, {plan_path, plan_path.resolve()})
+        account = build_account(plan, source, info, known)
         errors += [d for d in run_rules(account, host) if d.severity == "error"]
     return errors
