@@ -130,3 +130,60 @@ def test_departure_what_if_names_what_a_champion_carries(plan):
     # Cara (economic buyer) and Dora (decision maker) are reachable only through Ivo, our champion
     assert [r["stakeholder"] for r in what_if] == ["cio"] and what_if[0]["priority"] == 1
     assert what_if[0]["title"] == "If Ivo left, we would lose our way to 2 key player(s)"
+
+
+LEAVING = BASE.replace("reports_to: ceo, attitude: champion}", "reports_to: ceo, attitude: champion, status: leaving}")
+
+
+def test_a_leaving_champion_sponsoring_a_deal_closing_this_month(plan):
+    recs = plan(LEAVING)
+    about_ivo = [r for r in _about(recs, "cio") if r["kind"] == "risk"]
+    # a fact, not a what-if: one action about Ivo, with the deal that hangs on him and its money
+    assert [r["title"] for r in about_ivo] == ["Champion Ivo is leaving"]
+    risk = about_ivo[0]
+    assert (risk["priority"], risk["value"], risk["due"]) == (1, 100000, "2026-12-14")
+    assert "Core in HQ hangs on them (closes 2026-12-20)" in risk["reason"]
+    assert "our only warm way to Cara, Dora" in risk["reason"]
+    assert risk["value_basis"] == "at stake: Core in HQ, ARR 200,000 EUR x probability 0.5"
+    deal = next(r for r in recs if r["kind"] == "land" and r["unit"] == "hq")
+    assert "sponsor Ivo (champion) is leaving: name a new sponsor before the close" in deal["reason"]
+    intro = next(r for r in _about(recs, "ceo") if r["kind"] == "relationship")
+    assert "Ivo (champion, leaving)" in intro["reason"] and "ask for the introduction now" in intro["reason"]
+
+
+def test_a_path_through_someone_leaving_loses_to_a_steady_one(plan):
+    # Rex (neutral, steady) reports to Cara too; once Ivo is leaving, the way in through Rex is warmer
+    two_ways = LEAVING.replace("  - {team: kam, stakeholder: cio,", "  - {team: se, stakeholder: rival, "
+                               "strength: strong, last_contact: 2026-11-25}\n  - {team: kam, stakeholder: cio,")
+    intro = next(r for r in _about(plan(two_ways), "ceo") if r["kind"] == "relationship")
+    assert intro["title"] == "Get introduced to Cara (economic buyer) via Rex" and intro["owner"] == "se"
+
+
+def test_a_stale_first_tie_costs_more_than_a_fresh_one(plan):
+    # Kim knows Ivo strongly but not since 2025; Sam knows Rex as strongly and last week: Sam's way wins
+    stale = BASE.replace("stakeholder: cio, strength: strong, last_contact: 2026-11-20}",
+                         "stakeholder: cio, strength: strong, last_contact: 2025-06-01}\n"
+                         "  - {team: se, stakeholder: rival, strength: strong, last_contact: 2026-11-25}")
+    stale = stale.replace("attitude: champion}", "attitude: neutral}")
+    intro = next(r for r in _about(plan(stale), "ceo") if r["kind"] == "relationship")
+    assert intro["owner"] == "se" and "via Rex" in intro["title"]
+
+
+def test_a_prospect_gets_no_expand_and_no_win_back(plan):
+    prospect = BASE.split("revenue:")[0].replace("  - {unit: it, offering: core, status: owned, arr: 100000}\n", "")
+    kinds = {r["kind"] for r in plan(prospect)}
+    assert "land" in kinds and not kinds & {"expand", "win_back"}
+
+
+def test_buying_influences_drive_the_ranking(plan):
+    ops = BASE.replace("  - {id: rival, name: Rex, unit: it, reports_to: ceo}\n",
+                       "  - {id: rival, name: Rex, unit: it, reports_to: ceo}\n"
+                       "  - {id: ops, name: Olga, unit: hq, reports_to: ceo, influence: medium}\n")
+    assert not _about(plan(ops), "ops")  # not a key player by herself
+    deal = ops.replace("close: 2026-12-20, sponsor: cio}", "close: 2026-12-20, sponsor: cio,\n"
+                       "     buying_influences: [{stakeholder: ops, role: user_buyer, mode: trouble}]}")
+    rec = next(r for r in _about(plan(deal), "ops") if r["kind"] == "relationship")
+    # the user buyer of a 200,000 deal closing in 20 days: priority 1, due by the close, the deal's money
+    assert (rec["priority"], rec["value"], rec["due"]) == (1, 100000, "2026-12-20")
+    assert rec["title"].startswith("Get introduced to Olga (user buyer of a deal)")
+    assert rec["value_basis"].startswith("at stake: Core in HQ")

@@ -39,6 +39,9 @@ _RELATIONSHIP_COST = {"strong": 1.0, "medium": 2.0, "weak": 4.0}
 _TIE_COST = {"high": 1.0, "medium": 2.0, "low": 3.0}
 _REPORTING_COST = 2.0
 # Cost of passing *through* a person: champions and supporters open doors, blockers close them.
+# A stale tie and a person about to leave are worse ways in than their strength and attitude say.
+_STALE_COST = 3.0
+_LEAVING_COST = 4.0
 _ATTITUDE_COST = {"champion": 0.0, "supporter": 0.5, "neutral": 1.5, "unknown": 2.0, "skeptic": 3.0, "blocker": 6.0}
 
 
@@ -273,19 +276,31 @@ class StakeholderGraph:
                     out.setdefault(src[1], []).append(attrs["data"])
         return out
 
-    def warm_paths(self, target: str, *, limit: int = 3, max_hops: int = 5) -> list[WarmPath]:
+    def warm_paths(self, target: str, *, limit: int = 3, max_hops: int = 5,
+                   stale: frozenset[tuple[str, str]] = frozenset()) -> list[WarmPath]:
         """The warmest introduction paths from our team to ``target``, best first (one per team member).
 
         A path starts with a relationship of at least ``weak`` strength and continues over reporting
         lines, dotted lines, ``influences`` and ``allies`` ties (either direction), never over a
         ``conflicts`` tie. Passing through champions and supporters is cheaper than through
-        skeptics and blockers; people who left are never used. Each team member's shortest-path tree
-        is computed once per graph, so asking for every key player of a big account stays cheap.
+        skeptics and blockers, and through someone ``leaving`` dearer; people who left are never used.
+        Each team member's shortest-path tree is computed once per graph, so asking for every key
+        player of a big account stays cheap.
+
+        Args:
+            target: The stakeholder to reach.
+            limit: At most this many paths.
+            max_hops: At most this many steps after the first relationship.
+            stale: ``(team member, stakeholder)`` relationships that are no longer fresh: starting
+                from one costs more, so a fresh tie wins over a stale one of the same strength.
+
+        Returns:
+            The paths, cheapest first.
         """
         if target not in self:
             return []
         paths = []
-        for member, (cost, previous) in self._warm_trees(max_hops).items():
+        for member, (cost, previous) in self._warm_trees(max_hops, stale).items():
             if target not in cost:
                 continue
             people: list[str] = []
@@ -299,14 +314,16 @@ class StakeholderGraph:
             paths.append(WarmPath(member, tuple(reversed(people)), tuple(reversed(steps)), cost[target]))
         return sorted(paths, key=lambda p: (p.cost, len(p.people), p.team_member))[:limit]
 
-    def _warm_trees(self, max_hops: int) -> dict[str, tuple[dict[str, float], dict[str, tuple[str | None, str]]]]:
+    def _warm_trees(self, max_hops: int, stale: frozenset[tuple[str, str]]
+                    ) -> dict[str, tuple[dict[str, float], dict[str, tuple[str | None, str]]]]:
         """Per team member: Dijkstra from their relationships over the people graph (cached)."""
         cache = self.__dict__.setdefault("_warm_cache", {})
-        if max_hops in cache:
-            return cache[max_hops]
+        if (max_hops, stale) in cache:
+            return cache[max_hops, stale]
         adjacency = {p.id: list(self._person_steps(p.id)) for p in self.stakeholders()}
         status = {p.id: p.status for p in self.stakeholders()}
-        through = {p.id: _ATTITUDE_COST.get(p.attitude, 2.0) for p in self.stakeholders()}
+        through = {p.id: _ATTITUDE_COST.get(p.attitude, 2.0) + (_LEAVING_COST if p.status == "leaving" else 0.0)
+                   for p in self.stakeholders()}
         trees = {}
         for member, rels in sorted(self.relationships_by_member().items()):
             cost: dict[str, float] = {}
@@ -316,8 +333,10 @@ class StakeholderGraph:
             for rel in rels:
                 if status.get(rel.stakeholder) == "left":
                     continue
-                heapq.heappush(heap, (_RELATIONSHIP_COST.get(rel.strength, 8.0), counter, rel.stakeholder, None,
-                                      "relationship", 1))
+                start = _RELATIONSHIP_COST.get(rel.strength, 8.0)
+                if (member, rel.stakeholder) in stale:
+                    start += _STALE_COST
+                heapq.heappush(heap, (start, counter, rel.stakeholder, None, "relationship", 1))
                 counter += 1
             while heap:
                 here_cost, _, here, before, step, depth = heapq.heappop(heap)
@@ -332,7 +351,7 @@ class StakeholderGraph:
                                               depth + 1))
                         counter += 1
             trees[member] = (cost, previous)
-        cache[max_hops] = trees
+        cache[max_hops, stale] = trees
         return trees
 
     def _person_steps(self, person_id: str) -> Iterator[tuple[str, str, float]]:

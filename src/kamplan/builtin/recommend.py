@@ -9,7 +9,7 @@ from typing import Any, Literal
 from kamplan.account import Account
 from kamplan.builtin.scoring import coverage
 from kamplan.graph import WarmPath
-from kamplan.insights.coverage import active_people, coverage_of, is_key_player
+from kamplan.insights.coverage import active_people, coverage_of, key_players, stale_ties
 from kamplan.insights.window import revenue_window
 from kamplan.plan.model import Opportunity, Stakeholder
 from kamplan.plugins.hookspecs import hookimpl
@@ -86,6 +86,38 @@ def _days(account: Account, date: dt.date | None) -> int | None:
     return (date - account.today).days if date else None
 
 
+def _deal_words(account: Account, cell: Opportunity) -> str:
+    return f"{_name(account.offerings.get(cell.offering), cell.offering)} in {_unit_name(account, cell.unit)}"
+
+
+def deals_at_stake(account: Account, person_id: str) -> list[tuple[Opportunity, float | None, str | None]]:
+    """The open deals ``person_id`` sponsors or is a buying influence of, with their expected values,
+    most valuable first."""
+    deals = [c for c in account.plan.opportunities if c.status == "pipeline"
+             and (c.sponsor == person_id or any(b.stakeholder == person_id for b in c.buying_influences))]
+    valued = [(c, *expected_value(account, c)) for c in deals]
+    return sorted(valued, key=lambda item: -(item[1] or 0))
+
+
+def _stake(account: Account, person_id: str) -> tuple[float | None, str | None, int | None, dt.date | None]:
+    """The largest open deal that hangs on ``person_id``: value, basis, days to its close, its close."""
+    deals = deals_at_stake(account, person_id)
+    if not deals:
+        return None, None, None, None
+    cell, value, basis = deals[0]
+    closing = _days(account, cell.close)
+    return value, (f"at stake: {_deal_words(account, cell)}, {basis}" if basis else None), closing, cell.close
+
+
+def _time_priority(priority: int, closing: int | None) -> int:
+    """A deal closing within 30 days makes its action priority 1, within 90 days at least 2."""
+    if closing is not None and 0 <= closing <= 30:
+        return 1
+    if closing is not None and 0 <= closing <= 90:
+        return min(priority, 2)
+    return priority
+
+
 def land_expand(account: Account) -> Iterator[Recommendation]:
     """Rank every whitespace, pipeline and competitor cell by value, adjacency, access and obstacles."""
     plan = account.plan
@@ -131,9 +163,14 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
         else:
             reasons.append("nobody of our team knows anyone in this unit")
         sponsor = graph.stakeholder(cell.sponsor) if cell.sponsor and cell.sponsor in graph else None
-        if sponsor and sponsor.status != "left":
+        if sponsor and sponsor.status == "leaving":
+            access += 0.05
+            reasons.append(f"sponsor {_who(sponsor)} is leaving: name a new sponsor before the close")
+        elif sponsor and sponsor.status != "left":
             access += 0.2 if sponsor.attitude in ("champion", "supporter") else 0.05
             reasons.append(f"sponsor: {_who(sponsor)}")
+        elif sponsor:
+            reasons.append(f"sponsor {_who(sponsor)} has left: the deal has no sponsor")
         blockers = [m for m in members if m.attitude == "blocker"]
         obstacles = sum(0.4 if m.influence in ("high", "decisive") else 0.2 for m in blockers)
         if blockers:
@@ -149,11 +186,8 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
                              - 0.3 * obstacles + (0.1 if cell.status == "pipeline" else 0.0) + (0.1 if goal else 0.0)))
         priority = _priority(score)
         closing = _days(account, cell.close) if cell.status == "pipeline" else None
-        if closing is not None and 0 <= closing <= 30:
-            priority = 1
-            reasons.append(f"closes in {closing} days")
-        elif closing is not None and 0 <= closing <= 90:
-            priority = min(priority, 2)
+        priority = _time_priority(priority, closing)
+        if closing is not None and 0 <= closing <= 90:
             reasons.append(f"closes in {closing} days")
         if plan.account.tier == "strategic":
             priority = max(1, priority - 1)
@@ -181,10 +215,14 @@ def describe_path(account: Account, path: WarmPath) -> str:
     graph = account.graph
     member = account.team.get(path.team_member) or account.declared_people.get(path.team_member)
     text = member.name if member and member.name else path.team_member
-    for person_id, step in zip(path.people, path.steps, strict=True):
+    for index, (person_id, step) in enumerate(zip(path.people, path.steps, strict=True)):
         person = graph.stakeholder(person_id)
         label = STEP_WORDS.get(step, step.replace("_", " "))
-        text += f" -[{label}]-> {person.name}" + (f" ({person.attitude})" if person.attitude != "unknown" else "")
+        if index == 0 and (path.team_member, person_id) in stale_ties(account):
+            label += ", stale"
+        notes = [n for n in (person.attitude if person.attitude != "unknown" else None,
+                             "leaving" if person.status == "leaving" else None) if n]
+        text += f" -[{label}]-> {person.name}" + (f" ({', '.join(notes)})" if notes else "")
     return text
 
 
@@ -198,31 +236,41 @@ def relationship(account: Account) -> Iterator[Recommendation]:
     """Path to power for each key player we do not cover: strengthen an existing tie first; else the
     warmest introduction with at most three intermediaries, never through a rival of the target."""
     graph = account.graph
-    due = account.today + dt.timedelta(days=30)
-    for person in active_people(account):
+    stale = stale_ties(account)
+    for person in key_players(account):
         found = coverage_of(account, person.id)
-        if not is_key_player(person) or found.covered:
+        if found.covered:
             continue
-        if "economic_buyer" in person.roles or person.influence == "decisive":
+        deal_roles = [b.role for c, _, _ in deals_at_stake(account, person.id) for b in c.buying_influences
+                      if b.stakeholder == person.id]
+        if "economic_buyer" in person.roles or person.influence == "decisive" or "economic_buyer" in deal_roles:
             priority = 1
-        elif "decision_maker" in person.roles or person.influence == "high":
+        elif "decision_maker" in person.roles or person.influence == "high" or deal_roles:
             priority = 2
         else:
             priority = 3
-        roles = ", ".join(r.replace("_", " ") for r in person.roles) or f"{person.influence} influence"
+        value, basis, closing, close = _stake(account, person.id)
+        priority = _time_priority(priority, closing)
+        due = account.today + dt.timedelta(days=30)
+        if close is not None and account.today <= close < due:
+            due = close
+        roles = ", ".join(r.replace("_", " ") for r in person.roles) or (
+            f"{deal_roles[0].replace('_', ' ')} of a deal" if deal_roles else f"{person.influence} influence")
         ties = [r for r in graph.relationships_of(person.id) if r.strength != "none"]
         if ties:  # someone already knows them: strengthen that, do not ask for an introduction
             tie = ties[0]
             member = account.team.get(tie.team) or account.declared_people.get(tie.team)
             name = member.name if member and member.name else tie.team
-            stale = " (stale: not touched recently)" if found.stale else ""
+            stale_words = " (stale: not touched recently)" if found.stale else ""
             yield Recommendation(kind="relationship", title=f"{name}: strengthen the relationship with {person.name} "
-                                 f"({roles})", reason=f"{name} already knows them ({tie.strength}){stale}; "
+                                 f"({roles})", reason=f"{name} already knows them ({tie.strength}){stale_words}; "
                                  "a fresh medium or strong tie covers them", priority=priority, owner=tie.team,
-                                 due=due, stakeholder=person.id, details={"tie": tie.strength, "stale": found.stale})
+                                 due=due, stakeholder=person.id, value=value, value_basis=basis,
+                                 details={"tie": tie.strength, "stale": found.stale})
             continue
         rivals = _rivals(account, person.id)
-        paths = [p for p in graph.warm_paths(person.id) if len(p.people) > 1 or p.steps != ("relationship",)]
+        paths = [p for p in graph.warm_paths(person.id, stale=stale)
+                 if len(p.people) > 1 or p.steps != ("relationship",)]
         paths = [p for p in paths if p.people != (person.id,)] or paths
         paths = [p for p in paths if len(p.people) - 1 <= MAX_INTERMEDIARIES and not rivals & set(p.people[:-1])]
         if paths:
@@ -230,6 +278,9 @@ def relationship(account: Account) -> Iterator[Recommendation]:
             via = [graph.stakeholder(p).name for p in best.people[:-1]]
             title = f"Get introduced to {person.name} ({roles})" + (f" via {' and '.join(via)}" if via else "")
             reason = "warmest path: " + describe_path(account, best)
+            going = [graph.stakeholder(p).name for p in best.people[:-1] if graph.stakeholder(p).status == "leaving"]
+            if going:
+                reason += f"; {' and '.join(going)} is leaving: ask for the introduction now"
             details = {"path": [best.team_member, *best.people], "steps": list(best.steps), "cost": best.cost}
             owner: str | None = best.team_member
         else:
@@ -239,7 +290,31 @@ def relationship(account: Account) -> Iterator[Recommendation]:
             priority = min(5, priority + 1)
             owner = None
         yield Recommendation(kind="relationship", title=title, reason=reason, priority=priority, owner=owner,
-                             due=due, stakeholder=person.id, details=details)
+                             due=due, stakeholder=person.id, value=value, value_basis=basis, details=details)
+
+
+def only_through(account: Account) -> dict[str, list[Stakeholder]]:
+    """Champion or economic buyer id -> the uncovered key players every warm path to whom runs through them."""
+    def build() -> dict[str, list[Stakeholder]]:
+        graph = account.graph
+        hubs = [p for p in active_people(account) if "economic_buyer" in p.roles or "champion" in p.roles
+                or p.attitude == "champion"]
+        found: dict[str, list[Stakeholder]] = {h.id: [] for h in hubs}
+        if not hubs:
+            return found
+        stale = stale_ties(account)
+        for target in key_players(account):
+            if coverage_of(account, target.id).covered:
+                continue
+            paths = [p for p in graph.warm_paths(target.id, stale=stale) if len(p.people) > 1]
+            if not paths:
+                continue
+            for hub in hubs:
+                if hub.id != target.id and all(hub.id in p.people[:-1] for p in paths):
+                    found[hub.id].append(target)
+        return found
+
+    return dict(account.memo("only_through", build))
 
 
 def departure_what_if(account: Account) -> Iterator[Recommendation]:
@@ -247,25 +322,14 @@ def departure_what_if(account: Account) -> Iterator[Recommendation]:
 
     Every warm path to a key player we do not cover is looked at; when all of them pass through one
     champion or economic buyer, that person's departure would cut our way in. Two or more targets (or
-    an economic buyer among them) make it a risk worth acting on now: open a second way in.
+    an economic buyer among them) make it a risk worth acting on now: open a second way in. Someone
+    already ``leaving`` is not a what-if: the risk recommender says it, with what they carry.
     """
-    graph = account.graph
-    hubs = [p for p in active_people(account) if "economic_buyer" in p.roles or "champion" in p.roles
-            or p.attitude == "champion"]
-    if not hubs:
-        return
-    only_through: dict[str, list[Stakeholder]] = {h.id: [] for h in hubs}
-    for target in active_people(account):
-        if not is_key_player(target) or coverage_of(account, target.id).covered:
+    people = {p.id: p for p in account.plan.stakeholders}
+    for hub_id, lost in only_through(account).items():
+        hub = people[hub_id]
+        if hub.status == "leaving":
             continue
-        paths = [p for p in graph.warm_paths(target.id) if len(p.people) > 1]
-        if not paths:
-            continue
-        for hub in hubs:
-            if hub.id != target.id and all(hub.id in p.people[:-1] for p in paths):
-                only_through[hub.id].append(target)
-    for hub in hubs:
-        lost = only_through[hub.id]
         buyer_lost = any("economic_buyer" in t.roles for t in lost)
         if len(lost) >= 2 or buyer_lost:
             names = ", ".join(t.name for t in lost[:4])
@@ -274,6 +338,33 @@ def departure_what_if(account: Account) -> Iterator[Recommendation]:
                                  "second way in", priority=1 if buyer_lost else 2, stakeholder=hub.id,
                                  due=account.today + dt.timedelta(days=30),
                                  details={"only_through": [t.id for t in lost]})
+
+
+def _key_person_leaving(account: Account, person: Stakeholder) -> Recommendation:
+    """A champion or economic buyer who is new in role, leaving or gone: what hangs on them, and by when."""
+    economic = "economic_buyer" in person.roles
+    role = "Economic buyer" if economic else "Champion"
+    state = {"new_in_role": "is new in role", "leaving": "is leaving", "left": "has left"}[person.status]
+    if economic:
+        reasons = ["find out who holds the budget next and meet them" if person.status != "new_in_role"
+                   else "build the relationship before the first budget decision"]
+    else:
+        reasons = ["build a second champion before the sponsorship fades"]
+    lost = only_through(account).get(person.id, []) if person.status == "leaving" else []
+    if lost:
+        reasons.append("our only warm way to " + ", ".join(t.name for t in lost[:4]))
+    value, basis, closing, close = _stake(account, person.id) if person.status != "new_in_role" else (
+        None, None, None, None)
+    if close is not None:
+        cell = deals_at_stake(account, person.id)[0][0]
+        reasons.append(f"{_deal_words(account, cell)} hangs on them (closes {close})")
+    due = account.today + dt.timedelta(days=14)
+    if close is not None and account.today <= close < due:
+        due = close
+    priority = _time_priority(1 if person.status != "new_in_role" else 2, closing)
+    return Recommendation(kind="risk", title=f"{role} {person.name} {state}", reason="; ".join(reasons),
+                          priority=priority, stakeholder=person.id, value=value, value_basis=basis, due=due,
+                          details={"only_through": [t.id for t in lost]})
 
 
 def renewal(account: Account) -> Iterator[Recommendation]:
@@ -332,13 +423,11 @@ def risk(account: Account) -> Iterator[Recommendation]:
         yield Recommendation(kind="risk", title="Single-threaded: only one stakeholder is covered",
                              reason=f"every relationship goes to {next(iter(covered))}", priority=1,
                              stakeholder=next(iter(covered)))
+    keys = {p.id for p in key_players(account)}
     for person in account.plan.stakeholders:
         champion = person.attitude == "champion" or "champion" in person.roles
-        if champion and person.status in ("new_in_role", "leaving", "left"):
-            state = {"new_in_role": "is new in role", "leaving": "is leaving", "left": "has left"}[person.status]
-            yield Recommendation(kind="risk", title=f"Champion {person.name} {state}",
-                                 reason="build a second champion before the sponsorship fades",
-                                 priority=1 if person.status != "new_in_role" else 2, stakeholder=person.id)
+        if (champion or "economic_buyer" in person.roles) and person.status in ("new_in_role", "leaving", "left"):
+            yield _key_person_leaving(account, person)
         if person.status == "left":
             continue
         strong_blocker = person.attitude == "blocker" and person.influence in ("high", "decisive")
@@ -347,7 +436,7 @@ def risk(account: Account) -> Iterator[Recommendation]:
                                  reason="nobody of our team has a medium or strong relationship with them",
                                  priority=1 if person.influence == "decisive" else 2, stakeholder=person.id)
         cov = coverage_of(account, person.id)
-        if is_key_player(person) and cov.stale:  # their medium or strong ties exist, but none is fresh
+        if person.id in keys and cov.stale:  # their medium or strong ties exist, but none is fresh
             age = (account.today - cov.last_contact).days if cov.last_contact else None
             when = f"last contact {cov.last_contact} ({age} days ago)" if cov.last_contact else "never dated"
             yield Recommendation(kind="risk", title=f"Stale relationship with key player {person.name}",

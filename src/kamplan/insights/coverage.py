@@ -85,6 +85,13 @@ def is_fresh(account: Account, when: dt.date | None) -> bool:
     return when is not None and (account.today - when).days <= account.settings.stale_contact_days
 
 
+def stale_ties(account: Account) -> frozenset[tuple[str, str]]:
+    """The ``(team member, stakeholder)`` relationships whose effective last contact is not fresh."""
+    return frozenset(account.memo("stale_ties", lambda: frozenset(
+        (r.team, r.stakeholder) for r in account.plan.relationships
+        if not is_fresh(account, effective_last_contact(account, r)))))
+
+
 def coverage_of(account: Account, person_id: str) -> PersonCoverage:
     """How our team covers ``person_id`` (computed once per person and account)."""
     table: dict[str, PersonCoverage] = account.memo("coverage_table", dict)
