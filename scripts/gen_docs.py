@@ -1,4 +1,4 @@
-"""Regenerate the generated files: docs/plan.schema.json, docs/cli-reference.md, kamplan/plan/canonical_order.py.
+"""Regenerate the generated files: docs/*.schema.json, docs/cli-reference.md, kamplan/plan/canonical_order.py.
 
     python scripts/gen_docs.py          # write them
     python scripts/gen_docs.py --check  # exit 1 when they are out of date (a test runs this)
@@ -54,7 +54,8 @@ def canonical_order() -> str:
 
 def generated() -> dict[Path, str]:
     return {
-        DOCS / "plan.schema.json": json.dumps(schema(), indent=2, ensure_ascii=False) + "\n",
+        **{DOCS / f"{kind}.schema.json": json.dumps(schema(kind), indent=2, ensure_ascii=False) + "\n"
+           for kind in ("plan", "fragment", "config")},
         DOCS / "cli-reference.md": cli_reference(),
         SRC / "plan" / "canonical_order.py": canonical_order(),
     }

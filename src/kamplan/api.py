@@ -205,11 +205,21 @@ def chart(plan: PathArg | Account, *, fmt: str = "svg", root: str | None = None,
     return content
 
 
-def schema() -> dict[str, Any]:
-    """The JSON Schema of the plan format, generated from the models."""
-    from kamplan.plan.model import plan_json_schema
+def schema(kind: str = "plan") -> dict[str, Any]:
+    """The JSON Schema of one kind of document, generated from the models, for editors.
 
-    return plan_json_schema()
+    Args:
+        kind: ``plan`` (a plan file), ``fragment`` (any file of a folder plan) or ``config`` (kamplan.yaml).
+
+    Returns:
+        A draft 2020-12 JSON Schema that accepts every document kamplan accepts, as a YAML 1.2
+        parser delivers it (``1_000_000`` as text, a year ``2026`` as a number).
+    """
+    from kamplan.plan.json_schema import KINDS, json_schema
+
+    if kind not in KINDS:
+        raise UsageError(f"unknown schema kind {kind!r}; expected one of {', '.join(KINDS)}")
+    return json_schema(kind)
 
 
 def list_plugins(host: PluginHost | None = None) -> list[dict[str, Any]]:

@@ -284,13 +284,15 @@ def _pct(value: float | None) -> str:
 
 # -- schema, plugins, new, init --------------------------------------------------------------------
 @cli.command()
+@click.option("--kind", type=click.Choice(["plan", "fragment", "config"]), default="plan", show_default=True,
+              help="plan: a plan file; fragment: any file of a folder plan; config: kamplan.yaml.")
 @click.option("-o", "--output", help="File to write (default: standard output).")
 @global_options
-def schema(output: str | None) -> None:
-    """Print the JSON Schema of the plan format (for editors)."""
+def schema(kind: str, output: str | None) -> None:
+    """Print a JSON Schema for editors: of a plan, a folder plan's file, or kamplan.yaml."""
     from kamplan.api import schema as make
 
-    emit(json.dumps(make(), indent=2, ensure_ascii=False) + "\n", output)
+    emit(json.dumps(make(kind), indent=2, ensure_ascii=False) + "\n", output)
 
 
 @cli.command()

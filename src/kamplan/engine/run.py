@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ def run_portfolio(
     plugin_dirs: Iterable[PathArg] = (),
     host: Any = None,
     progress: Progress | None = None,
+    texts: Mapping[Path, str] | None = None,
 ) -> PortfolioResult:
     """Results of every plan under ``paths``: from the cache where they are known, computed otherwise.
 
@@ -62,6 +63,9 @@ def run_portfolio(
         host: A plugin host to use instead of the default one; its results are not cached, since
             an arbitrary host cannot be told apart from another by a key.
         progress: Called as ``progress(done, total)`` while plans are computed.
+        texts: Text to read instead of a file's content, by absolute file path (an editor's unsaved
+            buffers): a plan with such a file is computed from it and neither read from nor written
+            to the cache; every other plan is as on disk.
 
     Returns:
         The per-plan results and the portfolio step over them.
@@ -93,7 +97,11 @@ def run_portfolio(
         to_visit: set[str] = set()
         checked: set[str] = set()  # plans whose checks are cached (and valid): only their analysis is computed
         missing: list[Path] = []
+        edited = _edited(plans, texts)
         for plan in plans:
+            if str(plan) in edited:
+                missing.append(plan)
+                continue
             key = group.keys.get(plan)
             wants_visit = visit is not None and (visit_when is None or visit_when(plan, f"{context}:{key}"))
             if wants_visit:
@@ -116,7 +124,8 @@ def run_portfolio(
             from kamplan.engine.runner import run_units
 
             computed, result.workers = run_units(missing, host, parts=parts, visit=visit, visit_plans=to_visit,
-                                                 checked=checked, parallel=parallel, progress=progress)
+                                                 checked=checked, parallel=parallel, progress=progress,
+                                                 texts=edited)
             for plan, out in zip(missing, computed, strict=True):
                 if "plugin_error" in out:
                     raise out["plugin_error"]
@@ -127,7 +136,7 @@ def run_portfolio(
                     group.parts.setdefault(kind, {})[name] = text
                 if name in to_visit and out["visited"] is not None:
                     result.visited[name] = out["visited"]
-                if store:
+                if store and name not in edited:
                     store.put(group.keys[plan], out["entry"], out["rows"], out["parts"])
             result.computed += len(missing)
         group.recompute = _recompute(host, dirs)
@@ -138,6 +147,23 @@ def run_portfolio(
             store.save(keep={group.keys[p] for p in plans})
         result.groups.append(group)
     return result
+
+
+def _edited(plans: list[Path], texts: Mapping[Path, str] | None) -> dict[str, dict[Path, str]]:
+    """Per plan (as a string): the given texts of its files, keyed as the plan's reader names them."""
+    if not texts:
+        return {}
+    given = {Path(os.path.abspath(f)): text for f, text in texts.items()}
+    found: dict[str, dict[Path, str]] = {}
+    for plan in plans:
+        whole = Path(os.path.abspath(plan))
+        if whole in given:
+            found[str(plan)] = {plan: given[whole]}
+        elif plan.is_dir():
+            inside = {plan / f.name: text for f, text in given.items() if f.parent == whole}
+            if inside:
+                found[str(plan)] = inside
+    return found
 
 
 def _cached(store: ResultCache | None, key: str | None, parts: Sequence[str], visit: bool, group: PlanGroup,

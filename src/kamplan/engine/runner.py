@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,9 @@ _JOB: dict[str, Any] = {}  # what the forked workers inherit: the parts to compu
 
 def _one(plan: str) -> dict[str, Any]:
     visit = _JOB["visit"] if plan in _JOB["visit_plans"] else None
-    return unit.compute(Path(plan), _JOB["parts"], visit, check=plan not in _JOB["checked"])
+    texts = _JOB["texts"]
+    return unit.compute(Path(plan), _JOB["parts"], visit, check=plan not in _JOB["checked"],
+                        texts=texts.get(plan) if texts else None)
 
 
 def _work(plans: list[str]) -> list[dict[str, Any]]:
@@ -33,7 +35,8 @@ def worker_count() -> int:
 
 
 def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit.Visit | None, visit_plans: set[str],
-              checked: set[str], parallel: bool, progress: Progress | None) -> tuple[list[dict[str, Any]], int]:
+              checked: set[str], parallel: bool, progress: Progress | None,
+              texts: Mapping[str, Mapping[Path, str]] | None = None) -> tuple[list[dict[str, Any]], int]:
     """Compute the work unit of every plan, in plan order.
 
     Args:
@@ -45,13 +48,14 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
         checked: The plans (as strings) whose checks are known (cached and valid): not checked again.
         parallel: Allow worker processes.
         progress: Called as ``progress(done, total)``.
+        texts: Per plan (as a string), text to read instead of its files' content (unsaved edits).
 
     Returns:
         The units' results and the number of processes used.
     """
     unit.WORKER.host = host
     unit.WORKER.configs.clear()  # kamplan.yaml may have changed since an earlier call in this process
-    _JOB.update(parts=tuple(parts), visit=visit, visit_plans=visit_plans, checked=checked)
+    _JOB.update(parts=tuple(parts), visit=visit, visit_plans=visit_plans, checked=checked, texts=texts)
     workers = worker_count()
     if not parallel or workers < 2 or len(plans) < PARALLEL_MIN_PLANS:
         out = []

@@ -10,7 +10,7 @@ summary the dashboard lists; see :mod:`kamplan.engine.parts`) as JSON text. Cros
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,8 @@ class Worker:
 WORKER = Worker()
 
 
-def compute(plan: Path, parts: Sequence[str] = (), visit: Visit | None = None, check: bool = True) -> dict[str, Any]:
+def compute(plan: Path, parts: Sequence[str] = (), visit: Visit | None = None, check: bool = True,
+            texts: Mapping[Path, str] | None = None) -> dict[str, Any]:
     """The work unit of one plan (see the module docstring).
 
     Args:
@@ -54,21 +55,23 @@ def compute(plan: Path, parts: Sequence[str] = (), visit: Visit | None = None, c
         visit: Extra work on the loaded account (only for a plan without errors); its result is returned.
         check: Run the checks; without, the plan is known valid (its checks are cached) and the
             entry and rows are None.
+        texts: Text to read instead of a file's content, by file path (an editor's unsaved buffer).
 
     Returns:
         ``{"entry", "rows", "parts", "visited"}`` (parts: see :mod:`kamplan.engine.parts`), or
         ``{"plugin_error": PluginError}`` when a plugin failed.
     """
     try:
-        return _compute(plan, parts, visit, check)
+        return _compute(plan, parts, visit, check, texts)
     except PluginError as exc:  # reported by the parent with the plugin's name; never cached
         return {"plugin_error": exc}
 
 
-def _compute(plan: Path, parts: Sequence[str], visit: Visit | None, check: bool) -> dict[str, Any]:
+def _compute(plan: Path, parts: Sequence[str], visit: Visit | None, check: bool,
+             texts: Mapping[Path, str] | None) -> dict[str, Any]:
     host = WORKER.host
     info = WORKER.config(find_config(plan))
-    source = read_plan_source(plan)
+    source = read_plan_source(plan, texts=texts)
     model = validate_source(source)
     diagnostics = [*info.diagnostics, *source.diagnostics]
     entry: dict[str, Any] = {"account": None, "parent": None, "parent_at": None}

@@ -390,14 +390,6 @@ def canonical_order_table() -> dict[str, tuple[list[str], dict[str, str]]]:
     return dict(sorted(table.items()))
 
 
-def plan_json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of a plan file (for editors and ``kamplan schema``)."""
-    schema = Plan.model_json_schema(by_alias=True, mode="validation")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "kamplan account plan, format version 1"
-    return schema
-
-
 def today(settings: Settings | None = None) -> dt.date:
     """The as-of date A of every analysis: ``--as-of``, else ``settings.today``, else the system date."""
     given = as_of_override()
