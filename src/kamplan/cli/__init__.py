@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kamplan.cli import analysis, repository, trust  # register their commands on the group
+from kamplan.cli import analysis, editor, repository, trust  # register their commands on the group
 from kamplan.cli.app import cli, main
 
-__all__ = ["analysis", "cli", "main", "repository", "trust"]
+__all__ = ["analysis", "cli", "editor", "main", "repository", "trust"]

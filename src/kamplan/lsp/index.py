@@ -1,0 +1,168 @@
+"""One file's YAML as the editor features need it: every key and value with its range, by field path.
+
+Ranges come from the parsed YAML (the composer's marks), never from searching the text. Lines and
+characters count from 0, as the language server protocol does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import yaml
+
+from kamplan.plan.references import CONFIG_DEFINITIONS, PLAN_DEFINITIONS, REFERENCES, IdKind, pattern_of
+
+FieldPath = tuple[str | int, ...]
+NodeKind = Literal["scalar", "mapping", "sequence"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A range of text: from (line, character) to (end_line, end_character), end exclusive."""
+
+    line: int
+    character: int
+    end_line: int
+    end_character: int
+
+    def contains(self, line: int, character: int) -> bool:
+        """Whether the position is inside the range or at its end (where a cursor after a word is)."""
+        return (self.line, self.character) <= (line, character) <= (self.end_line, self.end_character)
+
+
+@dataclass(frozen=True)
+class Node:
+    """A key or value of the file.
+
+    Attributes:
+        path: The field path of the value (of the value a key holds, for a key).
+        kind: scalar, mapping or sequence.
+        span: Where it is written (a quoted scalar's quotes included).
+        value: A scalar's text (empty for a collection).
+        inner: A scalar's text without its quotes (what a rename replaces).
+        is_key: Whether this is a mapping key.
+    """
+
+    path: FieldPath
+    kind: NodeKind
+    span: Span
+    value: str = ""
+    inner: Span | None = None
+    is_key: bool = False
+
+
+@dataclass(frozen=True)
+class IdUse:
+    """An id written in the file: where it is defined or referenced."""
+
+    kind: IdKind
+    id: str
+    node: Node
+    definition: bool
+
+
+@dataclass
+class FileIndex:
+    """Every key and value of one file, and the ids defined and referenced in it.
+
+    Attributes:
+        config: Whether the file is ``kamplan.yaml`` (other definitions: shared offerings and people).
+        nodes: Every value, in document order.
+        keys: Every mapping key, in document order.
+        ids: Every id definition and reference.
+        parsed: Whether the text parsed (a file that does not parse has no nodes).
+        lines: The text's lines (to tell an empty value's whitespace from written text).
+    """
+
+    config: bool
+    nodes: list[Node] = field(default_factory=list)
+    keys: list[Node] = field(default_factory=list)
+    ids: list[IdUse] = field(default_factory=list)
+    parsed: bool = True
+    lines: list[str] = field(default_factory=list)
+
+    def value(self, path: FieldPath) -> Node | None:
+        """The value at ``path``."""
+        return next((n for n in self.nodes if n.path == path), None)
+
+    def key(self, path: FieldPath) -> Node | None:
+        """The key that holds the value at ``path``."""
+        return next((n for n in self.keys if n.path == path), None)
+
+    def at(self, line: int, character: int) -> Node | None:
+        """The innermost scalar (value or key) at the position, if any."""
+        for node in [*self.keys, *self.nodes]:
+            if node.kind == "scalar" and node.span.contains(line, character):
+                return node
+        return self._empty_value_at(line, character)
+
+    def _empty_value_at(self, line: int, character: int) -> Node | None:
+        """An empty value (``reports_to: |``) whose only text up to the cursor is blank."""
+        for node in self.nodes:
+            span = node.span
+            if node.kind == "scalar" and not node.value and span.line == line and span.character <= character:
+                text = self.lines[line] if line < len(self.lines) else ""
+                if not text[span.character:character].strip():
+                    return node
+        return None
+
+    def use_at(self, line: int, character: int) -> IdUse | None:
+        """The id definition or reference at the position."""
+        node = self.at(line, character)
+        return next((u for u in self.ids if u.node == node), None) if node else None
+
+    def container_at(self, line: int, character: int) -> Node | None:
+        """The innermost sequence whose range holds the position (completing a new list item)."""
+        found = [n for n in self.nodes if n.kind == "sequence" and n.span.contains(line, character)]
+        return max(found, key=lambda n: len(n.path)) if found else None
+
+
+def _span(node: yaml.Node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    return Span(start.line, start.column, end.line, end.column)
+
+
+def _inner(node: yaml.ScalarNode) -> Span:
+    span = _span(node)
+    if node.style in ("'", '"') and span.line == span.end_line:
+        return Span(span.line, span.character + 1, span.end_line, span.end_character - 1)
+    return span
+
+
+def build_index(text: str, *, config: bool = False) -> FileIndex:
+    """Index one file's text; a text that does not parse gives an empty index (``parsed`` False)."""
+    index = FileIndex(config=config, lines=text.splitlines())
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        index.parsed = False
+        return index
+    if root is None:
+        return index
+    definitions = CONFIG_DEFINITIONS if config else PLAN_DEFINITIONS
+    pending: list[tuple[yaml.Node, FieldPath]] = [(root, ())]
+    while pending:
+        node, path = pending.pop()
+        if isinstance(node, yaml.ScalarNode):
+            entry = Node(path, "scalar", _span(node), str(node.value), _inner(node))
+            index.nodes.append(entry)
+            pattern = pattern_of(path)
+            kind = definitions.get(pattern) or (None if config else REFERENCES.get(pattern))
+            if kind and entry.value:
+                index.ids.append(IdUse(kind, entry.value, entry, pattern in definitions))
+        elif isinstance(node, yaml.SequenceNode):
+            index.nodes.append(Node(path, "sequence", _span(node)))
+            pending += [(item, (*path, i)) for i, item in reversed(list(enumerate(node.value)))]
+        elif isinstance(node, yaml.MappingNode):
+            index.nodes.append(Node(path, "mapping", _span(node)))
+            children: list[tuple[yaml.Node, FieldPath]] = []
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    continue
+                child = (*path, str(key.value))
+                index.keys.append(Node(child, "scalar", _span(key), str(key.value), _inner(key), is_key=True))
+                children.append((value, child))
+            pending += reversed(children)
+    index.nodes.sort(key=lambda n: (n.span.line, n.span.character))
+    return index
