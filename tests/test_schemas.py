@@ -147,3 +147,44 @@ def test_schema_kind_on_the_command_line(cli, tmp_path: Path):
         out = json.loads(cli("schema", "--kind", kind).out)
         assert out == json.loads((DOCS / f"{kind}.schema.json").read_text(encoding="utf-8"))
     assert "required" not in json.loads(cli("schema", "--kind", "fragment").out)
+
+
+def test_init_wires_the_schemas_into_vscode_and_new_plans_pass_them(cli, tmp_path: Path):
+    repo = tmp_path / "repo"
+    assert cli("init", repo).code == 0
+    settings = json.loads((repo / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert settings["yaml.schemas"] == {
+        "./.kamplan/schemas/plan.schema.json": ["account_plans/*.yaml", "account_plans/*.yml"],
+        "./.kamplan/schemas/fragment.schema.json": ["account_plans/*/*.yaml", "account_plans/*/*.yml"],
+        "./.kamplan/schemas/config.schema.json": ["kamplan.yaml"]}
+    extensions = json.loads((repo / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
+    assert extensions == {"recommendations": ["redhat.vscode-yaml"]}
+    for kind in ("plan", "fragment", "config"):
+        assert (repo / ".kamplan" / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8") == \
+            (DOCS / f"{kind}.schema.json").read_text(encoding="utf-8")
+    assert cli("new", "globex", "--name", "Globex 2026", cwd=repo).code == 0
+    schemas = repo / ".kamplan" / "schemas"
+    for plan in (repo / "account_plans").glob("*.yaml"):
+        views = _both_views(tmp_path, plan.stem, plan.read_text(encoding="utf-8"))
+        assert subprocess.run([CHECK, "--schemafile", str(schemas / "plan.schema.json"), *map(str, views)],
+                              capture_output=True, check=False).returncode == 0
+    config_views = _both_views(tmp_path, "cfg", (repo / "kamplan.yaml").read_text(encoding="utf-8"))
+    assert subprocess.run([CHECK, "--schemafile", str(schemas / "config.schema.json"), *map(str, config_views)],
+                          capture_output=True, check=False).returncode == 0
+    # a second init changes nothing; one's own settings are kept and merged
+    (repo / ".vscode" / "settings.json").write_text(json.dumps({"editor.tabSize": 2, "yaml.schemas": {
+        "./mine.json": ["x.yaml"]}}), encoding="utf-8")
+    assert cli("init", repo).code == 0
+    merged = json.loads((repo / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert merged["editor.tabSize"] == 2 and "./mine.json" in merged["yaml.schemas"]
+    assert len(merged["yaml.schemas"]) == 4
+
+
+def test_init_follows_another_plans_folder(cli, tmp_path: Path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "kamplan.yaml").write_text("kamplan: 1\nplans: clients\n", encoding="utf-8")
+    assert cli("init", repo).code == 0
+    assert (repo / "clients" / "example.yaml").exists()
+    settings = json.loads((repo / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert settings["yaml.schemas"]["./.kamplan/schemas/plan.schema.json"] == ["clients/*.yaml", "clients/*.yml"]

@@ -114,19 +114,24 @@ def _portfolio_defaults(config: Path | None) -> tuple[str, str, str | None]:
 
 
 def init_repository(folder: Path) -> list[Path]:
-    """Create ``kamplan.yaml``, an example plan and ``.gitignore`` in ``folder``; keep what exists.
+    """Create ``kamplan.yaml``, an example plan, ``.gitignore``, the JSON Schemas and the editor settings
+    in ``folder``; keep what exists (the schemas, generated files, are brought up to date).
 
     Returns:
         The files created or changed.
     """
+    from kamplan.repo.editor_setup import write_editor_setup
+
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     config = folder / CONFIG_NAME
     if not config.exists():
         write_atomic(config, CONFIG_TEMPLATE)
         written.append(config)
-    if not (folder / DEFAULT_PLANS_DIR / "example.yaml").exists():
+    plans = configured_plans_dir(config)
+    if not plans_in(folder / plans):
         written.append(new_plan("example", "Example Customer plc", folder))
+    written += write_editor_setup(folder, plans)
     gitignore = folder / ".gitignore"
     existing = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
     if GITIGNORE_LINE not in existing.splitlines():
