@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kamplan.cli.app import cli
+import click
+
+from kamplan.cli.app import cli, global_options
 
 
 @cli.command()
@@ -15,3 +17,24 @@ def lsp() -> None:
     from kamplan.lsp.server import serve_stdio
 
     serve_stdio()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the dashboard in the browser.")
+@global_options
+def serve(paths: tuple[str, ...], port: int, open_browser: bool) -> None:
+    """Serve the site on 127.0.0.1 while you edit: rebuilt as plans change, the open page reloading.
+
+    A plan with errors shows its diagnostics on its page and on the dashboard. Loopback only;
+    Ctrl-C stops it.
+    """
+    from kamplan.web.serve import serve as run
+
+    def announce(address: str) -> None:
+        click.echo(f"kamplan: serving {address} (Ctrl-C to stop)", err=True)
+
+    run(list(paths), port, announce, open_browser)
+    click.echo("kamplan: stopped", err=True)

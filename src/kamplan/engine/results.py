@@ -182,6 +182,21 @@ class PortfolioResult:
                 out.append(parse(group.recompute(plan, (kind,))["parts"][kind]))
         return out
 
+    def valid_parsed(self, kind: str, parse: Callable[[str], Any]) -> list[Any]:
+        """:meth:`parsed` of the plans without errors only, never refusing (a live preview shows the rest
+        as their diagnostics). A whole-portfolio load with errors gives nothing."""
+        if self._whole_parts is not None:
+            return [] if self.errors else [parse(text) for text in self._whole_parts.get(kind, [])]
+        failing = {d.file for d in self.errors}
+        out = []
+        for group, plan in self._accounts():
+            entry = group.entries[str(plan)]
+            if entry["errors"] or group.unknown_parent(entry) or str(plan) not in group.parts.get(kind, {}) \
+                    or _shown(plan) in failing:
+                continue
+            out.append(parse(group.parts[kind][str(plan)]))
+        return out
+
     def _accounts(self) -> Iterator[tuple[PlanGroup, Path]]:
         """Each plan that holds a valid account, with its group, in plan order."""
         for group in self.groups:

@@ -186,9 +186,18 @@ def static_svg(account: Account, redact: bool) -> str:
     return svg[start:] if start >= 0 else svg
 
 
-def index_page(rows: list[dict[str, Any]], kpis: dict[str, Any], generated: dt.date, redacted: bool) -> str:
-    """The portfolio dashboard."""
+def index_page(rows: list[dict[str, Any]], kpis: dict[str, Any], generated: dt.date, redacted: bool,
+               problems: list[dict[str, Any]] | None = None) -> str:
+    """The portfolio dashboard (with the plans that have errors first, when a live preview has any)."""
     scripts = [asset("dashboard.js")]
     styles = [asset("site.css")]
     return render_template("index.html", rows=rows, kpis=kpis, generated=generated, redacted=redacted,
-                           scripts=scripts, styles=styles, csp=csp(scripts, styles))
+                           problems=problems or [], scripts=scripts, styles=styles, csp=csp(scripts, styles))
+
+
+def problems_page(account: str, file: str, diagnostics: list[Any]) -> str:
+    """The page of a plan with errors: its diagnostics, as ``kamplan validate`` prints them."""
+    styles = [asset("site.css")]
+    return render_template("problems.html", account=account, file=file, diagnostics=diagnostics,
+                           errors=sum(1 for d in diagnostics if d.severity == "error"), scripts=[], styles=styles,
+                           csp=csp([], styles))

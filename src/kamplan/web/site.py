@@ -44,7 +44,7 @@ def page_format() -> str:
 def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.PathLike[str] = "site", *,
                redact: bool = False, portfolio: Portfolio | None = None, host: PluginHost | None = None,
                use_cache: bool = True, progress: Any = None,
-               plugin_dirs: Iterable[str | os.PathLike[str]] = ()) -> Path:
+               plugin_dirs: Iterable[str | os.PathLike[str]] = (), keep_going: bool = False) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/accounts/ID.html``; return the index path.
 
     Args:
@@ -56,9 +56,11 @@ def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.P
         use_cache: Use the engine's cache.
         progress: Called as ``progress(done, total)``.
         plugin_dirs: Extra plugin folders for the default host.
+        keep_going: Build from the plans without errors and give each plan with errors a page of its
+            diagnostics, listed on the dashboard too (``kamplan serve``), instead of refusing.
 
     Raises:
-        PlanError: When a plan has errors.
+        PlanError: When a plan has errors (unless ``keep_going``).
     """
     from kamplan.engine.run import run_portfolio
 
@@ -76,25 +78,63 @@ def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.P
     def write_page(account: Account) -> str:
         return write_account_page(account, out, redact)
 
+    problems: list[dict[str, Any]] = []
     if portfolio is not None:
         analyses = _in_memory(portfolio, host, out, redact)
         pages = {str(a.source): a.id for a in portfolio.accounts}
     else:
         result = run_portfolio(paths, parts=("facts", "score_values"), visit=write_page, visit_when=stale, host=host,
                                use_cache=use_cache, progress=progress, plugin_dirs=plugin_dirs)
-        analyses = _with_scores(result.decoded("facts"), result.decoded("score_values"))
-        pages = {}
+        problems = _problem_pages(result, out) if keep_going else []
+        if problems:
+            analyses = _with_scores(result.valid_parsed("facts", json.loads),
+                                    result.valid_parsed("score_values", json.loads))
+        else:
+            analyses = _with_scores(result.decoded("facts"), result.decoded("score_values"))
+        broken = {p["plan"] for p in problems}
+        pages = {p["plan"]: p["id"] for p in problems}
         for group in result.groups:
             for plan in group.plans:
                 account = group.entries[str(plan)]["account"]
-                if account:
+                if account and str(plan) not in broken:
                     pages[str(plan)] = account
         if not result.groups:  # a whole-portfolio load: every page was written
             pages = dict(result.visited)
-    _write_manifest(out, {plan: {"account": account, "key": wanted.get(plan, "")} for plan, account in pages.items()})
+    broken = {p["plan"] for p in problems}
+    _write_manifest(out, {plan: {"account": account, "key": "" if plan in broken else wanted.get(plan, "")}
+                          for plan, account in pages.items()})
     _remove_orphans(out, set(pages.values()))
-    write_atomic(out / "index.html", dashboard(analyses, redact))
+    write_atomic(out / "index.html", dashboard(analyses, redact, problems))
     return out / "index.html"
+
+
+def _problem_pages(result: Any, out: Path) -> list[dict[str, Any]]:
+    """A page of diagnostics for each plan with errors; the list the dashboard shows."""
+    from kamplan.read.discovery import display_name
+    from kamplan.render.html import problems_page
+
+    errors = result.errors
+    if not errors:
+        return []
+    problems = []
+    for group in result.groups:
+        for plan in group.plans:
+            entry = group.entries[str(plan)]
+            shown = display_name(plan)
+            mine = [d for d in result.diagnostics if d.file == shown or d.file.startswith(shown + os.sep)]
+            if not any(d.severity == "error" for d in mine):
+                continue
+            account = entry["account"] or (plan.stem if plan.suffix else plan.name)
+            write_atomic(out / "accounts" / f"{account}.html", problems_page(account, shown, mine), durable=False)
+            problems.append({"plan": str(plan), "id": account, "file": shown,
+                             "errors": sum(1 for d in mine if d.severity == "error"),
+                             "first": next(d.format_text() for d in mine if d.severity == "error")})
+    config_errors = [d for d in errors if not any(d.file == p["file"] or d.file.startswith(p["file"] + os.sep)
+                                                  for p in problems)]
+    if config_errors:  # kamplan.yaml or a problem across plans: shown on the dashboard
+        problems.append({"plan": "", "id": "", "file": config_errors[0].file, "errors": len(config_errors),
+                         "first": config_errors[0].format_text()})
+    return problems
 
 
 def write_account_page(account: Account, out: Path, redact: bool) -> str:
@@ -122,8 +162,9 @@ def _with_scores(facts: list[dict[str, Any]], values: list[dict[str, Any]]) -> l
     return [{**fact, "score_values": value} for fact, value in zip(facts, values, strict=True)]
 
 
-def dashboard(analyses: list[dict[str, Any]], redact: bool) -> str:
-    """The dashboard page, from each account's facts (see :mod:`kamplan.engine.parts`)."""
+def dashboard(analyses: list[dict[str, Any]], redact: bool, problems: list[dict[str, Any]] | None = None) -> str:
+    """The dashboard page, from each account's facts (see :mod:`kamplan.engine.parts`), with the plans
+    that have errors listed first when there are any (``kamplan serve``)."""
     from kamplan.insights.kpis import KpiInput, compute_kpis, stands_on
     from kamplan.render.html import index_page
 
@@ -145,7 +186,7 @@ def dashboard(analyses: list[dict[str, Any]], redact: bool) -> str:
             "anomalies": [a["message"] for a in kpis["anomalies"] if a["account"] == info["id"]],
             "stakeholders": info["stakeholders"], "depth": 0,
         }
-    return index_page(_grouped(rows), kpis, generated, redact)
+    return index_page(_grouped(rows), kpis, generated, redact, problems or [])
 
 
 def _read_manifest(out: Path) -> dict[str, Any]:
