@@ -295,12 +295,14 @@ def schema(kind: str, output: str | None) -> None:
     emit(json.dumps(make(kind), indent=2, ensure_ascii=False) + "\n", output)
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @global_options
 @click.pass_context
 def plugins(ctx: click.Context, fmt: str) -> None:
-    """List installed plugins, their versions and the hooks each implements."""
+    """List installed plugins, their versions and the hooks each implements (`plugins new` scaffolds one)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from kamplan.api import list_plugins as listing
 
     rows = listing(host_for(ctx))
@@ -309,6 +311,21 @@ def plugins(ctx: click.Context, fmt: str) -> None:
         return
     _table("Plugins", ["plugin", "version", "source", "hooks"],
            [[r["name"], r["version"], r["source"], ", ".join(r["hooks"])] for r in rows])
+
+
+@plugins.command(name="new")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["rule", "scorer", "recommender", "exporter", "importer"]), default="rule",
+              show_default=True, help="The hook the package starts with.")
+@click.option("-o", "--output", "out", default=".", type=click.Path(file_okay=False), show_default=True,
+              help="The folder to create the package in.")
+def plugins_new(name: str, kind: str, out: str) -> None:
+    """Scaffold an installable plugin package kamplan-NAME whose tests pass as generated."""
+    from kamplan.repo.plugin_scaffold import new_plugin
+
+    files = new_plugin(name, kind, Path(out))
+    click.echo(f"created {os.path.relpath(files[0].parent)}: pip install -e '{os.path.relpath(files[0].parent)}"
+               "[test]', then kamplan plugins lists it", err=True)
 
 
 @cli.command()
