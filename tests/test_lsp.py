@@ -226,3 +226,32 @@ async def test_a_folder_plan_across_its_files(client: LanguageClient, portfolio:
     broken = text.replace(f"reports_to: {target_id}", "reports_to: nobody-here", 1)
     e301 = [d for d in await _change(client, regions, broken) if d.code == "E301"]
     assert len(e301) == 1 and "nobody-here" in e301[0].message
+
+
+@pytest.mark.asyncio
+async def test_an_unsaved_kamplan_yaml_counts(client: LanguageClient, portfolio: Path):
+    plan = portfolio / "account_plans" / "nordwind-logistics.yaml"
+    await _open(client, plan)
+    assert any(d.code == "W404" for d in client.diagnostics[plan.as_uri()])  # stale at 90 days
+    config = portfolio / "kamplan.yaml"
+    text = await _open(client, config)
+    await _change(client, config, text.replace("stale_contact_days: 90", "stale_contact_days: 400"))
+    assert not any(d.code == "W404" for d in client.diagnostics[plan.as_uri()])
+    assert "stale_contact_days: 90" in config.read_text(encoding="utf-8")  # nothing saved
+
+
+@pytest.mark.asyncio
+async def test_positions_are_utf16_code_units(client: LanguageClient, portfolio: Path):
+    plan = portfolio / "account_plans" / "nordwind-logistics.yaml"
+    text = await _open(client, plan)
+    line = '  - {id: emo, name: "\U0001F642 Emil Mood", reports_to: flak}\n'
+    edited = text.replace("relationships:\n", "", 0).replace("\nrelationships:\n", "\n" + line + "relationships:\n", 1)
+    found = [d for d in await _change(client, plan, edited) if d.code == "E301"]
+    assert len(found) == 1
+    # the emoji is one code point but two UTF-16 units: the key starts one unit later than its code point
+    code_points = line.index("reports_to")
+    assert found[0].range.start.character == code_points + 1
+    where = lsp.Position(found[0].range.start.line, code_points + 1 + len("reports_to: "))
+    result = await client.text_document_completion_async(lsp.CompletionParams(
+        lsp.TextDocumentIdentifier(plan.as_uri()), where))
+    assert "falk" in {i.label for i in result.items}

@@ -50,3 +50,34 @@ def test_tutorial_plugin_installs_lists_and_passes_its_tests(tmp_path, small_por
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(package / "tests")],
                            env=env, capture_output=True, text=True, cwd=tmp_path)
     assert tests.returncode == 0, tests.stdout + tests.stderr
+
+
+def scaffold_steps() -> list[str]:
+    """The commands of section 0 ("The fastest start"), comments removed."""
+    section = DOC.read_text(encoding="utf-8").split("## 0.", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+@pytest.mark.slow
+def test_the_scaffold_steps_of_the_page_work(tmp_path, small_portfolio_dir):
+    steps = scaffold_steps()
+    assert [s.split()[:3] for s in steps] == [["kamplan", "plugins", "new"], ["pip", "install", "-e"],
+                                              ["kamplan", "plugins"], ["python", "-m", "pytest"]]
+    site = tmp_path / "site"
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    bin_dir = Path(sys.executable).parent
+    for step in steps:
+        words = step.split()
+        if words[:3] == ["pip", "install", "-e"]:  # the same package, into a folder of this test's own
+            target = words[3].strip("'").removesuffix("[test]")
+            words = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                     "--target", str(site), target]
+        elif words[0] == "python":
+            words = [sys.executable, *words[1:], "-p", "no:cacheprovider"]
+        else:
+            words = [str(bin_dir / words[0]), *words[1:]]
+        done = subprocess.run(words, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, (step, done.stdout, done.stderr)
+        if words[1:3] == ["plugins"] or step == "kamplan plugins":
+            assert "kamplan_exec_coverage" in done.stdout

@@ -98,6 +98,9 @@ def run_portfolio(
         checked: set[str] = set()  # plans whose checks are cached (and valid): only their analysis is computed
         missing: list[Path] = []
         edited = _edited(plans, texts)
+        config_text = _config_text(config, texts)
+        if config_text is not None:  # kamplan.yaml edited, not saved: every plan of it computed again
+            edited = {str(plan): edited.get(str(plan), {}) for plan in plans}
         for plan in plans:
             if str(plan) in edited:
                 missing.append(plan)
@@ -125,7 +128,8 @@ def run_portfolio(
 
             computed, result.workers = run_units(missing, host, parts=parts, visit=visit, visit_plans=to_visit,
                                                  checked=checked, parallel=parallel, progress=progress,
-                                                 texts=edited)
+                                                 texts=edited, config_texts={config: config_text}
+                                                 if config is not None and config_text is not None else None)
             for plan, out in zip(missing, computed, strict=True):
                 if "plugin_error" in out:
                     raise out["plugin_error"]
@@ -147,6 +151,14 @@ def run_portfolio(
             store.save(keep={group.keys[p] for p in plans})
         result.groups.append(group)
     return result
+
+
+def _config_text(config: Path | None, texts: Mapping[Path, str] | None) -> str | None:
+    """kamplan.yaml's unsaved text, when it is among ``texts``."""
+    if config is None or not texts:
+        return None
+    whole = Path(os.path.abspath(config))
+    return next((text for f, text in texts.items() if Path(os.path.abspath(f)) == whole), None)
 
 
 def _edited(plans: list[Path], texts: Mapping[Path, str] | None) -> dict[str, dict[Path, str]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kamplan.engine import unit
-from kamplan.read.sources import paused_gc
+from kamplan.read.sources import load_config, paused_gc
 
 PARALLEL_MIN_PLANS = 40
 Progress = Callable[[int, int], None]
@@ -36,7 +36,8 @@ def worker_count() -> int:
 
 def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit.Visit | None, visit_plans: set[str],
               checked: set[str], parallel: bool, progress: Progress | None,
-              texts: Mapping[str, Mapping[Path, str]] | None = None) -> tuple[list[dict[str, Any]], int]:
+              texts: Mapping[str, Mapping[Path, str]] | None = None,
+              config_texts: Mapping[Path, str] | None = None) -> tuple[list[dict[str, Any]], int]:
     """Compute the work unit of every plan, in plan order.
 
     Args:
@@ -49,12 +50,15 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
         parallel: Allow worker processes.
         progress: Called as ``progress(done, total)``.
         texts: Per plan (as a string), text to read instead of its files' content (unsaved edits).
+        config_texts: kamplan.yaml files' text to read instead of their content (unsaved edits).
 
     Returns:
         The units' results and the number of processes used.
     """
     unit.WORKER.host = host
     unit.WORKER.configs.clear()  # kamplan.yaml may have changed since an earlier call in this process
+    for config, text in (config_texts or {}).items():
+        unit.WORKER.configs[config] = load_config(config, text)
     _JOB.update(parts=tuple(parts), visit=visit, visit_plans=visit_plans, checked=checked, texts=texts)
     workers = worker_count()
     if not parallel or workers < 2 or len(plans) < PARALLEL_MIN_PLANS:

@@ -11,7 +11,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from kamplan.errors import Diagnostic
-from kamplan.lsp.index import FieldPath, FileIndex, IdUse, Node, Span
+from kamplan.lsp.index import FieldPath, FileIndex, IdUse, Node, Span, utf16_column
 from kamplan.lsp.workspace import Located, Workspace
 from kamplan.plan.fields import SLUG
 from kamplan.plan.references import REFERENCES, pattern_of
@@ -43,6 +43,8 @@ def to_lsp_diagnostic(diagnostic: Diagnostic, index: FileIndex) -> lsp.Diagnosti
     """A kamplan diagnostic as an LSP one: the same code, message and start; the range to the end of
     the value or key written there (from the parsed YAML)."""
     line, character = max(diagnostic.line - 1, 0), max(diagnostic.column - 1, 0)
+    if line < len(index.lines):  # kamplan counts code points; the protocol counts UTF-16 units
+        character = utf16_column(index.lines[line], character)
     node = next((n for n in [*index.keys, *index.nodes] if n.kind == "scalar"
                  and (n.span.line, n.span.character) == (line, character)), None)
     end = (node.span.end_line, node.span.end_character) if (node and node.span.end_character > character) \

@@ -1,7 +1,8 @@
 """One file's YAML as the editor features need it: every key and value with its range, by field path.
 
 Ranges come from the parsed YAML (the composer's marks), never from searching the text. Lines and
-characters count from 0, as the language server protocol does.
+characters count from 0 and characters are UTF-16 code units, as the language server protocol does
+(the parser counts code points: they differ on a line with a character outside the BMP, an emoji).
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ class FileIndex:
             span = node.span
             if node.kind == "scalar" and not node.value and span.line == line and span.character <= character:
                 text = self.lines[line] if line < len(self.lines) else ""
-                if not text[span.character:character].strip():
+                start, here = code_point_column(text, span.character), code_point_column(text, character)
+                if not text[start:here].strip():
                     return node
         return None
 
@@ -118,13 +120,36 @@ class FileIndex:
         return max(found, key=lambda n: len(n.path)) if found else None
 
 
-def _span(node: yaml.Node) -> Span:
+def utf16_column(line: str, column: int) -> int:
+    """A code-point column of ``line`` as UTF-16 code units."""
+    if line.isascii() or all(ord(c) < 0x10000 for c in line[:column]):
+        return column
+    return len(line[:column].encode("utf-16-le")) // 2
+
+
+def code_point_column(line: str, units: int) -> int:
+    """A UTF-16 column of ``line`` as a code-point column."""
+    if line.isascii() or all(ord(c) < 0x10000 for c in line):
+        return units
+    count = 0
+    for i, char in enumerate(line):
+        if count >= units:
+            return i
+        count += 2 if ord(char) >= 0x10000 else 1
+    return len(line)
+
+
+def _span(node: yaml.Node, lines: list[str]) -> Span:
     start, end = node.start_mark, node.end_mark
-    return Span(start.line, start.column, end.line, end.column)
+
+    def units(line: int, column: int) -> int:
+        return utf16_column(lines[line], column) if line < len(lines) else column
+
+    return Span(start.line, units(start.line, start.column), end.line, units(end.line, end.column))
 
 
-def _inner(node: yaml.ScalarNode) -> Span:
-    span = _span(node)
+def _inner(node: yaml.ScalarNode, lines: list[str]) -> Span:
+    span = _span(node, lines)
     if node.style in ("'", '"') and span.line == span.end_line:
         return Span(span.line, span.character + 1, span.end_line, span.end_character - 1)
     return span
@@ -145,23 +170,24 @@ def build_index(text: str, *, config: bool = False) -> FileIndex:
     while pending:
         node, path = pending.pop()
         if isinstance(node, yaml.ScalarNode):
-            entry = Node(path, "scalar", _span(node), str(node.value), _inner(node))
+            entry = Node(path, "scalar", _span(node, index.lines), str(node.value), _inner(node, index.lines))
             index.nodes.append(entry)
             pattern = pattern_of(path)
             kind = definitions.get(pattern) or (None if config else REFERENCES.get(pattern))
             if kind and entry.value:
                 index.ids.append(IdUse(kind, entry.value, entry, pattern in definitions))
         elif isinstance(node, yaml.SequenceNode):
-            index.nodes.append(Node(path, "sequence", _span(node)))
+            index.nodes.append(Node(path, "sequence", _span(node, index.lines)))
             pending += [(item, (*path, i)) for i, item in reversed(list(enumerate(node.value)))]
         elif isinstance(node, yaml.MappingNode):
-            index.nodes.append(Node(path, "mapping", _span(node)))
+            index.nodes.append(Node(path, "mapping", _span(node, index.lines)))
             children: list[tuple[yaml.Node, FieldPath]] = []
             for key, value in node.value:
                 if not isinstance(key, yaml.ScalarNode):
                     continue
                 child = (*path, str(key.value))
-                index.keys.append(Node(child, "scalar", _span(key), str(key.value), _inner(key), is_key=True))
+                index.keys.append(Node(child, "scalar", _span(key, index.lines), str(key.value),
+                                       _inner(key, index.lines), is_key=True))
                 children.append((value, child))
             pending += reversed(children)
     index.nodes.sort(key=lambda n: (n.span.line, n.span.character))

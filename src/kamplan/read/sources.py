@@ -89,17 +89,21 @@ def paused_gc() -> Iterator[None]:
 
 
 # -- kamplan.yaml ----------------------------------------------------------------------------------
-def load_config(path: Path | None) -> ConfigInfo:
+def load_config(path: Path | None, text: str | None = None) -> ConfigInfo:
     """Read and validate ``kamplan.yaml``; problems become diagnostics, defaults are kept.
 
     Like plans, it is read on the fast path first and the full way as soon as anything is wrong.
+
+    Args:
+        path: The file (None: no kamplan.yaml, the defaults).
+        text: Its content as an editor holds it, read instead of the file.
     """
     if path is None:
         return ConfigInfo(None, PortfolioConfig(kamplan=1))
     display = display_name(path)
     try:
-        raw = load_bytes(path, display)
-        text = decode(raw, display)
+        raw = load_bytes(path, display) if text is None else text.encode("utf-8", "surrogatepass")
+        text = decode(raw, display) if text is None else text
     except YamlReadError as exc:
         return ConfigInfo(path, PortfolioConfig(kamplan=1), exc.diagnostics)
     fast = read_fast(text, display, raw) if FAST_PATH else None
