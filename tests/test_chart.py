@@ -123,16 +123,15 @@ def test_system_renderer_formats(nasty, fmt, magic):
     assert out.startswith(magic)
 
 
-def test_embedded_renderer_refuses_png(nasty):
-    with pytest.raises(kamplan.UsageError, match="svg only"):
-        kamplan.chart(nasty, fmt="png", renderer="embedded")
+def test_embedded_renderer_writes_png_and_pdf(nasty):
+    assert kamplan.chart(nasty, fmt="png", renderer="embedded").startswith(b"\x89PNG")
+    assert kamplan.chart(nasty, fmt="pdf", renderer="embedded").startswith(b"%PDF-")
 
 
 def test_auto_without_system_dot_uses_embedded(nasty, monkeypatch):
     monkeypatch.setattr(engines, "system_dot", lambda: None)
     assert kamplan.chart(nasty, fmt="svg").startswith(b"<?xml")
-    with pytest.raises(kamplan.UsageError, match="apt-get install graphviz"):
-        kamplan.chart(nasty, fmt="pdf")
+    assert kamplan.chart(nasty, fmt="pdf").startswith(b"%PDF-")  # no system package needed
 
 
 def test_renderer_failure_is_a_clear_error():

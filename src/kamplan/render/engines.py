@@ -21,7 +21,7 @@ from kamplan.userdirs import cache_dir, read_own, signed, unsigned, user_key
 log = logging.getLogger(__name__)
 
 SYSTEM_FORMATS = ("svg", "png", "pdf")
-EMBEDDED_FORMATS = ("svg",)
+EMBEDDED_FORMATS = ("svg", "png", "pdf")  # png and pdf converted from the svg (kamplan.render.convert)
 RENDERERS = ("auto", "system", "embedded")
 SYSTEM_TIMEOUT_SECONDS = 300
 _WASM_STACK_BYTES = 2 * 1024 * 1024  # wasmtime caps it at its async stack size (2 MiB)
@@ -47,16 +47,11 @@ def choose(renderer: str, fmt: str) -> str:
     if renderer not in RENDERERS:
         raise UsageError(f"--renderer must be one of {', '.join(RENDERERS)}")
     if renderer == "auto":
-        if system_dot():
-            return "system"
-        if fmt not in EMBEDDED_FORMATS:
-            raise UsageError(f"{fmt} output needs the system Graphviz ('apt-get install graphviz'); "
-                             "the embedded renderer writes svg")
-        return "embedded"
+        return "system" if system_dot() else "embedded"
     if renderer == "system" and not system_dot():
         raise UsageError("--renderer system: the 'dot' program is not installed (apt-get install graphviz)")
     if renderer == "embedded" and fmt not in EMBEDDED_FORMATS:
-        raise UsageError(f"the embedded renderer writes svg only, not {fmt}; use --renderer system")
+        raise UsageError(f"the embedded renderer writes {', '.join(EMBEDDED_FORMATS)}, not {fmt}")
     return renderer
 
 
@@ -77,7 +72,12 @@ def render(dot_source: str, fmt: str = "svg", renderer: str = "auto") -> bytes:
     which = choose(renderer, fmt)
     if which == "system":
         return _render_system(dot_source, fmt)
-    return Embedded.shared().render(dot_source, fmt)
+    svg = Embedded.shared().render(dot_source, "svg")
+    if fmt == "svg":
+        return svg
+    from kamplan.render.convert import svg_to_pdf, svg_to_png
+
+    return svg_to_png(svg) if fmt == "png" else svg_to_pdf(svg)
 
 
 def _render_system(dot_source: str, fmt: str) -> bytes:
