@@ -327,17 +327,36 @@ def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: 
     return compute_kpis([KpiInput.from_json(a["kpi"]) for a in found], period).to_json()
 
 
+CLIENT_FORMATS = ("md", "html", "pptx")
+
+
 def report(plan: PathArg | Account, *, fmt: str = "md", redact: bool = False, table: str | None = None,
-           host: PluginHost | None = None) -> tuple[str | bytes, str]:
-    """One account's plan as a document: any exporter (``md``, ``html``, ``json``, ``csv``, ``xlsx``, charts...).
+           host: PluginHost | None = None, audience: str = "internal") -> tuple[str | bytes, str]:
+    """One account's plan as a document: any exporter (``md``, ``html``, ``json``, ``csv``, ``xlsx``, ``pptx``...).
+
+    Args:
+        plan: A plan file, folder plan, account id or loaded account.
+        fmt: The exporter.
+        redact: Leave contact details and notes out.
+        table: csv: which table.
+        host: Plugin host.
+        audience: ``internal`` (everything) or ``client`` (md, html and pptx: only what may be shown
+            to the client, see :mod:`kamplan.render.client_view`).
 
     Returns:
         The content and the exporter's file suffix.
+
+    Raises:
+        UsageError: For an unknown audience, or ``client`` with a format that has no client version.
     """
     from kamplan.account import Account
 
+    if audience not in ("internal", "client"):
+        raise UsageError(f"--audience must be internal or client, not {audience!r}")
+    if audience == "client" and fmt not in CLIENT_FORMATS:
+        raise UsageError(f"--audience client is for {', '.join(CLIENT_FORMATS)}; {fmt} shows internal data")
     account = plan if isinstance(plan, Account) else resolve_account(plan, host=host)
-    options: dict[str, Any] = {"redact": redact}
+    options: dict[str, Any] = {"redact": redact or audience == "client", "audience": audience}
     if table is not None:
         options["table"] = table
     return export(account, fmt, options, host)

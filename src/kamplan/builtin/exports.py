@@ -1,4 +1,4 @@
-"""Report exporters: ``json``, ``md``, ``html``, ``csv`` and ``xlsx`` (``kamplan report --format NAME``)."""
+"""Report exporters: ``json``, ``md``, ``html``, ``csv``, ``xlsx`` and ``pptx`` (``kamplan report --format NAME``)."""
 
 from __future__ import annotations
 
@@ -79,11 +79,28 @@ def export_xlsx(account: Account, options: Mapping[str, Any]) -> bytes:
     return out.getvalue()
 
 
+def _client(options: Mapping[str, Any]) -> bool:
+    return options.get("audience") == "client"
+
+
+def _client_report(account: Account, options: Mapping[str, Any]) -> dict[str, Any]:
+    from kamplan.render.client_view import client_report
+
+    return client_report(_report(account, options))
+
+
 def export_md(account: Account, options: Mapping[str, Any]) -> str:
-    """A readable account plan in Markdown, with the org chart as a Mermaid diagram."""
+    """A readable account plan in Markdown, with the org chart as a Mermaid diagram (the client
+    version: the organisation as an outline and what is shared)."""
     from kamplan.render.dot import ChartOptions
     from kamplan.render.html import render_template
     from kamplan.render.mermaid import build_mermaid
+
+    if _client(options):
+        from kamplan.render.client_view import org_outline
+
+        view = _client_report(account, options)
+        return render_template("client.md", report=view, outline=org_outline(view), markdown=True)
 
     report = _report(account, options)
     mermaid = build_mermaid(account, ChartOptions(redact=bool(options.get("redact"))))
@@ -91,10 +108,26 @@ def export_md(account: Account, options: Mapping[str, Any]) -> str:
 
 
 def export_html(account: Account, options: Mapping[str, Any]) -> str:
-    """One self-contained HTML file: the plan, its scores and the org chart as inline SVG."""
-    from kamplan.render.html import account_page
+    """One self-contained HTML file: the plan, its scores and the org chart as inline SVG (the client
+    version: the organisation as an outline and what is shared)."""
+    from kamplan.render.html import account_page, client_page
 
+    if _client(options):
+        return client_page(_client_report(account, options))
     return account_page(account, _report(account, options), standalone=True)
+
+
+def export_pptx(account: Account, options: Mapping[str, Any]) -> bytes:
+    """An editable slide deck for the business review (see :mod:`kamplan.render.deck`)."""
+    try:
+        import pptx  # noqa: F401
+    except ImportError:
+        raise UsageError("pptx needs python-pptx: pip install 'kamplan[pptx]'") from None
+    from kamplan.render.deck import build_deck
+
+    if _client(options):
+        return build_deck(account, _client_report(account, options), client=True)
+    return build_deck(account, _report(account, options))
 
 
 @hookimpl
@@ -105,3 +138,4 @@ def register_exporters(register: Callable[..., Any]) -> None:
     register("html", export_html, ".html")
     register("csv", export_csv, ".csv")
     register("xlsx", export_xlsx, ".xlsx")
+    register("pptx", export_pptx, ".pptx")

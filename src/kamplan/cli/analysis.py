@@ -142,15 +142,18 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None
 @click.option("--table", type=click.Choice(["stakeholders", "relationships", "whitespace", "goals", "actions"]),
               help="csv: which table (default: stakeholders).")
 @click.option("--redact", is_flag=True, help="Leave contact details and notes out.")
+@click.option("--audience", type=click.Choice(["internal", "client"]), default="internal", show_default=True,
+              help="client (md, html, pptx): only names, titles, units, reporting lines and what is shared.")
 @global_options
 @click.pass_context
-def report(ctx: click.Context, plan: str, fmt: str, output: str | None, table: str | None, redact: bool) -> None:
+def report(ctx: click.Context, plan: str, fmt: str, output: str | None, table: str | None, redact: bool,
+           audience: str) -> None:
     """One account's plan as a document (PLAN: a plan file, a folder plan, or an account id)."""
     from kamplan.api import report as make
     from kamplan.api import resolve_account
 
     account = resolve_account(plan, plugin_dirs=_settings(ctx).plugins_dir, use_cache=not _settings(ctx).no_cache)
-    content, suffix = make(account, fmt=fmt, redact=redact, table=table)
+    content, suffix = make(account, fmt=fmt, redact=redact, table=table, audience=audience)
     if output is None:
         output = f"{account.id}{suffix}"
     if output == "-" and isinstance(content, bytes) and sys.stdout.isatty():

@@ -21,6 +21,7 @@ REGULAR = FONTS / "DejaVuSansCondensed.ttf"
 BOLD = FONTS / "DejaVuSansCondensed-Bold.ttf"
 FAMILY = "DejaVu Sans"  # the family name inside DejaVuSansCondensed.ttf; condensed is its stretch
 PNG_ZOOM = 2.0
+PNG_MAX_PIXELS = 60_000_000  # a big chart is drawn smaller rather than as a picture nothing can open
 PDF_FONT = "KamplanSans"
 _SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 _FAMILY = re.compile(r'font-family="[^"]*"')
@@ -33,20 +34,23 @@ class ConvertError(KamplanError):
 
 
 def svg_to_png(svg: bytes) -> bytes:
-    """The SVG as a PNG at twice its size, text drawn with the bundled fonts."""
+    """The SVG as a PNG at twice its size (smaller for a chart beyond 60 megapixels), text drawn with the
+    bundled fonts."""
     import resvg_py
 
     text = svg.decode("utf-8")
     text = text[text.find("<svg"):] if "<svg" in text else text
     # Graphviz sizes the picture in points, which resvg does not read: the same size in pixels (4/3 each)
-    text = _SIZE.sub(lambda m: f'<svg width="{float(m.group(1)) * 4 / 3:.2f}" '
-                     f'height="{float(m.group(2)) * 4 / 3:.2f}"', text, count=1)
+    size = _SIZE.search(text)
+    width, height = (float(size.group(1)) * 4 / 3, float(size.group(2)) * 4 / 3) if size else (1000.0, 1000.0)
+    zoom = min(PNG_ZOOM, (PNG_MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+    text = _SIZE.sub(f'<svg width="{width:.2f}" height="{height:.2f}"', text, count=1)
     # "Helvetica,sans-Serif": neither is bundled; the condensed cut is the one close to Helvetica's widths
     text = _FAMILY.sub(f'font-family="{FAMILY}" font-stretch="condensed"', text)
     try:
         return bytes(resvg_py.svg_to_bytes(
             svg_string=text, font_files=[str(REGULAR), str(BOLD)],
-            font_family=FAMILY, sans_serif_family=FAMILY, serif_family=FAMILY, zoom=PNG_ZOOM))
+            font_family=FAMILY, sans_serif_family=FAMILY, serif_family=FAMILY, zoom=zoom))
     except Exception as exc:  # resvg reports any failure as a plain exception
         raise ConvertError(f"the chart could not be drawn as PNG: {exc}") from None
 

@@ -201,3 +201,12 @@ def problems_page(account: str, file: str, diagnostics: list[Any]) -> str:
     return render_template("problems.html", account=account, file=file, diagnostics=diagnostics,
                            errors=sum(1 for d in diagnostics if d.severity == "error"), scripts=[], styles=styles,
                            csp=csp([], styles))
+
+
+def client_page(report: dict[str, Any]) -> str:
+    """The client version of an account page (see :mod:`kamplan.render.client_view`)."""
+    from kamplan.render.client_view import org_outline
+
+    styles = [asset("client.css")]
+    return render_template("client.html", report=report, plan=report["plan"], outline=org_outline(report),
+                           scripts=[], styles=styles, csp=csp([], styles))
