@@ -83,7 +83,8 @@ def test_xlsx_opens_in_openpyxl(evil, tmp_path):
     path = tmp_path / f"evil{suffix}"
     path.write_bytes(content)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["stakeholders", "relationships", "whitespace", "goals", "actions"]
+    assert book.sheetnames == ["stakeholders", "relationships", "whitespace", "revenue", "contracts", "goals",
+                               "actions"]
     sheet = book["stakeholders"]
     assert sheet.freeze_panes == "B2" and sheet["A1"].font.bold
     assert sheet["B3"].value == "Иван Петров"
@@ -168,3 +169,33 @@ def test_site_redact_leaves_nothing_personal(tmp_path, write_plan):
     assert any("Иван Петров" in page for page in pages)
     plain = kamplan.site([path.parent.parent], out=tmp_path / "site2", host=HOST)
     assert "xss@secret.example" in (plain.parent / "accounts" / "evil.html").read_text(encoding="utf-8")
+
+
+def test_xlsx_cells_are_typed_and_the_sheets_print(cli, tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "nordwind.xlsx"
+    assert cli("report", "nordwind-logistics", "--format", "xlsx", "-o", out, cwd=root).code == 0
+    book = openpyxl.load_workbook(out)
+    whitespace = book["whitespace"]
+    header = [c.value for c in whitespace[1]]
+    assert header[:4] == ["unit", "offering", "status", "arr"]
+    rows = [[c.value for c in row] for row in whitespace.iter_rows(min_row=2)]
+    owned = next(r for r in rows if r[0] == "Group IT" and r[1] == "Integration Platform")
+    assert owned[2] == "owned" and owned[3] == 620000
+    assert whitespace.cell(row=2, column=4).number_format == '#,##0 "EUR"'
+    closes = [r[header.index("close")] for r in rows if r[header.index("close")] is not None]
+    assert closes and all(isinstance(v, dt.datetime | dt.date) for v in closes)
+    revenue = book["revenue"]
+    assert [c.value for c in revenue[1]][:2] == ["period", "arr"]
+    assert all(isinstance(row[1].value, int | float) for row in revenue.iter_rows(min_row=2))
+    actions = book["actions"]
+    due = [c.value for c in actions[1]].index("due")
+    assert all(isinstance(row[due].value, dt.datetime | dt.date) for row in actions.iter_rows(min_row=2)
+               if row[due].value is not None)
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.print_title_rows == "$1:$1"

@@ -42,41 +42,14 @@ def export_csv(account: Account, options: Mapping[str, Any]) -> str:
 
 
 def export_xlsx(account: Account, options: Mapping[str, Any]) -> bytes:
-    """An Excel workbook: one sheet per table, styled headers, frozen panes, fitted column widths."""
+    """An Excel workbook with typed cells and print setup (see :mod:`kamplan.render.workbook`)."""
     try:
-        from openpyxl import Workbook
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-        from openpyxl.styles import Alignment, Font, PatternFill
-        from openpyxl.utils import get_column_letter
+        import openpyxl  # noqa: F401
     except ImportError:
         raise UsageError("xlsx needs openpyxl: pip install 'kamplan[xlsx]'") from None
-    from kamplan.render.tables import TABLES, table
+    from kamplan.render.workbook import build_workbook
 
-    report = _report(account, options)
-    book = Workbook()
-    book.remove(book.active)
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor="1F4E79")
-    for name in TABLES:
-        sheet = book.create_sheet(name)
-        header, rows = table(report, name)
-        for row in [header, *rows]:  # control characters cannot be stored in a worksheet: dropped
-            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
-        for cell in sheet[1]:
-            cell.font, cell.fill = header_font, header_fill
-            cell.alignment = Alignment(vertical="center")
-        for row in sheet.iter_rows(min_row=1):
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text stays text: never a formula, whatever it starts with
-        sheet.freeze_panes = "B2" if name in ("stakeholders", "whitespace") else "A2"
-        for i, column in enumerate(sheet.columns, start=1):
-            width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
-            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, width + 2))
-        sheet.auto_filter.ref = sheet.dimensions
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return build_workbook(_report(account, options))
 
 
 def _client(options: Mapping[str, Any]) -> bool:

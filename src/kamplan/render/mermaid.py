@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from kamplan.account import Account
 from kamplan.render.dot import ChartOptions, visible
 from kamplan.render.palette import PALETTES, color_key
@@ -18,13 +20,43 @@ def mermaid_text(text: object) -> str:
     return "".join(out)
 
 
+MAX_EDGES = 480  # Mermaid refuses more than 500 links (its maxEdges); a margin for its own
+MAX_CHARS = 48_000  # and more than 50,000 characters (its maxTextSize)
+
+
 def build_mermaid(account: Account, options: ChartOptions | None = None) -> str:
-    """Return a Mermaid ``flowchart TD`` of the account's org chart.
+    """Return a Mermaid ``flowchart TD`` of the account's org chart, within Mermaid's own limits.
 
     Solid arrows are reporting lines, dotted arrows dotted lines, thick arrows influence,
-    red links conflicts, green links allies; our team appears as rounded nodes.
+    red links conflicts, green links allies; our team appears as rounded nodes. When the chart
+    would pass Mermaid's limits (500 links, 50,000 characters), the node budget shrinks until it
+    fits: the deepest levels become summary nodes ("+120 people in Logistics"), our team's links
+    are left out first, and a notice says so.
     """
     options = options or ChartOptions()
+    budget = options.max_nodes
+    team = options.show_team
+    while True:
+        attempt = dataclasses.replace(options, max_nodes=budget, show_team=team, notices=[])
+        text, edges = _flowchart(account, attempt)
+        if (edges <= MAX_EDGES and len(text) <= MAX_CHARS) or budget <= 1:
+            break
+        if team:
+            team = False
+            continue
+        budget = max(1, min(int(budget * 0.7), budget - 1, edges // 2 if edges > MAX_EDGES else budget - 1))
+    options.notices.extend(attempt.notices)
+    if budget < options.max_nodes or team != options.show_team:
+        options.notices.append(
+            f"mermaid: Mermaid draws at most 500 links and 50,000 characters; this chart shows "
+            f"{'its top levels' if budget < options.max_nodes else 'the people'}"
+            f"{' without our team' if team != options.show_team else ''} (kamplan chart --format svg draws "
+            "everyone)")
+    return text
+
+
+def _flowchart(account: Account, options: ChartOptions) -> tuple[str, int]:
+    """The flowchart text and its number of links."""
     graph = account.graph
     chosen = visible(account, options)
     shown = chosen.people
@@ -91,4 +123,4 @@ def build_mermaid(account: Account, options: ChartOptions | None = None) -> str:
         lines.append(f"    class {','.join(members)} {'left' if key == 'left' else 'c_' + key}")
     for index_, style in styles:
         lines.append(f"    linkStyle {index_} {style}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", len(links)
