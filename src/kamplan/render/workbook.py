@@ -26,6 +26,15 @@ def _date(value: Any) -> Any:
     return value
 
 
+def _shown(value: Any, kind: str | None, currency: str | None) -> str:
+    """The text a cell shows (for its column's width): money with separators and currency, a date."""
+    if kind == "money" and isinstance(value, int | float):
+        return f"{value:,.0f} {currency or ''}"
+    if isinstance(value, dt.date):
+        return "2026-12-31"
+    return str(value)
+
+
 def sheets(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]], dict[str, str]]]:
     """Each sheet: name, header, rows and the kind of each typed column (date, money, number, percent)."""
     plan = report["plan"]
@@ -96,7 +105,8 @@ def build_workbook(report: dict[str, Any]) -> bytes:
                     cell.number_format = formats[typed[i]]
         sheet.freeze_panes = "B2" if name in ("stakeholders", "whitespace") else "A2"
         for i, column in enumerate(sheet.columns, start=1):
-            width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+            kind = typed.get(i - 1)
+            width = max((len(_shown(c.value, kind, currency)) for c in column if c.value is not None), default=8)
             sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, width + 2))
         sheet.auto_filter.ref = sheet.dimensions
         sheet.page_setup.orientation = "landscape"
