@@ -14,7 +14,7 @@ COLOR_MODES = ("attitude", "role", "coverage", "influence")
 # value -> (fill, text colour, legend label)
 PALETTES: dict[str, dict[str, tuple[str, str, str]]] = {
     "attitude": {
-        "champion": ("#1a9850", "#ffffff", "champion"),
+        "champion": ("#15803d", "#ffffff", "champion"),
         "supporter": ("#a6d96a", "#1a1a1a", "supporter"),
         "neutral": ("#fff7bc", "#1a1a1a", "neutral"),
         "skeptic": ("#fdae61", "#1a1a1a", "skeptic"),
@@ -24,7 +24,7 @@ PALETTES: dict[str, dict[str, tuple[str, str, str]]] = {
     "role": {
         "economic_buyer": ("#6a3d9a", "#ffffff", "economic buyer"),
         "decision_maker": ("#1f78b4", "#ffffff", "decision maker"),
-        "champion": ("#33a02c", "#ffffff", "champion"),
+        "champion": ("#2e7d32", "#ffffff", "champion"),
         "technical_buyer": ("#a6cee3", "#1a1a1a", "technical buyer"),
         "user_buyer": ("#b2df8a", "#1a1a1a", "user buyer"),
         "influencer": ("#fdbf6f", "#1a1a1a", "influencer / coach"),
@@ -33,7 +33,7 @@ PALETTES: dict[str, dict[str, tuple[str, str, str]]] = {
         "none": ("#ffffff", "#1a1a1a", "no buying role"),
     },
     "coverage": {
-        "strong": ("#1a9850", "#ffffff", "strong relationship"),
+        "strong": ("#15803d", "#ffffff", "strong relationship"),
         "medium": ("#a6d96a", "#1a1a1a", "medium relationship"),
         "weak": ("#fee08b", "#1a1a1a", "weak relationship"),
         "stale": ("#d9d9d9", "#1a1a1a", "stale relationship (not covered)"),

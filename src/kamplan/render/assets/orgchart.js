@@ -120,7 +120,9 @@
     var g = el("g", { "class": classes, transform: "translate(" + (d.x - W / 2) + "," + d.y + ")", "data-id": p.id,
                       tabindex: "0", role: "button" }, layer);
     el("rect", { width: W, height: H, fill: c.fill }, g);
-    var title = el("title", {}, g); title.textContent = p.name + (p.title ? " — " + p.title : "");
+    // the accessible name: the whole name and title (the box shows them cut), and the status
+    var title = el("title", {}, g);
+    title.textContent = p.name + (p.title ? " — " + p.title : "") + (p.status !== "active" ? " (" + p.status.replace(/_/g, " ") + ")" : "");
     text(g, { x: 10, y: 20, fill: c.text, "class": "name" }, cut(p.name, 26));
     text(g, { x: 10, y: 38, fill: c.text }, cut(p.title, 30));
     if (p.status !== "active") { text(g, { x: W - 8, y: H - 5, fill: c.text, "text-anchor": "end", "font-size": "9", "font-style": "italic" }, p.status.replace(/_/g, " ")); }
