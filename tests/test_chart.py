@@ -49,8 +49,40 @@ def test_dot_draws_each_line_kind_distinctly(nasty):
     assert re.search(r'"s/ivan" -> "s/ph" \[arrowhead=tee arrowtail=tee color="#d62728"', dot)
     assert re.search(r'"s/ph" -> "s/boss" \[arrowhead=vee color="#1f5fbf"', dot)
     assert re.search(r'"s/ivan" -> "s/boss" \[color="#2ca02c" constraint=false dir=none', dot)
-    assert re.search(r'"t/kam" -> "s/boss" \[arrowhead=dot color="#8e44ad".*penwidth=3.6', dot)
     assert "cluster_u_hq" in dot and "cluster_legend" in dot
+    cluster = kamplan.chart(nasty, fmt="dot", team="cluster")  # our team as boxes: its lines by strength
+    assert re.search(r'"t/kam" -> "s/boss" \[arrowhead=dot color="#8e44ad".*penwidth=3.6', cluster)
+    assert '"t/kam"' not in dot  # by default the team is on the people (badges), not a cluster
+
+
+def test_coverage_badges_and_borders_by_default(cli, tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    dot = cli("chart", "nordwind-logistics", "--format", "dot", "-o", "-", cwd=root).out
+    larsen = dot[dot.index('"s/larsen" [label='):dot.index('id="s-larsen"')]
+    assert "● JD strong" in larsen and 'color="#14532d"' in larsen
+    assert "penwidth=3" in dot[dot.index('id="s-larsen"'):].split("\n", 1)[0]
+    weber = dot[dot.index('"s/weber" [label='):dot.index('id="s-weber"')]
+    assert 'color="#6b6b6b"' in weber  # strong enough but stale: the grey border of a stale tie
+    assert "cluster_team" not in dot and "covered" in dot  # the legend explains the badge
+
+
+@pytest.mark.parametrize(("view", "people", "absent"), [
+    ("team:jdoe", {"larsen", "hoffmann", "costa", "weber"}, {"falk", "brandt"}),
+    ("role:economic_buyer", {"hoffmann", "falk", "costa", "weber"}, {"brandt", "okafor"}),
+    ("unit:it", {"larsen", "brandt", "okafor", "schulz", "weber"}, {"falk", "costa"}),
+])
+def test_views_draw_a_part_with_the_managers_above(cli, view, people, absent):
+    root = Path(__file__).resolve().parents[1]
+    result = cli("chart", "nordwind-logistics", "--format", "dot", "--view", view, "-o", "-", cwd=root)
+    drawn = set(re.findall(r'^\s*"s/([a-z0-9-]+)" \[label=', result.out, re.M))
+    assert people <= drawn and not absent & drawn, (view, drawn)
+
+
+def test_a_bad_view_is_a_clear_error(cli):
+    root = Path(__file__).resolve().parents[1]
+    for view, words in (("unit:nope", "no such unit"), ("role:astronaut", "nobody"), ("colour:red", "must be")):
+        result = cli("chart", "nordwind-logistics", "--view", view, "-o", "-", cwd=root)
+        assert result.code == 2 and words in result.err and "Traceback" not in result.err
 
 
 def test_labels_are_escaped_and_unicode_intact(nasty):

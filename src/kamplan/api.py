@@ -176,7 +176,7 @@ def _plan_of_account(account_id: str, host: PluginHost | None, dirs: list[PathAr
 def chart(plan: PathArg | Account, *, fmt: str = "svg", root: str | None = None, depth: int | None = None,
           color_by: str = "attitude", renderer: str = "auto", redact: bool = False, show_team: bool = True,
           max_nodes: int | None = None, notices: list[str] | None = None,
-          host: PluginHost | None = None) -> str | bytes:
+          host: PluginHost | None = None, team: str = "badges", view: str | None = None) -> str | bytes:
     """Draw an account's org chart.
 
     Args:
@@ -191,6 +191,8 @@ def chart(plan: PathArg | Account, *, fmt: str = "svg", root: str | None = None,
         max_nodes: Node budget (default 1,500); above it the deepest levels become summary nodes.
         notices: A list that receives notices for the reader (e.g. that the chart was summarised).
         host: Plugin host.
+        team: ``badges`` (who knows each person, on the person) or ``cluster`` (our team as boxes).
+        view: ``unit:ID``, ``role:ROLE`` or ``team:ID``: only that part of the map, with the managers above.
 
     Returns:
         Text (dot, mermaid, svg) or bytes (png, pdf).
@@ -199,7 +201,7 @@ def chart(plan: PathArg | Account, *, fmt: str = "svg", root: str | None = None,
 
     account = plan if isinstance(plan, Account) else resolve_account(plan, host=host)
     options = {"root": root, "depth": depth, "color_by": color_by, "renderer": renderer,
-               "redact": redact, "show_team": show_team, "max_nodes": max_nodes,
+               "redact": redact, "show_team": show_team, "max_nodes": max_nodes, "team": team, "view": view,
                "notices": notices if notices is not None else []}
     content, _ = export(account, fmt, options, host)
     return content

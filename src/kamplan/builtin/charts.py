@@ -19,6 +19,8 @@ def chart_options(options: Mapping[str, Any]) -> Any:
         depth=options.get("depth"),
         color_by=options.get("color_by") or "attitude",
         show_team=options.get("show_team", True),
+        team=options.get("team") or "badges",
+        view=options.get("view"),
         redact=bool(options.get("redact")),
         legend=options.get("legend", True),
         max_nodes=options.get("max_nodes") or DEFAULT_MAX_NODES,

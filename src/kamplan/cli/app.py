@@ -235,13 +235,17 @@ CHART_FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
 @click.option("--renderer", type=click.Choice(["auto", "system", "embedded"]), default="auto", show_default=True,
               help="system = the 'dot' program; embedded = Graphviz compiled to WebAssembly (svg).")
 @click.option("--no-team", is_flag=True, help="Leave our team and their relationships out.")
+@click.option("--team", "team_style", type=click.Choice(["badges", "cluster"]), default="badges", show_default=True,
+              help="badges: who knows each person, on the person; cluster: our team as boxes with lines.")
+@click.option("--view", help="unit:ID, role:ROLE or team:ID: only that part of the map, with the managers above.")
 @click.option("--max-nodes", type=click.IntRange(min=10), default=1500, show_default=True,
               help="Node budget: above it the deepest levels are summarised ('+1,234 people in Logistics').")
 @click.option("--redact", is_flag=True, help="Leave contact details and notes out.")
 @global_options
 @click.pass_context
 def chart(ctx: click.Context, plan: str, output: str | None, fmt: str | None, root: str | None, depth: int | None,
-          color_by: str, renderer: str, no_team: bool, max_nodes: int, redact: bool) -> None:
+          color_by: str, renderer: str, no_team: bool, team_style: str, view: str | None, max_nodes: int,
+          redact: bool) -> None:
     """Draw an account's org chart (PLAN: a plan file, a folder plan, or an account id)."""
     from kamplan.api import chart as draw
     from kamplan.api import resolve_account
@@ -256,7 +260,8 @@ def chart(ctx: click.Context, plan: str, output: str | None, fmt: str | None, ro
     with progress_bar(f"Drawing {len(account.plan.stakeholders):,} people") if len(
             account.plan.stakeholders) > 500 else contextlib.nullcontext():
         content = draw(account, fmt=fmt, root=root, depth=depth, color_by=color_by, renderer=renderer,
-                       redact=redact, show_team=not no_team, max_nodes=max_nodes, notices=notices)
+                       redact=redact, show_team=not no_team, max_nodes=max_nodes, notices=notices, team=team_style,
+                       view=view)
     for notice in notices:
         click.echo(f"kamplan: note: {notice}", err=True)
     if output is None:

@@ -10,7 +10,7 @@ import graphviz
 from kamplan.account import Account
 from kamplan.errors import UsageError
 from kamplan.plan.model import Stakeholder
-from kamplan.render.palette import COLOR_MODES, EDGE_STYLES, PALETTES, STRENGTH_WIDTH, color_key
+from kamplan.render.palette import COLOR_MODES, EDGE_STYLES, PALETTES, STRENGTH_WIDTH, color_key, coverage_key
 
 DEFAULT_MAX_NODES = 1500
 
@@ -24,6 +24,11 @@ class ChartOptions:
         depth: Levels below the root (1 = direct reports); None = all.
         color_by: ``attitude``, ``role``, ``coverage`` or ``influence``.
         show_team: Draw our team and their relationships.
+        team: How: ``badges`` (on each person: the initials and strength of who knows them, and a
+            border coloured by the coverage) or ``cluster`` (our team as boxes with lines to the people).
+        view: Draw only part of the map: ``unit:ID`` (a unit and the units below it), ``role:ROLE``
+            (the people with that buying role) or ``team:ID`` (whom that team member knows), each with
+            the managers above them.
         redact: Leave contact details and notes out of tooltips.
         legend: Draw the legend.
         max_nodes: Node budget; above it the deepest levels are summarised ("+1,234 people in Logistics").
@@ -34,6 +39,8 @@ class ChartOptions:
     depth: int | None = None
     color_by: str = "attitude"
     show_team: bool = True
+    team: str = "badges"
+    view: str | None = None
     redact: bool = False
     legend: bool = True
     max_nodes: int = DEFAULT_MAX_NODES
@@ -73,6 +80,8 @@ def focus(account: Account, options: ChartOptions) -> list[str]:
     graph = account.graph
     if options.depth is not None and options.depth < 0:
         raise UsageError("--depth must be 0 or more")
+    if options.view is not None:
+        return _view(account, options.view)
     if options.root is None:
         if options.depth is None:
             return [p.id for p in account.plan.stakeholders]
@@ -82,6 +91,51 @@ def focus(account: Account, options: ChartOptions) -> list[str]:
         raise UsageError(f"--root {options.root!r} is not a stakeholder of {account.id}")
     keep = set(graph.subtree(options.root, options.depth))
     return [p.id for p in account.plan.stakeholders if p.id in keep]
+
+
+VIEWS = ("unit", "role", "team")
+
+
+def _view(account: Account, view: str) -> list[str]:
+    """The people of a ``--view`` (see :class:`ChartOptions`) and the managers above them, in plan order.
+
+    Raises:
+        UsageError: On an unknown view or id.
+    """
+    kind, _, ident = view.partition(":")
+    plan = account.plan
+    graph = account.graph
+    if kind not in VIEWS or not ident:
+        raise UsageError(f"--view must be unit:ID, role:ROLE or team:ID, not {view!r}")
+    if kind == "unit":
+        units = {u.id for u in plan.units}
+        if ident not in units:
+            raise UsageError(f"--view unit:{ident}: no such unit in {account.id}")
+        below, changed = {ident}, True
+        while changed:
+            changed = False
+            for unit in plan.units:
+                if unit.parent in below and unit.id not in below:
+                    below.add(unit.id)
+                    changed = True
+        chosen = {p.id for p in plan.stakeholders if p.unit in below}
+    elif kind == "role":
+        chosen = {p.id for p in plan.stakeholders if ident in p.roles or (ident == "champion" and p.attitude == ident)}
+        if not chosen:
+            raise UsageError(f"--view role:{ident}: nobody in {account.id} has that role")
+    else:
+        if ident not in account.team and ident not in account.declared_people:
+            raise UsageError(f"--view team:{ident}: not a team member of {account.id}")
+        chosen = {r.stakeholder for r in plan.relationships if r.team == ident and r.strength != "none"}
+    keep = set(chosen)
+    for pid in chosen:  # the managers above them: the path from the top to each person
+        seen = {pid}
+        manager = graph.manager(pid)
+        while manager is not None and manager not in seen:
+            keep.add(manager)
+            seen.add(manager)
+            manager = graph.manager(manager)
+    return [p.id for p in plan.stakeholders if p.id in keep]
 
 
 @dataclass
@@ -162,6 +216,30 @@ def _label(person: Stakeholder) -> str:
     return "\n".join(lines)
 
 
+# The border of a person in badge mode, by coverage (insights.coverage): colour and width.
+BORDER = {"strong": ("#14532d", "3"), "medium": ("#14532d", "2.2"), "weak": ("#b7791f", "1.8"),
+          "stale": ("#6b6b6b", "1.8")}
+
+
+def _initials(name: str) -> str:
+    parts = [p for p in re.split(r"[\s.-]+", name) if p]
+    return "".join(p[0] for p in parts[:2]).upper() if parts else name[:2].upper()
+
+
+def _badge(account: Account, person_id: str, only: str | None) -> str:
+    """``● JD strong · MK weak``: who of our team knows the person, strongest first (two at most)."""
+    ties = [r for r in account.graph.relationships_of(person_id) if r.strength != "none"
+            and (only is None or r.team == only)]
+    if not ties:
+        return ""
+    shown = []
+    for rel in ties[:2]:
+        member = account.team.get(rel.team) or account.declared_people.get(rel.team)
+        shown.append(f"{_initials(member.name if member and member.name else rel.team)} {rel.strength}")
+    more = f" +{len(ties) - 2}" if len(ties) > 2 else ""
+    return "● " + " · ".join(shown) + more
+
+
 def _tooltip(person: Stakeholder, redact: bool) -> str:
     parts = [person.name, person.title or "", f"attitude: {person.attitude}", f"influence: {person.influence}"]
     if not redact:
@@ -182,7 +260,8 @@ LEGEND_LINES = (
 )
 
 
-def _legend(dot: graphviz.Digraph, mode: str, used: set[str], options: ChartOptions, below: str | None) -> None:
+def _legend(dot: graphviz.Digraph, mode: str, used: set[str], options: ChartOptions, below: str | None,
+            badges: bool = False) -> None:
     """A legend cluster: a row of real colour swatches, then a row of real line samples.
 
     ``below`` is a node of the deepest rank; an invisible edge from it puts the legend under the chart.
@@ -195,7 +274,13 @@ def _legend(dot: graphviz.Digraph, mode: str, used: set[str], options: ChartOpti
                      {"fillcolor": "#ffffff", "style": "rounded,filled,dashed"}))
     swatches.append(("legend/status/left", "has left", {"fillcolor": "#d9d9d9", "color": "#9e9e9e",
                                                          "fontcolor": "#6b6b6b"}))
-    lines = [(k, label) for k, label in LEGEND_LINES if k != "relationship" or options.show_team]
+    if badges:
+        swatches.append(("legend/coverage/covered", "covered\n(● JD strong: who\nof our team knows them)",
+                         {"fillcolor": "#ffffff", "color": BORDER["strong"][0], "penwidth": BORDER["strong"][1]}))
+        swatches.append(("legend/coverage/stale", "stale tie", {"fillcolor": "#ffffff", "color": BORDER["stale"][0],
+                                                                "penwidth": BORDER["stale"][1]}))
+    lines = [(k, label) for k, label in LEGEND_LINES
+             if k != "relationship" or (options.show_team and options.team == "cluster")]
     with dot.subgraph(name="cluster_legend") as legend:
         legend.attr(label=f"Legend (colour = {mode})", style="rounded", color="#9e9e9e", fontcolor="#333333",
                     fontsize="12", labeljust="l")
@@ -245,6 +330,10 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
     dot.attr("edge", fontname="Helvetica")
     used_colors: set[str] = set()
     palette = PALETTES[options.color_by]
+    if options.team not in ("badges", "cluster"):
+        raise UsageError(f"--team must be badges or cluster, not {options.team!r}")
+    badges = options.show_team and options.team == "badges"
+    team_filter = options.view.partition(":")[2] if options.view and options.view.startswith("team:") else None
 
     units = {u.id: u for u in account.plan.units}
     members_by_unit: dict[str | None, list[Stakeholder]] = {}
@@ -262,8 +351,18 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
             style += ",dashed"
         if person.status == "left":
             fill, text, color = "#d9d9d9", "#6b6b6b", "#9e9e9e"
-        target.node(f"s/{person.id}", plain(_label(person)), fontcolor=text, fillcolor=fill, style=style,
-                    color=color, tooltip=tooltip_text(_tooltip(person, options.redact)), id=f"s-{person.id}")
+        label = _label(person)
+        penwidth = "1"
+        if badges:
+            badge = _badge(account, person.id, team_filter)
+            if badge:
+                label += "\n" + esc(badge)
+            color, penwidth = BORDER.get(coverage_key(account, person.id), (color, "1"))
+            if person.status == "left":
+                color, penwidth = "#9e9e9e", "1"
+        target.node(f"s/{person.id}", plain(label), fontcolor=text, fillcolor=fill, style=style,
+                    color=color, penwidth=penwidth, tooltip=tooltip_text(_tooltip(person, options.redact)),
+                    id=f"s-{person.id}")
 
     children: dict[str | None, list[str]] = {}
     for unit in account.plan.units:
@@ -312,8 +411,9 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
             attrs["penwidth"] = {"low": "1", "medium": "1.6", "high": "2.4"}[tie.strength]
             dot.edge(f"s/{tie.from_}", f"s/{tie.to}", **attrs)
 
-    if options.show_team:
-        rels = [r for r in account.plan.relationships if r.stakeholder in shown_set and r.strength != "none"]
+    if options.show_team and options.team == "cluster":
+        rels = [r for r in account.plan.relationships if r.stakeholder in shown_set and r.strength != "none"
+                and (team_filter is None or r.team == team_filter)]
         members = list(dict.fromkeys(r.team for r in rels))
         if members:
             with dot.subgraph(name="cluster_team") as team:
@@ -334,6 +434,6 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
 
     if options.legend:
         deepest = max(shown, key=graph.depth_of, default=None)
-        _legend(dot, options.color_by, used_colors, options, f"s/{deepest}" if deepest else None)
+        _legend(dot, options.color_by, used_colors, options, f"s/{deepest}" if deepest else None, badges)
     return dot.source
 
