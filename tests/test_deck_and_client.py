@@ -119,11 +119,19 @@ def test_the_decks_open_in_libreoffice(cli, tmp_path: Path, secret: Path):
     assert "Cleo Chief" in client and not [word for word in INTERNAL if word in client]
 
 
-@pytest.mark.parametrize("fmt", ["md", "html", "pptx"])
+def _text(path: Path) -> str:
+    if path.suffix == ".pptx":
+        return _deck_text(path)
+    if path.suffix == ".pdf":
+        return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "pdf", "pptx"])
 def test_the_client_version_shows_nothing_internal(cli, secret: Path, tmp_path: Path, fmt: str):
     out = tmp_path / f"client.{fmt}"
     assert cli("report", "client-co", "--format", fmt, "--audience", "client", "-o", out, cwd=secret).code == 0
-    text = _deck_text(out) if fmt == "pptx" else out.read_text(encoding="utf-8")
+    text = _text(out)
     leaked = [word for word in INTERNAL if word in text]
     assert not leaked, leaked
     for shown in ("Client Co", "Cleo Chief", "Chief Executive", "Finn Money", "Finance Director",
@@ -132,11 +140,23 @@ def test_the_client_version_shows_nothing_internal(cli, secret: Path, tmp_path: 
     # and the internal version does have them, so the test can tell
     internal = tmp_path / f"internal.{fmt}"
     assert cli("report", "client-co", "--format", fmt, "-o", internal, cwd=secret).code == 0
-    full = _deck_text(internal) if fmt == "pptx" else internal.read_text(encoding="utf-8")
+    full = _text(internal)
     assert "blocker" in full and "INTERNAL-GOAL" in full
 
 
 def test_client_is_refused_where_there_is_no_client_version(cli, secret: Path):
     for fmt in ("json", "csv", "xlsx", "svg"):
         result = cli("report", "client-co", "--format", fmt, "--audience", "client", "-o", "-", cwd=secret)
-        assert result.code == 2 and "--audience client is for md, html, pptx" in result.err
+        assert result.code == 2 and "--audience client is for md, html, pdf, pptx" in result.err
+
+
+def test_the_pdf_report_is_a_document_with_text_in_every_script(cli, tmp_path: Path):
+    out = tmp_path / "sib.pdf"
+    assert cli("report", "sibtelecom", "--format", "pdf", "-o", out, cwd=ROOT).code == 0
+    text = _text(out)
+    for words in ("Key figures", "Organisation and relationships", "Key stakeholders", "Goals and actions",
+                  "Елена Соколова", "Директор по ИТ (CIO)", "ПАО «СибТелеком»"):
+        assert words in text, words
+    chart = tmp_path / "chart.pdf"  # chart --format pdf stays the chart alone
+    assert cli("chart", "sibtelecom", "--format", "pdf", "-o", chart, cwd=ROOT).code == 0
+    assert "Key figures" not in _text(chart) and "Елена Соколова" in _text(chart)

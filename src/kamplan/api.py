@@ -329,7 +329,9 @@ def kpi(paths: Iterable[PathArg] = (), *, period: str | None = None, portfolio: 
     return compute_kpis([KpiInput.from_json(a["kpi"]) for a in found], period).to_json()
 
 
-CLIENT_FORMATS = ("md", "html", "pptx")
+CLIENT_FORMATS = ("md", "html", "pdf", "pptx")
+# `report --format pdf` is the account plan as a document; `chart --format pdf` is the chart alone
+REPORT_FORMAT_NAMES = {"pdf": "report-pdf"}
 
 
 def report(plan: PathArg | Account, *, fmt: str = "md", redact: bool = False, table: str | None = None,
@@ -342,8 +344,8 @@ def report(plan: PathArg | Account, *, fmt: str = "md", redact: bool = False, ta
         redact: Leave contact details and notes out.
         table: csv: which table.
         host: Plugin host.
-        audience: ``internal`` (everything) or ``client`` (md, html and pptx: only what may be shown
-            to the client, see :mod:`kamplan.render.client_view`).
+        audience: ``internal`` (everything) or ``client`` (md, html, pdf and pptx: only what may be
+            shown to the client, see :mod:`kamplan.render.client_view`).
 
     Returns:
         The content and the exporter's file suffix.
@@ -361,7 +363,7 @@ def report(plan: PathArg | Account, *, fmt: str = "md", redact: bool = False, ta
     options: dict[str, Any] = {"redact": redact or audience == "client", "audience": audience}
     if table is not None:
         options["table"] = table
-    return export(account, fmt, options, host)
+    return export(account, REPORT_FORMAT_NAMES.get(fmt, fmt), options, host)
 
 
 def site(paths: Iterable[PathArg] = (), *, out: PathArg, redact: bool = False, portfolio: Portfolio | None = None,

@@ -103,6 +103,16 @@ def export_pptx(account: Account, options: Mapping[str, Any]) -> bytes:
     return build_deck(account, _report(account, options))
 
 
+def export_report_pdf(account: Account, options: Mapping[str, Any]) -> bytes:
+    """The account plan as a printable PDF document (``report --format pdf``; see
+    :mod:`kamplan.render.pdf_report`)."""
+    from kamplan.render.pdf_report import build_pdf
+
+    if _client(options):
+        return build_pdf(account, _client_report(account, options), client=True)
+    return build_pdf(account, _report(account, options))
+
+
 @hookimpl
 def register_exporters(register: Callable[..., Any]) -> None:
     """Register the report formats."""
@@ -112,3 +122,4 @@ def register_exporters(register: Callable[..., Any]) -> None:
     register("csv", export_csv, ".csv")
     register("xlsx", export_xlsx, ".xlsx")
     register("pptx", export_pptx, ".pptx")
+    register("report-pdf", export_report_pdf, ".pdf")

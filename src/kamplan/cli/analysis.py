@@ -137,13 +137,13 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None
 @cli.command()
 @click.argument("plan")
 @click.option("--format", "fmt", default="md", show_default=True,
-              help="md, html, json, csv, xlsx, or any exporter (svg, png, pdf, mermaid, plugins' formats).")
+              help="md, html, pdf, pptx, json, csv, xlsx, or any exporter (svg, png, mermaid, plugins' formats).")
 @click.option("-o", "--output", help="File to write ('-' = standard output). Default: ACCOUNT.SUFFIX here.")
 @click.option("--table", type=click.Choice(["stakeholders", "relationships", "whitespace", "goals", "actions"]),
               help="csv: which table (default: stakeholders).")
 @click.option("--redact", is_flag=True, help="Leave contact details and notes out.")
 @click.option("--audience", type=click.Choice(["internal", "client"]), default="internal", show_default=True,
-              help="client (md, html, pptx): only names, titles, units, reporting lines and what is shared.")
+              help="client (md, html, pdf, pptx): only names, titles, units, reporting lines and what is shared.")
 @global_options
 @click.pass_context
 def report(ctx: click.Context, plan: str, fmt: str, output: str | None, table: str | None, redact: bool,

@@ -13,6 +13,7 @@ import functools
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 from kamplan.errors import KamplanError
 
@@ -63,9 +64,12 @@ def _register_fonts() -> None:
     fonts.register_font(PDF_FONT, str(BOLD), weight="bold", rlgFontName=f"{PDF_FONT}-Bold")
 
 
-def svg_to_pdf(svg: bytes) -> bytes:
-    """The SVG as a one-page vector PDF; names stay text (selectable, searchable, extractable)."""
-    from reportlab.graphics import renderPDF
+def drawing_of(svg: bytes) -> Any:
+    """The SVG as a reportlab drawing (vector, text drawn with the bundled fonts).
+
+    Raises:
+        ConvertError: When the SVG cannot be drawn.
+    """
     from svglib.svglib import svg2rlg
 
     _register_fonts()
@@ -77,4 +81,11 @@ def svg_to_pdf(svg: bytes) -> bytes:
         raise ConvertError(f"the chart could not be drawn as PDF: {exc}") from None
     if drawing is None:
         raise ConvertError("the chart could not be drawn as PDF: the SVG was not understood")
-    return bytes(renderPDF.drawToString(drawing, title="kamplan org chart"))
+    return drawing
+
+
+def svg_to_pdf(svg: bytes) -> bytes:
+    """The SVG as a one-page vector PDF; names stay text (selectable, searchable, extractable)."""
+    from reportlab.graphics import renderPDF
+
+    return bytes(renderPDF.drawToString(drawing_of(svg), title="kamplan org chart"))
