@@ -187,3 +187,27 @@ def test_chart_of_an_invalid_plan_exits_one(cli, write_plan):
     looping = "kamplan: 1\naccount: {name: X}\nstakeholders: [{id: a, name: A, reports_to: a}]\n"
     result = cli("chart", write_plan(looping))
     assert result.code == 1 and "E302" in result.err
+
+
+def test_a_wide_fan_of_reports_is_stacked_in_rows(tmp_path):
+    from kamplan.plugins import PluginHost
+    from kamplan.render import dot as dot_module
+    from kamplan.render.engines import render
+
+    people = "\n".join(f"  - {{id: a{i}, name: Analyst {i}, reports_to: boss}}" for i in range(12))
+    plan = tmp_path / "fan.yaml"
+    plan.write_text(f"kamplan: 1\naccount: {{name: Fan}}\nstakeholders:\n  - {{id: boss, name: Boss}}\n{people}\n",
+                    encoding="utf-8")
+    account = kamplan.load_portfolio([plan], host=PluginHost(entry_points=False)).accounts[0]
+
+    def width(stack: int) -> float:
+        old = dot_module.STACK_WIDTH
+        dot_module.STACK_WIDTH = stack
+        try:
+            source = dot_module.build_dot(account, dot_module.ChartOptions(legend=False))
+            svg = render(source, "svg", "embedded").decode()
+        finally:
+            dot_module.STACK_WIDTH = old
+        return float(re.search(r'<svg width="([0-9.]+)pt"', svg).group(1))
+
+    assert width(4) < width(100) * 0.7  # 12 analysts in rows of four, not one row of twelve

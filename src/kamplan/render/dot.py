@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import graphviz
 
@@ -216,6 +217,26 @@ def _label(person: Stakeholder) -> str:
     return "\n".join(lines)
 
 
+STACK_WIDTH = 4  # a manager's people without reports of their own, in rows of this many
+
+
+def _stack_wide_levels(dot: graphviz.Digraph, graph: Any, shown: list[str]) -> None:
+    """Under a manager with many people who have no reports, put those people in rows of
+    ``STACK_WIDTH`` (invisible edges from each to the one a row below) instead of one very wide row."""
+    shown_set = set(shown)
+    reports: dict[str, list[str]] = {}
+    for pid in shown:
+        manager = graph.manager(pid)
+        if manager in shown_set:
+            reports.setdefault(manager, []).append(pid)
+    for people in reports.values():
+        leaves = [p for p in people if not reports.get(p)]
+        if len(leaves) <= STACK_WIDTH + 1:
+            continue
+        for upper, lower in zip(leaves, leaves[STACK_WIDTH:], strict=False):
+            dot.edge(f"s/{upper}", f"s/{lower}", style="invis", weight="2")
+
+
 # The border of a person in badge mode, by coverage (insights.coverage): colour and width.
 BORDER = {"strong": ("#14532d", "3"), "medium": ("#14532d", "2.2"), "weak": ("#b7791f", "1.8"),
           "stale": ("#6b6b6b", "1.8")}
@@ -400,6 +421,7 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
         for dotted in person.dotted_to:
             if dotted in shown_set and dotted != pid:
                 dot.edge(f"s/{dotted}", f"s/{pid}", **EDGE_STYLES["dotted"])
+    _stack_wide_levels(dot, graph, shown)
     for pid, (count, unit_name) in chosen.summaries.items():
         label = f"+{count:,} {'person' if count == 1 else 'people'}" + (f"\nin {esc(unit_name)}" if unit_name else "")
         dot.node(f"more/{pid}", plain(label), shape="box", style="rounded,dashed", color="#777777", fontcolor="#333333",
