@@ -211,3 +211,41 @@ def test_a_wide_fan_of_reports_is_stacked_in_rows(tmp_path):
         return float(re.search(r'<svg width="([0-9.]+)pt"', svg).group(1))
 
     assert width(4) < width(100) * 0.7  # 12 analysts in rows of four, not one row of twelve
+
+
+def test_an_assistant_sits_beside_their_manager(tmp_path):
+    from kamplan.plugins import PluginHost
+
+    plan = tmp_path / "assist.yaml"
+    plan.write_text("kamplan: 1\naccount: {name: Assist Co}\nunits: [{id: hq, name: HQ}]\nstakeholders:\n"
+                    "  - {id: ceo, name: Cara, title: CEO, unit: hq}\n"
+                    "  - {id: ea, name: Eve, title: Executive Assistant to the CEO, unit: hq, reports_to: ceo}\n"
+                    "  - {id: pa, name: Пётр, title: Помощник финансового директора, unit: hq, reports_to: cfo}\n"
+                    "  - {id: cfo, name: Finn, title: CFO, unit: hq, reports_to: ceo}\n", encoding="utf-8")
+    account = kamplan.load_portfolio([plan], host=PluginHost(entry_points=False)).accounts[0]
+    dot = kamplan.chart(account, fmt="dot")
+    assert re.search(r'\{\s*rank=same\s*"s/ceo"\s*"s/ea"\s*\}', dot)
+    assert re.search(r'\{\s*rank=same\s*"s/cfo"\s*"s/pa"\s*\}', dot)
+    assert re.search(r'"s/ceo" -> "s/ea" \[[^\]]*constraint=false', dot)
+    assert "legend/coverage/covered" not in dot  # nobody has a badge: the legend does not explain one
+
+
+def test_a_big_chart_is_a_pure_tree_with_units_in_the_boxes(tmp_path):
+    from kamplan.plugins import PluginHost
+    from kamplan.render.dot import UNIT_CLUSTER_LIMIT
+
+    sys_path = str(Path(__file__).resolve().parents[1] / "benchmarks")
+    import sys
+
+    sys.path.insert(0, sys_path)
+    try:
+        from generate import make_plan
+    finally:
+        sys.path.remove(sys_path)
+    plan = tmp_path / "big.yaml"
+    plan.write_text(make_plan("big", "Big", UNIT_CLUSTER_LIMIT + 50, seed=4), encoding="utf-8")
+    account = kamplan.load_portfolio([plan], host=PluginHost(entry_points=False)).accounts[0]
+    dot = kamplan.chart(account, fmt="dot")
+    assert "cluster_u_" not in dot  # boxes grouped by unit would pull reporting lines across each other
+    unit_names = {u.name for u in account.plan.units}
+    assert any(f"({name})" in dot for name in unit_names)

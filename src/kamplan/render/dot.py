@@ -217,6 +217,16 @@ def _label(person: Stakeholder) -> str:
     return "\n".join(lines)
 
 
+ASSISTANT_TITLE = re.compile(r"\b(assistant|secretary|chief of staff|personal assistant|PA to)\b|"
+                             r"помощни|ассистент|секретар|assistent|assistante|sekretär", re.IGNORECASE)
+
+
+def is_assistant(person: Stakeholder) -> bool:
+    """Tagged ``assistant``, or titled as one (assistant, secretary, chief of staff, помощник...)."""
+    return "assistant" in person.tags or bool(person.title and ASSISTANT_TITLE.search(person.title))
+
+
+UNIT_CLUSTER_LIMIT = 150  # above, units are named in the boxes: boxes grouped by unit cross reporting lines
 STACK_WIDTH = 4  # a manager's people without reports of their own, in rows of this many
 
 
@@ -355,6 +365,7 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
         raise UsageError(f"--team must be badges or cluster, not {options.team!r}")
     badges = options.show_team and options.team == "badges"
     team_filter = options.view.partition(":")[2] if options.view and options.view.startswith("team:") else None
+    badges_drawn: list[str] = []
 
     units = {u.id: u for u in account.plan.units}
     members_by_unit: dict[str | None, list[Stakeholder]] = {}
@@ -362,7 +373,7 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
         person = graph.stakeholder(pid)
         members_by_unit.setdefault(person.unit if person.unit in units else None, []).append(person)
 
-    def add_person(target: graphviz.Digraph, person: Stakeholder) -> None:
+    def add_person(target: graphviz.Digraph, person: Stakeholder, unit_name: str | None = None) -> None:
         key = color_key(options.color_by, person, graph, account)
         used_colors.add(key)
         fill, text, _ = palette.get(key, ("#ffffff", "#1a1a1a", key))
@@ -373,11 +384,14 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
         if person.status == "left":
             fill, text, color = "#d9d9d9", "#6b6b6b", "#9e9e9e"
         label = _label(person)
+        if unit_name:
+            label += "\n" + esc(f"({unit_name})")
         penwidth = "1"
         if badges:
             badge = _badge(account, person.id, team_filter)
             if badge:
                 label += "\n" + esc(badge)
+                badges_drawn.append(person.id)
             color, penwidth = BORDER.get(coverage_key(account, person.id), (color, "1"))
             if person.status == "left":
                 color, penwidth = "#9e9e9e", "1"
@@ -405,19 +419,49 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
                          color="#9e9e9e", fontcolor="#555555", fontsize="12", labeljust="l")
             for person in members_by_unit.get(unit_id, []):
                 add_person(cluster, person)
+            place_assistants(cluster, members_by_unit.get(unit_id, []))
             for child in children.get(unit_id, []):
                 add_unit(cluster, child, seen | {unit_id})
 
-    for top in children.get(None, []):
-        add_unit(dot, top, frozenset())
-    for person in members_by_unit.get(None, []):
-        add_person(dot, person)
+    reports_of: dict[str, int] = {}
+    for pid in shown:
+        boss = graph.manager(pid)
+        if boss in shown_set:
+            reports_of[boss] = reports_of.get(boss, 0) + 1
+    beside: set[str] = set()
+
+    def place_assistants(target: graphviz.Digraph, people: list[Stakeholder]) -> None:
+        """An assistant (or chief of staff) without reports sits beside their manager, in the same unit."""
+        here = {p.id for p in people}
+        for person in people:
+            boss = graph.manager(person.id)
+            if boss in here and not reports_of.get(person.id) and is_assistant(person):
+                with target.subgraph() as row:
+                    row.attr(rank="same")
+                    row.node(f"s/{boss}")
+                    row.node(f"s/{person.id}")
+                beside.add(person.id)
+
+    if len(shown) <= UNIT_CLUSTER_LIMIT:
+        for top in children.get(None, []):
+            add_unit(dot, top, frozenset())
+        for person in members_by_unit.get(None, []):
+            add_person(dot, person)
+        place_assistants(dot, members_by_unit.get(None, []))
+    else:  # a big chart: a pure tree, whose reporting lines never cross; the unit is in each box
+        everyone = [graph.stakeholder(pid) for pid in shown]
+        for person in everyone:
+            add_person(dot, person, units[person.unit].name if person.unit in units else None)
+        place_assistants(dot, everyone)
 
     for pid in shown:
         person = graph.stakeholder(pid)
         manager = graph.manager(pid)
         if manager in shown_set:
-            dot.edge(f"s/{manager}", f"s/{pid}", **EDGE_STYLES["reports_to"])
+            attrs = dict(EDGE_STYLES["reports_to"])
+            if pid in beside:  # drawn sideways, beside the manager: the line does not rank them
+                attrs["constraint"] = "false"
+            dot.edge(f"s/{manager}", f"s/{pid}", **attrs)
         for dotted in person.dotted_to:
             if dotted in shown_set and dotted != pid:
                 dot.edge(f"s/{dotted}", f"s/{pid}", **EDGE_STYLES["dotted"])
@@ -456,6 +500,7 @@ def build_dot(account: Account, options: ChartOptions | None = None) -> str:
 
     if options.legend:
         deepest = max(shown, key=graph.depth_of, default=None)
-        _legend(dot, options.color_by, used_colors, options, f"s/{deepest}" if deepest else None, badges)
+        _legend(dot, options.color_by, used_colors, options, f"s/{deepest}" if deepest else None,
+                bool(badges_drawn))
     return dot.source
 
