@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -281,6 +282,7 @@ def _tooltip(person: Stakeholder, redact: bool) -> str:
     return "\n".join(p for p in parts if p)
 
 
+LEGEND_ROW = 5
 LEGEND_LINES = (
     ("reports_to", "reports to"),
     ("dotted", "dotted line"),
@@ -315,21 +317,27 @@ def _legend(dot: graphviz.Digraph, mode: str, used: set[str], options: ChartOpti
     with dot.subgraph(name="cluster_legend") as legend:
         legend.attr(label=f"Legend (colour = {mode})", style="rounded", color="#9e9e9e", fontcolor="#333333",
                     fontsize="12", labeljust="l")
-        with legend.subgraph() as row:
-            row.attr(rank="same")
-            for name, label, attrs in swatches:
-                row.node(name, label, fontsize="10", style=attrs.pop("style", "rounded,filled"),
-                         margin="0.08,0.03", **attrs)
-        with legend.subgraph() as row:
-            row.attr(rank="same")
-            for kind, label in lines:
-                a, b = f"legend/{kind}/a", f"legend/{kind}/b"
-                row.node(a, "", shape="point", width="0.04", color="#ffffff")
-                row.node(b, label, shape="plaintext", style="", fontsize="10", margin="0.02,0.02")
-                attrs = {k: v for k, v in EDGE_STYLES[kind].items() if k != "constraint"}
-                attrs.setdefault("penwidth", "2")
-                row.edge(a, b, minlen="1", **attrs)
-        legend.edge(swatches[0][0], f"legend/{lines[0][0]}/a", style="invis")
+        firsts: list[str] = []
+        for start in range(0, len(swatches), LEGEND_ROW):  # a compact block of short rows, not one long one
+            with legend.subgraph() as row:
+                row.attr(rank="same")
+                for name, label, attrs in swatches[start:start + LEGEND_ROW]:
+                    row.node(name, label, fontsize="10", style=attrs.pop("style", "rounded,filled"),
+                             margin="0.08,0.03", **attrs)
+            firsts.append(swatches[start][0])
+        for start in range(0, len(lines), LEGEND_ROW):
+            with legend.subgraph() as row:
+                row.attr(rank="same")
+                for kind, label in lines[start:start + LEGEND_ROW]:
+                    a, b = f"legend/{kind}/a", f"legend/{kind}/b"
+                    row.node(a, "", shape="point", width="0.04", color="#ffffff")
+                    row.node(b, label, shape="plaintext", style="", fontsize="10", margin="0.02,0.02")
+                    attrs = {k: v for k, v in EDGE_STYLES[kind].items() if k != "constraint"}
+                    attrs.setdefault("penwidth", "2")
+                    row.edge(a, b, minlen="1", **attrs)
+            firsts.append(f"legend/{lines[start][0]}/a")
+        for upper, lower in itertools.pairwise(firsts):
+            legend.edge(upper, lower, style="invis")
     if below:
         dot.edge(below, swatches[0][0], style="invis")
 
