@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP_DEMO): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[xlsx,pptx]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
 $(STAMP_DEV): pyproject.toml $(wildcard plugins/*/pyproject.toml) | $(BIN)/python

@@ -43,10 +43,6 @@ def export_csv(account: Account, options: Mapping[str, Any]) -> str:
 
 def export_xlsx(account: Account, options: Mapping[str, Any]) -> bytes:
     """An Excel workbook with typed cells and print setup (see :mod:`kamplan.render.workbook`)."""
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError:
-        raise UsageError("xlsx needs openpyxl: pip install 'kamplan[xlsx]'") from None
     from kamplan.render.workbook import build_workbook
 
     return build_workbook(_report(account, options))
@@ -92,10 +88,6 @@ def export_html(account: Account, options: Mapping[str, Any]) -> str:
 
 def export_pptx(account: Account, options: Mapping[str, Any]) -> bytes:
     """An editable slide deck for the business review (see :mod:`kamplan.render.deck`)."""
-    try:
-        import pptx  # noqa: F401
-    except ImportError:
-        raise UsageError("pptx needs python-pptx: pip install 'kamplan[pptx]'") from None
     from kamplan.render.deck import build_deck
 
     if _client(options):
