@@ -1,14 +1,15 @@
-"""Commands for plans kept in git: fmt, diff, import."""
+"""Commands for plans kept in git: fmt, diff, import, history."""
 
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
-from kamplan.cli.app import cli, global_options, host_for
+from kamplan.cli.app import _pct, _table, cli, global_options, host_for
 from kamplan.errors import printable
 
 
@@ -117,3 +118,42 @@ def import_(ctx: click.Context, format_name: str, file: str, account_id: str, in
     ctx.exit(report.exit_code)
 
 
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First period (default: a year before --until).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last date (default: the as-of date).")
+@click.option("--every", type=click.Choice(["month", "quarter"]), default="quarter", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@global_options
+def history(paths: tuple[str, ...], since: Any, until: Any, every: str, fmt: str) -> None:
+    """Each account's map figures at the end of each quarter (or month), from the git history."""
+    import csv
+    import io
+
+    from kamplan.repo.history import history as run
+
+    found = run(list(paths), since=since.date() if since else None, until=until.date() if until else None,
+                every=every)
+    for problem in found.problems:
+        click.echo(f"kamplan: note: {problem['date']} ({problem['commit']}): {problem['file']} could not be "
+                   f"read: {problem['problem']}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(found.rows, indent=2, ensure_ascii=False))
+        return
+    columns = ["account", "date", "commit", "coverage", "map_status", "health", "nrr", "key_players",
+               "covered_key_players", "champions", "stale_relationships", "open_actions", "overdue_actions"]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[row[c] for c in columns] for row in found.rows])
+        click.echo(out.getvalue(), nl=False)
+        return
+    _table("History", ["account", "date", "commit", "coverage", "map", "health", "NRR", "key covered",
+                       "champions", "stale", "open", "overdue"],
+           [[r["account"], r["date"], r["commit"][:8], _pct(r["coverage"]), str(r["map_status"]),
+             "n/a" if r["health"] is None else f"{r['health']:.0f}", _pct(r["nrr"]),
+             f"{r['covered_key_players']}/{r['key_players']}", str(r["champions"]), str(r["stale_relationships"]),
+             str(r["open_actions"]), str(r["overdue_actions"])] for r in found.rows])

@@ -1,0 +1,98 @@
+"""``kamplan history`` on a git repository built with set commit dates (GIT_COMMITTER_DATE); figures by hand.
+
+Timeline (stale_contact_days 90):
+- 2026-02-15: alpha: economic buyer Erin (strong tie, last contact 2026-02-01), decision maker Dan (none).
+- 2026-05-10: Dan gets a medium tie (last contact 2026-05-01); beta is added.
+- 2026-08-20: alpha's file is renamed (same account id); beta no longer parses.
+As of 2026-03-31 alpha covers Erin only: 1 of 2 key players. As of 2026-06-30 Erin's tie is 150 days old
+(stale) and Dan's is fresh: 1 of 2 again, but the other one. As of 2026-09-30 both are stale: 0 of 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kamplan.plugins import PluginHost
+from kamplan.repo.history import history, period_ends
+
+ALPHA = """\
+kamplan: 1
+account: {{id: alpha, name: Alpha, reviewed: 2026-01-10}}
+team: [{{id: kam, name: Kim}}]
+stakeholders:
+  - {{id: erin, name: Erin, roles: [economic_buyer]}}
+  - {{id: dan, name: Dan, roles: [decision_maker], reports_to: erin}}
+relationships:
+  - {{team: kam, stakeholder: erin, strength: strong, last_contact: 2026-02-01}}
+{extra}actions:
+  - {{id: a1, title: Meet Dan, owner: kam, due: 2026-04-15}}
+"""
+BETA = "kamplan: 1\naccount: {id: beta, name: Beta}\nstakeholders:\n  - {id: bo, name: Bo}\n"
+
+
+def _commit(repo: Path, when: str, message: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": f"{when}T12:00:00", "GIT_COMMITTER_DATE": f"{when}T12:00:00"}
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run([*git, "commit", "-qm", message], cwd=repo, check=True, env=env)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    plans = tmp_path / "account_plans"
+    plans.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
+    (tmp_path / "kamplan.yaml").write_text("kamplan: 1\nsettings: {stale_contact_days: 90}\n", encoding="utf-8")
+    (plans / "alpha.yaml").write_text(ALPHA.format(extra=""), encoding="utf-8")
+    _commit(tmp_path, "2026-02-15", "alpha")
+    dan = "  - {team: kam, stakeholder: dan, strength: medium, last_contact: 2026-05-01}\n"
+    (plans / "alpha.yaml").write_text(ALPHA.format(extra=dan), encoding="utf-8")
+    (plans / "beta.yaml").write_text(BETA, encoding="utf-8")
+    _commit(tmp_path, "2026-05-10", "dan covered, beta")
+    (plans / "alpha.yaml").rename(plans / "alpha-corp.yaml")
+    (plans / "beta.yaml").write_text("kamplan: 1\naccount: {id: beta, name: [unclosed\n", encoding="utf-8")
+    _commit(tmp_path, "2026-08-20", "rename alpha, break beta")
+    return tmp_path
+
+
+def test_period_ends():
+    assert [str(d) for d in period_ends(kamplan_date("2026-01-01"), kamplan_date("2026-09-30"), "quarter")] == [
+        "2026-03-31", "2026-06-30", "2026-09-30"]
+    assert [str(d) for d in period_ends(kamplan_date("2026-01-15"), kamplan_date("2026-03-20"), "month")] == [
+        "2026-01-31", "2026-02-28", "2026-03-20"]
+
+
+def kamplan_date(text: str):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)
+
+
+def test_figures_per_quarter_by_hand(repo: Path):
+    found = history([repo], since=kamplan_date("2026-01-01"), until=kamplan_date("2026-09-30"),
+                    host=PluginHost(entry_points=False))
+    by = {(r["account"], r["date"]): r for r in found.rows}
+    assert sorted(by) == [("alpha", "2026-03-31"), ("alpha", "2026-06-30"), ("alpha", "2026-09-30"),
+                          ("beta", "2026-06-30")]  # beta absent before it existed and where it does not parse
+    q1, q2, q3 = by["alpha", "2026-03-31"], by["alpha", "2026-06-30"], by["alpha", "2026-09-30"]
+    assert (q1["coverage"], q1["covered_key_players"], q1["key_players"], q1["map_status"]) == (0.5, 1, 2, 2)
+    assert (q2["coverage"], q2["map_status"]) == (0.5, 1)  # Dan covered, the economic buyer's tie stale
+    assert (q3["coverage"], q3["map_status"], q3["stale_relationships"]) == (0.0, 0, 2)
+    assert (q1["open_actions"], q1["overdue_actions"], q2["overdue_actions"]) == (1, 0, 1)
+    assert q1["commit"] != q2["commit"] != q3["commit"]
+    assert [(p["date"], p["file"]) for p in found.problems] == [("2026-09-30", "account_plans/beta.yaml")]
+
+
+def test_history_on_the_command_line(cli, repo: Path):
+    result = cli("history", "--since", "2026-01-01", "--until", "2026-09-30", "--format", "json", cwd=repo)
+    rows = json.loads(result.out)
+    assert {r["account"] for r in rows} == {"alpha", "beta"} and "beta.yaml could not be read" in result.err
+    assert set(rows[0]) >= {"account", "date", "commit", "coverage", "map_status", "health", "nrr"}
+    csv_out = cli("history", "--since", "2026-01-01", "--until", "2026-09-30", "--format", "csv", cwd=repo).out
+    assert csv_out.splitlines()[0].startswith("account,date,commit,coverage,map_status,health,nrr")
+    assert cli("history", "--since", "2026-09-30", "--until", "2026-01-01", cwd=repo).code == 2
