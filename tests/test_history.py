@@ -96,3 +96,16 @@ def test_history_on_the_command_line(cli, repo: Path):
     csv_out = cli("history", "--since", "2026-01-01", "--until", "2026-09-30", "--format", "csv", cwd=repo).out
     assert csv_out.splitlines()[0].startswith("account,date,commit,coverage,map_status,health,nrr")
     assert cli("history", "--since", "2026-09-30", "--until", "2026-01-01", cwd=repo).code == 2
+
+
+def test_the_dashboard_shows_trends_from_git(cli, repo: Path):
+    (repo / "account_plans" / "beta.yaml").write_text(BETA, encoding="utf-8")  # fixed, not yet committed
+    result = cli("--as-of", "2026-09-30", "site", "--history", "-o", repo / "out", cwd=repo)
+    assert result.code == 0, result.err
+    page = (repo / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Coverage, health, NRR by quarter" in page
+    assert 'aria-label="coverage by quarter: 2026-03-31: 50%, 2026-06-30: 50%, 2026-09-30: 0%"' in page
+    # health and NRR need revenue, which these plans do not have: shown as n/a, not as a line at zero
+    assert page.count('<svg class="spark"') == 1 and 'title="health">n/a' in page
+    plain = cli("--as-of", "2026-09-30", "site", "-o", repo / "plain", cwd=repo)
+    assert plain.code == 0 and "by quarter" not in (repo / "plain" / "index.html").read_text(encoding="utf-8")

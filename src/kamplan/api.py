@@ -368,15 +368,42 @@ def report(plan: PathArg | Account, *, fmt: str = "md", redact: bool = False, ta
 
 def site(paths: Iterable[PathArg] = (), *, out: PathArg, redact: bool = False, portfolio: Portfolio | None = None,
          host: PluginHost | None = None, use_cache: bool = True, progress: Any = None,
-         plugin_dirs: Iterable[PathArg] = ()) -> Path:
+         plugin_dirs: Iterable[PathArg] = (), history: bool = False) -> Path:
     """Build the static offline site: ``out/index.html`` and one page per account. Returns the index path.
 
-    Only pages whose inputs changed are written again (see :mod:`kamplan.web.site`).
+    Only pages whose inputs changed are written again (see :mod:`kamplan.web.site`). With ``history``,
+    the dashboard shows each account's coverage, health and NRR over the last eight quarters, from git
+    (:mod:`kamplan.repo.history`).
     """
     from kamplan.web.site import build_site
 
+    trends = _trends(list(paths), host) if history else None
     return build_site(paths, out, redact=redact, portfolio=portfolio, host=host, use_cache=use_cache,
-                      progress=progress, plugin_dirs=plugin_dirs)
+                      progress=progress, plugin_dirs=plugin_dirs, trends=trends)
+
+
+def _trends(paths: list[PathArg], host: PluginHost | None) -> dict[str, dict[str, list[Any]]]:
+    """Per account: the quarter ends, and coverage, health and NRR at each (None where unknown)."""
+    import datetime as dt
+
+    from kamplan.repo.history import history
+
+    anchor = Path(paths[0]) if paths else Path.cwd()
+    from kamplan.clock import as_of_override
+    from kamplan.read.discovery import find_config
+    from kamplan.read.sources import load_config
+
+    settings = load_config(find_config(anchor.resolve())).config.settings
+    until = as_of_override() or settings.today or dt.date.today()
+    since = dt.date(until.year - 2, until.month, 1) + dt.timedelta(days=1)
+    found = history(paths, since=since, until=until, every="quarter", host=host)
+    trends: dict[str, dict[str, list[Any]]] = {}
+    for row in found.rows:
+        trend = trends.setdefault(row["account"], {"dates": [], "coverage": [], "health": [], "nrr": []})
+        for key in ("coverage", "health", "nrr"):
+            trend[key].append(row[key])
+        trend["dates"].append(row["date"])
+    return trends
 
 
 def fmt(paths: Iterable[PathArg] = (), *, check: bool = False) -> Any:

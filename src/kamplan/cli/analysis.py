@@ -165,13 +165,14 @@ def report(ctx: click.Context, plan: str, fmt: str, output: str | None, table: s
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
 @click.option("--redact", is_flag=True, help="Leave contact details and notes out of every page.")
+@click.option("--history", is_flag=True, help="Sparklines of coverage, health and NRR by quarter, from git.")
 @global_options
 @click.pass_context
-def site(ctx: click.Context, paths: tuple[str, ...], out: str, redact: bool) -> None:
+def site(ctx: click.Context, paths: tuple[str, ...], out: str, redact: bool, history: bool) -> None:
     """A static, offline site: OUT/index.html is the dashboard, one interactive page per account."""
     from kamplan.api import site as build
 
-    index = _load_and_run(ctx, build, paths, out=out, redact=redact)
+    index = _load_and_run(ctx, build, paths, out=out, redact=redact, history=history)
     click.echo(f"site: {os.path.relpath(index)}", err=True)
 
 

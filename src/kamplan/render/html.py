@@ -48,7 +48,8 @@ def environment() -> Environment:
     env = _Environment(loader=PackageLoader("kamplan.render", "templates"),
                       autoescape=select_autoescape(["html"], default_for_string=True), trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(md=md_cell, money=money, pct=pct, label=label, jsonscript=json_script, capped=capped)
+    env.filters.update(md=md_cell, money=money, pct=pct, label=label, jsonscript=json_script, capped=capped,
+                       sparkline=sparkline)
     return env
 
 
@@ -86,6 +87,32 @@ def csp(scripts: list[str], styles: list[str]) -> str:
     style_src = " ".join(digest(s) for s in styles) or "'none'"
     return (f"default-src 'none'; script-src {script_src}; style-src {style_src}; img-src data:; "
             "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def sparkline(values: list[float | None], dates: list[str], what: str, scale: float = 1.0) -> Markup:
+    """A small inline SVG line of ``values`` by quarter (gaps where unknown), named for screen readers."""
+    width, height, pad = 96, 22, 2
+    known = [v for v in values if v is not None]
+    shown = ", ".join(f"{d}: {'n/a' if v is None else f'{v * scale:.0f}' + ('%' if scale == 100 else '')}"
+                      for d, v in zip(dates, values, strict=True))
+    if not known:
+        return Markup(f'<span class="muted" title="{escape(what)}">n/a</span>')
+    low, high = min(known), max(known)
+    span = (high - low) or 1.0
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+    segments: list[list[str]] = [[]]
+    for i, value in enumerate(values):
+        if value is None:
+            segments.append([])
+            continue
+        y = height - pad - (value - low) / span * (height - 2 * pad)
+        segments[-1].append(f"{pad + i * step:.1f},{y:.1f}")
+    lines = "".join(f'<polyline points="{" ".join(seg)}"/>' for seg in segments if len(seg) > 1)
+    dots = "".join(f'<circle cx="{seg[-1].split(",")[0]}" cy="{seg[-1].split(",")[1]}" r="1.8"/>'
+                   for seg in segments if seg)
+    label = escape(f"{what} by quarter: {shown}")
+    return Markup(f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+                  f'aria-label="{label}"><title>{label}</title>{lines}{dots}</svg>')
 
 
 def json_script(data: Any) -> Markup:
@@ -187,12 +214,13 @@ def static_svg(account: Account, redact: bool) -> str:
 
 
 def index_page(rows: list[dict[str, Any]], kpis: dict[str, Any], generated: dt.date, redacted: bool,
-               problems: list[dict[str, Any]] | None = None) -> str:
+               problems: list[dict[str, Any]] | None = None, trends: bool = False) -> str:
     """The portfolio dashboard (with the plans that have errors first, when a live preview has any)."""
     scripts = [asset("dashboard.js")]
     styles = [asset("site.css")]
     return render_template("index.html", rows=rows, kpis=kpis, generated=generated, redacted=redacted,
-                           problems=problems or [], scripts=scripts, styles=styles, csp=csp(scripts, styles))
+                           problems=problems or [], trends=trends, scripts=scripts, styles=styles,
+                           csp=csp(scripts, styles))
 
 
 def problems_page(account: str, file: str, diagnostics: list[Any]) -> str:

@@ -44,7 +44,8 @@ def page_format() -> str:
 def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.PathLike[str] = "site", *,
                redact: bool = False, portfolio: Portfolio | None = None, host: PluginHost | None = None,
                use_cache: bool = True, progress: Any = None,
-               plugin_dirs: Iterable[str | os.PathLike[str]] = (), keep_going: bool = False) -> Path:
+               plugin_dirs: Iterable[str | os.PathLike[str]] = (), keep_going: bool = False,
+               trends: dict[str, dict[str, list[Any]]] | None = None) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/accounts/ID.html``; return the index path.
 
     Args:
@@ -58,6 +59,7 @@ def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.P
         plugin_dirs: Extra plugin folders for the default host.
         keep_going: Build from the plans without errors and give each plan with errors a page of its
             diagnostics, listed on the dashboard too (``kamplan serve``), instead of refusing.
+        trends: Per account, figures by quarter for the dashboard's sparklines (``site --history``).
 
     Raises:
         PlanError: When a plan has errors (unless ``keep_going``).
@@ -104,7 +106,7 @@ def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.P
     _write_manifest(out, {plan: {"account": account, "key": "" if plan in broken else wanted.get(plan, "")}
                           for plan, account in pages.items()})
     _remove_orphans(out, set(pages.values()))
-    write_atomic(out / "index.html", dashboard(analyses, redact, problems))
+    write_atomic(out / "index.html", dashboard(analyses, redact, problems, trends))
     return out / "index.html"
 
 
@@ -162,7 +164,8 @@ def _with_scores(facts: list[dict[str, Any]], values: list[dict[str, Any]]) -> l
     return [{**fact, "score_values": value} for fact, value in zip(facts, values, strict=True)]
 
 
-def dashboard(analyses: list[dict[str, Any]], redact: bool, problems: list[dict[str, Any]] | None = None) -> str:
+def dashboard(analyses: list[dict[str, Any]], redact: bool, problems: list[dict[str, Any]] | None = None,
+              trends: dict[str, dict[str, list[Any]]] | None = None) -> str:
     """The dashboard page, from each account's facts (see :mod:`kamplan.engine.parts`), with the plans
     that have errors listed first when there are any (``kamplan serve``)."""
     from kamplan.insights.kpis import KpiInput, compute_kpis, stands_on
@@ -185,8 +188,9 @@ def dashboard(analyses: list[dict[str, Any]], redact: bool, problems: list[dict[
             "coverage": analysis["score_values"].get("coverage"), "map_status": kpi["map_status"],
             "anomalies": [a["message"] for a in kpis["anomalies"] if a["account"] == info["id"]],
             "stakeholders": info["stakeholders"], "depth": 0,
+            "trend": (trends or {}).get(info["id"]),
         }
-    return index_page(_grouped(rows), kpis, generated, redact, problems or [])
+    return index_page(_grouped(rows), kpis, generated, redact, problems or [], trends is not None)
 
 
 def _read_manifest(out: Path) -> dict[str, Any]:
