@@ -97,6 +97,11 @@ def sparkline(values: list[float | None], dates: list[str], what: str, scale: fl
                       for d, v in zip(dates, values, strict=True))
     if not known:
         return Markup(f'<span class="muted" title="{escape(what)}">n/a</span>')
+    if len(known) == 1:  # one quarter of history: a figure, not a line
+        only = known[0] * scale
+        text = f"{only:.0f}%" if scale == 100 else f"{only:.0f}"
+        return Markup(f'<span class="spark-one" title="{escape(what)} by quarter: {escape(shown)}">'
+                      f'{escape(what)} {text}</span>')
     low, high = min(known), max(known)
     span = (high - low) or 1.0
     step = (width - 2 * pad) / max(len(values) - 1, 1)
