@@ -107,5 +107,10 @@ def test_the_dashboard_shows_trends_from_git(cli, repo: Path):
     assert 'aria-label="coverage by quarter: 2026-03-31: 50%, 2026-06-30: 50%, 2026-09-30: 0%"' in page
     # health and NRR need revenue, which these plans do not have: shown as n/a, not as a line at zero
     assert page.count('<svg class="spark"') == 1 and 'title="health">n/a' in page
+    alpha = (repo / "out" / "accounts" / "alpha.html").read_text(encoding="utf-8")
+    assert "The map over time (from git)" in alpha and "2026-06-30" in alpha
+    commits = subprocess.run(["git", "log", "--format=%h", "-n", "3", "--abbrev=12"], cwd=repo, capture_output=True,
+                             text=True, check=True).stdout.split()
+    assert f"kamplan diff {commits[1]} {commits[0]}" in alpha  # the last change, as a command to run
     plain = cli("--as-of", "2026-09-30", "site", "-o", repo / "plain", cwd=repo)
     assert plain.code == 0 and "by quarter" not in (repo / "plain" / "index.html").read_text(encoding="utf-8")

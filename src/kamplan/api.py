@@ -383,7 +383,7 @@ def site(paths: Iterable[PathArg] = (), *, out: PathArg, redact: bool = False, p
 
 
 def _trends(paths: list[PathArg], host: PluginHost | None) -> dict[str, dict[str, list[Any]]]:
-    """Per account: the quarter ends, and coverage, health and NRR at each (None where unknown)."""
+    """Per account: the quarter ends, and coverage, health, NRR, map status and commit at each."""
     import datetime as dt
 
     from kamplan.repo.history import history
@@ -399,8 +399,9 @@ def _trends(paths: list[PathArg], host: PluginHost | None) -> dict[str, dict[str
     found = history(paths, since=since, until=until, every="quarter", host=host)
     trends: dict[str, dict[str, list[Any]]] = {}
     for row in found.rows:
-        trend = trends.setdefault(row["account"], {"dates": [], "coverage": [], "health": [], "nrr": []})
-        for key in ("coverage", "health", "nrr"):
+        trend = trends.setdefault(row["account"], {"dates": [], "coverage": [], "health": [], "nrr": [],
+                                                   "map_status": [], "commit": []})
+        for key in ("coverage", "health", "nrr", "map_status", "commit"):
             trend[key].append(row[key])
         trend["dates"].append(row["date"])
     return trends

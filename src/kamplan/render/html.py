@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import itertools
 import json
 from functools import cache
 from importlib import resources
@@ -87,6 +88,19 @@ def csp(scripts: list[str], styles: list[str]) -> str:
     style_src = " ".join(digest(s) for s in styles) or "'none'"
     return (f"default-src 'none'; script-src {script_src}; style-src {style_src}; img-src data:; "
             "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def history_rows(trend: dict[str, list[Any]] | None) -> dict[str, Any] | None:
+    """The account page's history panel: the figures by quarter and the last change of the plan's files."""
+    if not trend:
+        return None
+    keys = ("dates", "coverage", "map_status", "health", "nrr", "commit")
+    rows = [dict(zip(keys, values, strict=True)) for values in zip(*(trend[k] for k in keys), strict=True)]
+    change = None
+    for before, after in itertools.pairwise(rows):
+        if after["commit"] != before["commit"]:
+            change = {"from": before["commit"], "to": after["commit"], "by": after["dates"]}
+    return {"rows": rows, "change": change}
 
 
 def sparkline(values: list[float | None], dates: list[str], what: str, scale: float = 1.0) -> Markup:
@@ -186,7 +200,7 @@ def chart_data(account: Account, report: dict[str, Any]) -> dict[str, Any]:
 
 
 def account_page(account: Account, report: dict[str, Any], *, standalone: bool, nav: dict[str, Any] | None = None,
-                 svg: str | None = None) -> str:
+                 svg: str | None = None, trend: dict[str, list[Any]] | None = None) -> str:
     """The HTML page of one account (the site's page, or a standalone ``report --format html``)."""
     if standalone and svg is None:
         svg = static_svg(account, report["redacted"])
@@ -200,6 +214,7 @@ def account_page(account: Account, report: dict[str, Any], *, standalone: bool, 
         "palettes": PALETTES,
         "stakeholder_rows": stakeholder_rows(report), "recommendation_rows": recommendation_rows(report),
         "finding_items": finding_items(report), "whitespace_rows": whitespace_rows(report),
+        "history": history_rows(trend),
     }
     return render_template("account.html", **context)
 

@@ -71,14 +71,18 @@ def build_site(paths: Iterable[str | os.PathLike[str]] = (), out_dir: str | os.P
     manifest = _read_manifest(out)
     wanted: dict[str, str] = {}
 
-    def stale(plan: Path, key: str) -> bool:
-        wanted[str(plan)] = hashlib.sha256(f"{page_format()}\0{redact}\0{key}".encode()).hexdigest()
+    history_key = hashlib.sha256(json.dumps(trends, sort_keys=True, default=str).encode()).hexdigest() \
+        if trends is not None else "-"
+
+    def stale(plan: Path, key: str) -> bool:  # the history is an input of every page when it is shown
+        wanted[str(plan)] = hashlib.sha256(f"{page_format()}\0{redact}\0{key}\0{history_key}".encode()).hexdigest()
         known = manifest.get(str(plan))
         return not (isinstance(known, dict) and known.get("key") == wanted[str(plan)]
                     and (out / "accounts" / f"{known.get('account')}.html").is_file())
 
     def write_page(account: Account) -> str:
-        return write_account_page(account, out, redact)
+        return write_account_page(account, out, redact, (trends or {}).get(account.id) if trends is not None
+                                  else None)
 
     problems: list[dict[str, Any]] = []
     if portfolio is not None:
@@ -139,13 +143,13 @@ def _problem_pages(result: Any, out: Path) -> list[dict[str, Any]]:
     return problems
 
 
-def write_account_page(account: Account, out: Path, redact: bool) -> str:
-    """Render and write one account's page; returns the account id."""
+def write_account_page(account: Account, out: Path, redact: bool, trend: dict[str, list[Any]] | None = None) -> str:
+    """Render and write one account's page (with its history panel when ``trend`` is given); returns the id."""
     from kamplan.render.document import build_report
     from kamplan.render.html import account_page
 
     report = build_report(account, redact=redact, host=account.host)
-    page = account_page(account, report, standalone=False, nav={"index": "../index.html"})
+    page = account_page(account, report, standalone=False, nav={"index": "../index.html"}, trend=trend)
     write_atomic(out / "accounts" / f"{account.id}.html", page, durable=False)  # output, made again at will
     return account.id
 
