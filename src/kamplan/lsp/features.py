@@ -45,8 +45,7 @@ def to_lsp_diagnostic(diagnostic: Diagnostic, index: FileIndex) -> lsp.Diagnosti
     line, character = max(diagnostic.line - 1, 0), max(diagnostic.column - 1, 0)
     if line < len(index.lines):  # kamplan counts code points; the protocol counts UTF-16 units
         character = utf16_column(index.lines[line], character)
-    node = next((n for n in [*index.keys, *index.nodes] if n.kind == "scalar"
-                 and (n.span.line, n.span.character) == (line, character)), None)
+    node = index.scalar_starting_at(line, character)
     end = (node.span.end_line, node.span.end_character) if (node and node.span.end_character > character) \
         or (node and node.span.end_line > line) else (line, character + 1)
     where = f" ({diagnostic.path})" if diagnostic.path else ""
@@ -202,25 +201,13 @@ def rename(ws: Workspace, file: Path, line: int, character: int, new_id: str) ->
 
 
 # -- hover ------------------------------------------------------------------------------------------
-def _fields(index: FileIndex, entry: FieldPath) -> dict[str, str]:
-    """The scalar fields of one entry (lists joined with commas)."""
-    out: dict[str, list[str]] = {}
-    for node in index.nodes:
-        if node.kind == "scalar" and node.path[:len(entry)] == entry and len(node.path) > len(entry):
-            key = node.path[len(entry)]
-            if isinstance(key, str) and (len(node.path) == len(entry) + 1 or (isinstance(node.path[-1], int)
-                                         and len(node.path) == len(entry) + 2)):
-                out.setdefault(key, []).append(node.value)
-    return {k: ", ".join(v) for k, v in out.items()}
-
-
 def _entries(ws: Workspace, files: list[Path], section: str) -> list[dict[str, str]]:
     found = []
     for file in files:
         index = ws.index(file)
         for node in index.nodes:
             if node.kind == "mapping" and len(node.path) == 2 and node.path[0] == section:
-                found.append(_fields(index, node.path))
+                found.append(index.fields(node.path))
     return found
 
 
@@ -233,9 +220,9 @@ def hover(ws: Workspace, file: Path, line: int, character: int) -> lsp.Hover | N
     if not definitions:
         return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, f"unknown {KIND_WORDS[use.kind]} `{use.id}`"))
     first = definitions[0]
-    card = _fields(ws.index(first.file), first.use.node.path[:-1])
+    card = ws.index(first.file).fields(first.use.node.path[:-1])
     for other in definitions[1:]:  # a team member's name and role may come from kamplan.yaml's people
-        card = {**_fields(ws.index(other.file), other.use.node.path[:-1]), **card}
+        card = {**ws.index(other.file).fields(other.use.node.path[:-1]), **card}
     plan = ws.plan_of(file)
     plan_files = ws.files_of(plan) if plan is not None else []
     lines = [f"**{card.get('name') or card.get('title') or use.id}** ({KIND_WORDS[use.kind]} `{use.id}`)"]
@@ -288,7 +275,7 @@ def document_symbols(ws: Workspace, file: Path) -> list[lsp.DocumentSymbol]:
         if value is not None and value.kind == "sequence":
             for node in index.nodes:
                 if node.kind == "mapping" and len(node.path) == 2 and node.path[0] == section:
-                    fields = _fields(index, node.path)
+                    fields = index.fields(node.path)
                     ident = fields.get("id")
                     name = fields.get("name") or fields.get("title") or fields.get("decision") or ""
                     label = ident or name or f"{section}[{node.path[1]}]"
@@ -320,7 +307,7 @@ def code_actions(ws: Workspace, file: Path, diagnostics: list[lsp.Diagnostic]) -
             node = index.at(diagnostic.range.start.line, diagnostic.range.start.character)
             if node is not None and node.is_key:  # validate points at the key of a single reference
                 node = index.value(node.path)
-            use = next((u for u in index.ids if u.node == node), None) if node else None
+            use = index.use_of(node) if node else None
             if use is None:
                 continue
             known = sorted({f.use.id for f in ws.definitions(file, use.kind)})

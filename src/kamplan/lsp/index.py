@@ -82,14 +82,53 @@ class FileIndex:
     ids: list[IdUse] = field(default_factory=list)
     parsed: bool = True
     lines: list[str] = field(default_factory=list)
+    # Lookups over the lists above, filled once by ``_finish`` (a big plan has hundreds of thousands of
+    # nodes: a request must not scan them per id, per entry or per diagnostic).
+    _values: dict[FieldPath, Node] = field(default_factory=dict, repr=False)
+    _keys: dict[FieldPath, Node] = field(default_factory=dict, repr=False)
+    _starts: dict[tuple[int, int], Node] = field(default_factory=dict, repr=False)
+    _uses: dict[Node, IdUse] = field(default_factory=dict, repr=False)
+    _fields: dict[FieldPath, dict[str, list[str]]] = field(default_factory=dict, repr=False)
+
+    def _finish(self) -> None:
+        self.nodes.sort(key=lambda n: (n.span.line, n.span.character))
+        for node in self.nodes:
+            self._values.setdefault(node.path, node)
+        for key in self.keys:
+            self._keys.setdefault(key.path, key)
+        for node in [*self.keys, *self.nodes]:
+            if node.kind == "scalar":
+                self._starts.setdefault((node.span.line, node.span.character), node)
+        for use in self.ids:
+            self._uses.setdefault(use.node, use)
+        for node in self.nodes:
+            if node.kind != "scalar" or not node.path:
+                continue
+            path = node.path
+            if isinstance(path[-1], str):  # a field of the entry at path[:-1]
+                self._fields.setdefault(path[:-1], {}).setdefault(path[-1], []).append(node.value)
+            elif len(path) >= 2 and isinstance(path[-2], str):  # an item of a list field
+                self._fields.setdefault(path[:-2], {}).setdefault(path[-2], []).append(node.value)
 
     def value(self, path: FieldPath) -> Node | None:
         """The value at ``path``."""
-        return next((n for n in self.nodes if n.path == path), None)
+        return self._values.get(path)
 
     def key(self, path: FieldPath) -> Node | None:
         """The key that holds the value at ``path``."""
-        return next((n for n in self.keys if n.path == path), None)
+        return self._keys.get(path)
+
+    def use_of(self, node: Node) -> IdUse | None:
+        """The id definition or reference written as ``node``."""
+        return self._uses.get(node)
+
+    def scalar_starting_at(self, line: int, character: int) -> Node | None:
+        """The key or scalar value written from exactly this position."""
+        return self._starts.get((line, character))
+
+    def fields(self, entry: FieldPath) -> dict[str, str]:
+        """The scalar fields of the entry at ``entry`` (list fields joined with commas)."""
+        return {k: ", ".join(v) for k, v in self._fields.get(entry, {}).items()}
 
     def at(self, line: int, character: int) -> Node | None:
         """The innermost scalar (value or key) at the position, if any."""
@@ -112,7 +151,7 @@ class FileIndex:
     def use_at(self, line: int, character: int) -> IdUse | None:
         """The id definition or reference at the position."""
         node = self.at(line, character)
-        return next((u for u in self.ids if u.node == node), None) if node else None
+        return self.use_of(node) if node else None
 
     def container_at(self, line: int, character: int) -> Node | None:
         """The innermost sequence whose range holds the position (completing a new list item)."""
@@ -190,5 +229,5 @@ def build_index(text: str, *, config: bool = False) -> FileIndex:
                                        _inner(key, index.lines), is_key=True))
                 children.append((value, child))
             pending += reversed(children)
-    index.nodes.sort(key=lambda n: (n.span.line, n.span.character))
+    index._finish()
     return index

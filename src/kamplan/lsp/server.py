@@ -62,22 +62,16 @@ def _is_ours(uri: str) -> bool:
     return uri.startswith("file:") and path_of(uri).suffix in (".yaml", ".yml")
 
 
-@SERVER.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-def did_open(server: KamplanServer, params: lsp.DidOpenTextDocumentParams) -> None:
+def did_open_change_or_save(server: KamplanServer,
+                            params: lsp.DidOpenTextDocumentParams | lsp.DidChangeTextDocumentParams
+                            | lsp.DidSaveTextDocumentParams) -> None:
+    """Opened, changed or saved: the document as the editor holds it counts."""
     if _is_ours(params.text_document.uri):
         server.sync(params.text_document.uri)
 
 
-@SERVER.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(server: KamplanServer, params: lsp.DidChangeTextDocumentParams) -> None:
-    if _is_ours(params.text_document.uri):
-        server.sync(params.text_document.uri)
-
-
-@SERVER.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
-def did_save(server: KamplanServer, params: lsp.DidSaveTextDocumentParams) -> None:
-    if _is_ours(params.text_document.uri):
-        server.sync(params.text_document.uri)
+for _method in (lsp.TEXT_DOCUMENT_DID_OPEN, lsp.TEXT_DOCUMENT_DID_CHANGE, lsp.TEXT_DOCUMENT_DID_SAVE):
+    SERVER.feature(_method)(did_open_change_or_save)
 
 
 @SERVER.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)

@@ -117,8 +117,7 @@ class Workspace:
         files = self.files_of(plan) if plan is not None else []
         if config is not None and kind in PORTFOLIO_KINDS:
             files = [*files, config]
-        found = [Located(f, u) for f in files for u in self.index(f).ids if u.kind == kind and u.definition]
-        return found
+        return [Located(f, u) for f in files for u in self.index(f).ids if u.kind == kind and u.definition]
 
     # -- diagnostics -----------------------------------------------------------------------------
     def diagnostics(self, file: Path) -> dict[Path, list[Diagnostic]]:
