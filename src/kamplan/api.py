@@ -117,19 +117,15 @@ def as_of(date: dt.date | str | None) -> Iterator[None]:
         >>> with kamplan.as_of("2026-06-30"):
         ...     figures = kamplan.kpi(["account_plans/"])
     """
-    from kamplan.clock import as_of_override, set_as_of
+    from kamplan.clock import analysed_as_of
 
     if isinstance(date, str):
         try:
             date = dt.date.fromisoformat(date)
         except ValueError:
             raise UsageError(f"as of {date!r}: expected a date YYYY-MM-DD") from None
-    before = as_of_override()
-    set_as_of(date)
-    try:
+    with analysed_as_of(date):
         yield
-    finally:
-        set_as_of(before)
 
 
 def resolve_account(plan: PathArg, *, host: PluginHost | None = None,
@@ -386,15 +382,9 @@ def _trends(paths: list[PathArg], host: PluginHost | None) -> dict[str, dict[str
     """Per account: the quarter ends, and coverage, health, NRR, map status and commit at each."""
     import datetime as dt
 
-    from kamplan.repo.history import history
+    from kamplan.repo.history import default_until, history
 
-    anchor = Path(paths[0]) if paths else Path.cwd()
-    from kamplan.clock import as_of_override
-    from kamplan.read.discovery import find_config
-    from kamplan.read.sources import load_config
-
-    settings = load_config(find_config(anchor.resolve())).config.settings
-    until = as_of_override() or settings.today or dt.date.today()
+    until = default_until((Path(paths[0]) if paths else Path.cwd()).resolve())
     since = dt.date(until.year - 2, until.month, 1) + dt.timedelta(days=1)
     found = history(paths, since=since, until=until, every="quarter", host=host)
     trends: dict[str, dict[str, list[Any]]] = {}

@@ -13,6 +13,7 @@ from kamplan.account import Account
 from kamplan.errors import UsageError
 from kamplan.plan.model import Stakeholder
 from kamplan.render.palette import COLOR_MODES, EDGE_STYLES, PALETTES, STRENGTH_WIDTH, color_key, coverage_key
+from kamplan.render.values import initials
 
 DEFAULT_MAX_NODES = 1500
 
@@ -131,12 +132,7 @@ def _view(account: Account, view: str) -> list[str]:
         chosen = {r.stakeholder for r in plan.relationships if r.team == ident and r.strength != "none"}
     keep = set(chosen)
     for pid in chosen:  # the managers above them: the path from the top to each person
-        seen = {pid}
-        manager = graph.manager(pid)
-        while manager is not None and manager not in seen:
-            keep.add(manager)
-            seen.add(manager)
-            manager = graph.manager(manager)
+        keep.update(graph.chain_of_managers(pid))
     return [p.id for p in plan.stakeholders if p.id in keep]
 
 
@@ -253,11 +249,6 @@ BORDER = {"strong": ("#14532d", "3"), "medium": ("#14532d", "2.2"), "weak": ("#b
           "stale": ("#6b6b6b", "1.8")}
 
 
-def _initials(name: str) -> str:
-    parts = [p for p in re.split(r"[\s.-]+", name) if p]
-    return "".join(p[0] for p in parts[:2]).upper() if parts else name[:2].upper()
-
-
 def _badge(account: Account, person_id: str, only: str | None) -> str:
     """``● JD strong · MK weak``: who of our team knows the person, strongest first (two at most)."""
     ties = [r for r in account.graph.relationships_of(person_id) if r.strength != "none"
@@ -267,7 +258,7 @@ def _badge(account: Account, person_id: str, only: str | None) -> str:
     shown = []
     for rel in ties[:2]:
         member = account.team.get(rel.team) or account.declared_people.get(rel.team)
-        shown.append(f"{_initials(member.name if member and member.name else rel.team)} {rel.strength}")
+        shown.append(f"{initials(member.name if member and member.name else rel.team)} {rel.strength}")
     more = f" +{len(ties) - 2}" if len(ties) > 2 else ""
     return "● " + " · ".join(shown) + more
 

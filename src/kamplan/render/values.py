@@ -1,7 +1,8 @@
-"""How values read in documents and pages: money, percentages, labels, Markdown table cells."""
+"""How values read in documents and pages: money, percentages, labels, initials, Markdown table cells."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 _MD_ESCAPES = (("\\", "\\\\"), ("&", "&amp;"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("*", "\\*"),
@@ -39,3 +40,12 @@ def pct(value: Any) -> str:
 def label(value: Any) -> str:
     """``economic_buyer`` -> ``economic buyer``."""
     return "" if value is None else str(value).replace("_", " ")
+
+
+_NAME_PARTS = re.compile(r"[\s.-]+")
+
+
+def initials(name: str) -> str:
+    """The initials of a team member on a chart or slide: ``Jane Doe`` -> ``JD``, ``Анна Иванова`` -> ``АИ``."""
+    parts = [p for p in _NAME_PARTS.split(name) if p]
+    return "".join(p[0] for p in parts[:2]).upper() if parts else name[:2].upper()

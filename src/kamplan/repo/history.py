@@ -11,15 +11,15 @@ Two dates on the same commit read the files once.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kamplan.clock import analysed_as_of
 from kamplan.errors import UsageError
 from kamplan.read.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config
 from kamplan.repo.git import extract, git, repo_root
@@ -58,6 +58,13 @@ def period_ends(since: dt.date, until: dt.date, every: str) -> list[dt.date]:
             year += 1
     ends.append(until)
     return ends
+
+
+def default_until(anchor: Path) -> dt.date:
+    """The as-of date of the portfolio holding ``anchor``: ``--as-of``, ``settings.today``, else today."""
+    from kamplan.engine.context import as_of
+
+    return dt.date.fromisoformat(as_of(find_config(anchor if anchor.is_dir() else anchor.parent)))
 
 
 def commit_at(root: Path, day: dt.date) -> str | None:
@@ -111,17 +118,13 @@ def history(paths: Sequence[str | os.PathLike[str]] = (), *, since: dt.date | No
     Raises:
         UsageError: Outside a git repository, or with dates the wrong way round.
     """
-    from kamplan.clock import as_of_override
     from kamplan.engine.accounts import load_portfolio
     from kamplan.plugins.host import PluginHost
-    from kamplan.read.sources import load_config
 
     given = [Path(p) for p in paths]
     anchor = (given[0] if given else Path.cwd()).resolve()
     root = repo_root(anchor)
-    if until is None:
-        settings = load_config(find_config(anchor)).config.settings
-        until = as_of_override() or settings.today or dt.date.today()
+    until = until or default_until(anchor)
     since = since or until.replace(year=until.year - 1)
     if since > until:
         raise UsageError(f"--since {since} is after --until {until}")
@@ -142,7 +145,7 @@ def history(paths: Sequence[str | os.PathLike[str]] = (), *, since: dt.date | No
             plans = loaded[commit]
             if plans is None:
                 continue
-            with _as_of(day):
+            with analysed_as_of(day):
                 try:
                     portfolio = load_portfolio([plans], host=host)
                 except UsageError:  # no plans in that commit yet
@@ -156,19 +159,6 @@ def history(paths: Sequence[str | os.PathLike[str]] = (), *, since: dt.date | No
                     result.rows.append(_figures(account, host, day, commit))
     result.problems = _first_per_file(result.problems)
     return result
-
-
-@contextlib.contextmanager
-def _as_of(day: dt.date) -> Iterator[None]:
-    """Analyse as of ``day`` inside the block (the previous as-of date back after it)."""
-    from kamplan.clock import as_of_override, set_as_of
-
-    before = as_of_override()
-    set_as_of(day)
-    try:
-        yield
-    finally:
-        set_as_of(before)
 
 
 def _relative(file: str, plans: Path) -> str:
