@@ -109,6 +109,12 @@ def _stake(account: Account, person_id: str) -> tuple[float | None, str | None, 
     return value, (f"at stake: {_deal_words(account, cell)}, {basis}" if basis else None), closing, cell.close
 
 
+def _due(account: Account, days: int, close: dt.date | None) -> dt.date:
+    """In ``days`` days, or by the deal's close when that comes sooner (and is still ahead)."""
+    due = account.today + dt.timedelta(days=days)
+    return close if close is not None and account.today <= close < due else due
+
+
 def _time_priority(priority: int, closing: int | None) -> int:
     """A deal closing within 30 days makes its action priority 1, within 90 days at least 2."""
     if closing is not None and 0 <= closing <= 30:
@@ -251,9 +257,7 @@ def relationship(account: Account) -> Iterator[Recommendation]:
             priority = 3
         value, basis, closing, close = _stake(account, person.id)
         priority = _time_priority(priority, closing)
-        due = account.today + dt.timedelta(days=30)
-        if close is not None and account.today <= close < due:
-            due = close
+        due = _due(account, 30, close)
         roles = ", ".join(r.replace("_", " ") for r in person.roles) or (
             f"{deal_roles[0].replace('_', ' ')} of a deal" if deal_roles else f"{person.influence} influence")
         ties = [r for r in graph.relationships_of(person.id) if r.strength != "none"]
@@ -358,9 +362,7 @@ def _key_person_leaving(account: Account, person: Stakeholder) -> Recommendation
     if close is not None:
         cell = deals_at_stake(account, person.id)[0][0]
         reasons.append(f"{_deal_words(account, cell)} hangs on them (closes {close})")
-    due = account.today + dt.timedelta(days=14)
-    if close is not None and account.today <= close < due:
-        due = close
+    due = _due(account, 14, close)
     priority = _time_priority(1 if person.status != "new_in_role" else 2, closing)
     return Recommendation(kind="risk", title=f"{role} {person.name} {state}", reason="; ".join(reasons),
                           priority=priority, stakeholder=person.id, value=value, value_basis=basis, due=due,

@@ -13,8 +13,10 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
+from kamplan.insights.coverage import KEY_ROLES
 from kamplan.render.org_layout import tidy_tree
 from kamplan.render.palette import PALETTES
+from kamplan.render.values import initials
 
 if TYPE_CHECKING:
     from kamplan.account import Account
@@ -279,7 +281,7 @@ def _native_chart(slide: Any, report: dict[str, Any], people: list[dict[str, Any
             roles = ", ".join(r.replace("_", " ") for r in person.get("roles", []))
             known = coverage.get(person["id"], {})
             best = known.get("known_by") or []
-            who = ", ".join(f"{_initials(team.get(k['team'], {}).get('name') or k['team'])} {k['strength']}"
+            who = ", ".join(f"{initials(team.get(k['team'], {}).get('name') or k['team'])} {k['strength']}"
                             for k in best[:2])
             lines += [x for x in (f"[{roles}]" if roles else "", f"● {who}" if who else "") if x]
         frame = box.text_frame
@@ -317,34 +319,12 @@ def _connect(slide: Any, start: Any, start_point: int, end: Any, end_point: int,
         line.line.dash_style = MSO_LINE_DASH_STYLE.DASH
 
 
-def _initials(name: str) -> str:
-    return "".join(part[0] for part in name.split()[:2]).upper() or name[:2]
-
-
-KEY_ROLES = ("economic_buyer", "decision_maker", "champion")
-
-
 def _stakeholder_slide(deck: Deck, report: dict[str, Any]) -> None:
     """Key players first (buying roles, champions, high or decisive influence), then the rest."""
-    people = [p for p in report["plan"]["stakeholders"] if p.get("status") not in ("left", "placeholder")]
+    from kamplan.render.document import STAKEHOLDER_COLUMNS, stakeholder_table
 
-    def weight(p: dict[str, Any]) -> tuple[int, int]:
-        key = any(r in KEY_ROLES for r in p.get("roles", [])) or p.get("attitude") == "champion"
-        return (0 if key else 1, {"decisive": 0, "high": 1, "medium": 2, "low": 3}.get(p.get("influence", ""), 2))
-
-    coverage = report.get("coverage", {})
-    team = report.get("team", {})
-    rows = []
-    for person in sorted(people, key=weight):
-        known = coverage.get(person["id"], {})
-        ties = ", ".join(f"{team.get(k['team'], {}).get('name') or k['team']} ({k['strength']})"
-                         for k in known.get("known_by", [])[:2])
-        state = "covered" if known.get("covered") else "stale" if known.get("stale") else "not covered"
-        rows.append([person["name"], person.get("title") or "",
-                     ", ".join(r.replace("_", " ") for r in person.get("roles", [])),
-                     person.get("attitude", ""), person.get("influence", ""), f"{state}: {ties}" if ties else state])
     slide = deck.slide("Key stakeholders")
-    deck.table(slide, ["Name", "Title", "Roles", "Attitude", "Influence", "Our coverage"], rows,
+    deck.table(slide, STAKEHOLDER_COLUMNS, stakeholder_table(report, key_first=True),
                widths=[2.2, 2.8, 2.0, 1.2, 1.1, 3.03], size=10)
 
 

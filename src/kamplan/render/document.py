@@ -48,6 +48,38 @@ def coverage_rows(account: Account) -> dict[str, dict[str, Any]]:
     return out
 
 
+STAKEHOLDER_COLUMNS = ["Name", "Title", "Roles", "Attitude", "Influence", "Our coverage"]
+
+
+def stakeholder_table(report: dict[str, Any], *, key_first: bool = False) -> list[list[str]]:
+    """The people who are there (not left, not placeholders) as printable rows of ``STAKEHOLDER_COLUMNS``:
+    roles, attitude, influence and the coverage state with who knows them (the deck and the PDF report).
+
+    Args:
+        report: :func:`build_report`'s model.
+        key_first: Key players first (buying roles, champions), then by influence.
+    """
+    from kamplan.insights.coverage import KEY_ROLES
+
+    people = [p for p in report["plan"]["stakeholders"] if p.get("status") not in ("left", "placeholder")]
+    if key_first:
+        def weight(p: dict[str, Any]) -> tuple[int, int]:
+            key = any(r in KEY_ROLES for r in p.get("roles", [])) or p.get("attitude") == "champion"
+            return (0 if key else 1, {"decisive": 0, "high": 1, "medium": 2, "low": 3}.get(p.get("influence", ""), 2))
+
+        people.sort(key=weight)
+    coverage = report.get("coverage", {})
+    rows = []
+    for person in people:
+        known = coverage.get(person["id"], {})
+        ties = ", ".join(f"{k['name']} ({k['strength']})" for k in known.get("known_by", [])[:2])
+        state = "covered" if known.get("covered") else "stale" if known.get("stale") else "not covered"
+        rows.append([person["name"], person.get("title") or "",
+                     ", ".join(r.replace("_", " ") for r in person.get("roles", [])),
+                     person.get("attitude", ""), person.get("influence", ""), f"{state}: {ties}" if ties else state])
+    return rows
+
+
 def whitespace_matrix(account: Account) -> dict[str, Any]:
     """Units x offerings with each cell's status and ARR ("unknown" where there is no row)."""
     plan = account.plan

@@ -139,17 +139,9 @@ def _story(account: Account, report: dict[str, Any], styles: dict[str, Any], wid
         PageBreak(),
         _paragraph("Key stakeholders", styles["h2"]),
     ]
-    coverage = report.get("coverage", {})
-    rows = [["Name", "Title", "Roles", "Attitude", "Influence", "Coverage"]]
-    for person in plan["stakeholders"]:
-        if person.get("status") in ("left", "placeholder"):
-            continue
-        known = coverage.get(person["id"], {})
-        state = "covered" if known.get("covered") else "stale" if known.get("stale") else "not covered"
-        ties = ", ".join(f"{k['name']} ({k['strength']})" for k in known.get("known_by", [])[:2])
-        rows.append([person["name"], person.get("title") or "", ", ".join(r.replace("_", " ") for r in
-                                                                       person.get("roles", [])),
-                     person.get("attitude", ""), person.get("influence", ""), f"{state}: {ties}" if ties else state])
+    from kamplan.render.document import stakeholder_table
+
+    rows = [["Name", "Title", "Roles", "Attitude", "Influence", "Coverage"], *stakeholder_table(report)]
     story.append(_table(rows, [width * f for f in (0.17, 0.22, 0.17, 0.1, 0.09, 0.25)], styles))
     matrix = report["whitespace"]
     if matrix["rows"]:
