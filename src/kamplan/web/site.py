@@ -122,21 +122,28 @@ def _problem_pages(result: Any, out: Path) -> list[dict[str, Any]]:
     errors = result.errors
     if not errors:
         return []
+    names = {display_name(plan): (group, plan) for group in result.groups for plan in group.plans}
+
+    def owner(file: str) -> str:  # the plan a diagnostic belongs to: its file, or the folder plan holding it
+        return file if file in names else os.path.dirname(file)
+
+    failing = {owner(d.file) for d in errors}
+    by_plan: dict[str, list[Any]] = {}
+    for diagnostic in result.diagnostics:  # one pass, in report order
+        if owner(diagnostic.file) in failing:
+            by_plan.setdefault(owner(diagnostic.file), []).append(diagnostic)
     problems = []
-    for group in result.groups:
-        for plan in group.plans:
-            entry = group.entries[str(plan)]
-            shown = display_name(plan)
-            mine = [d for d in result.diagnostics if d.file == shown or d.file.startswith(shown + os.sep)]
-            if not any(d.severity == "error" for d in mine):
-                continue
-            account = entry["account"] or (plan.stem if plan.suffix else plan.name)
-            write_atomic(out / "accounts" / f"{account}.html", problems_page(account, shown, mine), durable=False)
-            problems.append({"plan": str(plan), "id": account, "file": shown,
-                             "errors": sum(1 for d in mine if d.severity == "error"),
-                             "first": next(d.format_text() for d in mine if d.severity == "error")})
-    config_errors = [d for d in errors if not any(d.file == p["file"] or d.file.startswith(p["file"] + os.sep)
-                                                  for p in problems)]
+    for shown, (group, plan) in names.items():
+        mine = by_plan.get(shown)
+        if not mine:
+            continue
+        entry = group.entries[str(plan)]
+        account = entry["account"] or (plan.stem if plan.suffix else plan.name)
+        write_atomic(out / "accounts" / f"{account}.html", problems_page(account, shown, mine), durable=False)
+        problems.append({"plan": str(plan), "id": account, "file": shown,
+                         "errors": sum(1 for d in mine if d.severity == "error"),
+                         "first": next(d.format_text() for d in mine if d.severity == "error")})
+    config_errors = [d for d in errors if owner(d.file) not in names]
     if config_errors:  # kamplan.yaml or a problem across plans: shown on the dashboard
         problems.append({"plan": "", "id": "", "file": config_errors[0].file, "errors": len(config_errors),
                          "first": config_errors[0].format_text()})
