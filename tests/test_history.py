@@ -114,3 +114,48 @@ def test_the_dashboard_shows_trends_from_git(cli, repo: Path):
     assert f"kamplan diff {commits[1]} {commits[0]}" in alpha  # the last change, as a command to run
     plain = cli("--as-of", "2026-09-30", "site", "-o", repo / "plain", cwd=repo)
     assert plain.code == 0 and "by quarter" not in (repo / "plain" / "index.html").read_text(encoding="utf-8")
+
+
+def test_serve_keeps_the_trends_current(repo: Path):
+    import re
+    import signal
+    import sys
+    import time
+    import urllib.request
+
+    (repo / "kamplan.yaml").write_text("kamplan: 1\nsettings: {stale_contact_days: 90, today: 2026-09-30}\n",
+                                       encoding="utf-8")
+    (repo / "account_plans" / "beta.yaml").write_text(BETA, encoding="utf-8")
+    _commit(repo, "2026-09-01", "beta fixed")  # today is pinned: the commit dates stay in the past
+    process = subprocess.Popen([sys.executable, "-m", "kamplan", "serve", "--history", "--port", "0"], cwd=repo,
+                               text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    try:
+        found = re.search(r"serving (http://127\.0\.0\.1:\d+/)", process.stderr.readline())
+        assert found, process.stderr.read()
+        address = found.group(1)
+
+        def get(path: str) -> str:
+            with urllib.request.urlopen(address + path, timeout=10) as response:
+                return response.read().decode("utf-8")
+
+        assert 'aria-label="coverage by quarter: 2026-03-31: 50%, 2026-06-30: 50%, 2026-09-30: 0%"' in get("")
+        build = int(get("__kamplan/build"))
+        alpha = repo / "account_plans" / "alpha-corp.yaml"
+        text = alpha.read_text(encoding="utf-8")
+        alpha.write_text(text.replace("2026-02-01", "2026-09-01").replace("2026-05-01", "2026-09-01"),
+                         encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and int(get("__kamplan/build")) == build:
+            time.sleep(0.2)
+        time.sleep(0.5)  # the rebuild that the edit set off is done
+        assert "2026-09-30: 0%" in get("")  # history is what was committed
+        build = int(get("__kamplan/build"))
+        _commit(repo, "2026-09-02", "Erin and Dan met again")  # both ties fresh on 2026-09-30: 2 of 2
+        while time.monotonic() < deadline and "2026-09-30: 100%" not in get(""):
+            time.sleep(0.3)
+        assert "coverage by quarter: 2026-03-31: 50%, 2026-06-30: 50%, 2026-09-30: 100%" in get("")
+        assert int(get("__kamplan/build")) > build
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -90,17 +90,29 @@ class Account:
         """The date rules compare against (``settings.today`` when pinned)."""
         return today(self.settings.settings)
 
-    def memo(self, key: str, compute: Callable[[], T]) -> T:
+    def memo(self, key: str, compute: Callable[[], T], *, timeless: bool = False) -> T:
         """A value derived from the plan, computed once per account (the plan does not change once loaded).
 
         Args:
             key: A name for the value, unique per kind of value.
             compute: Computes it on first use.
+            timeless: The value does not depend on the as-of date, so :meth:`at_another_date` keeps it.
         """
-        store = self.__dict__.setdefault("_memo", {})
+        store = self.__dict__.setdefault("_timeless" if timeless else "_memo", {})
         if key not in store:
             store[key] = compute()
         return store[key]
+
+    def at_another_date(self) -> Account:
+        """A copy of this account to analyse at another as-of date (``history``).
+
+        The plan, the graph and the values memoised as ``timeless`` are shared; everything computed
+        against a date (freshness, overdue actions, the revenue window, plugin results) is not.
+        """
+        copy = replace(self)
+        copy.__dict__["graph"] = self.graph
+        copy.__dict__["_timeless"] = self.__dict__.setdefault("_timeless", {})  # shared: filled once for all
+        return copy
 
     def diagnostic(self, finding: Finding, code: str) -> Diagnostic:
         """Turn a rule's finding into a positioned diagnostic."""

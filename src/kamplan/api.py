@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kamplan.engine.parts import TOP, json_array, rec_blocks
+from kamplan.engine.parts import TOP, block, json_array, rec_blocks
 from kamplan.engine.results import PortfolioResult
 from kamplan.engine.run import analyse_loaded, run_portfolio
 from kamplan.errors import Diagnostic, PlanError, UsageError
-from kamplan.plugins.calls import export, rank, run_rules
+from kamplan.plugins.calls import export, rank, rank_key, run_rules
 from kamplan.read.discovery import discover, find_config
+from kamplan.repo.map_age import stale_map_warnings
 
 if TYPE_CHECKING:
     from kamplan.account import Account, Portfolio
@@ -105,6 +106,7 @@ def validate(
     paths = list(paths)
     dirs = list(plugin_dirs)
     result = run_portfolio(paths, host=host, plugin_dirs=dirs, use_cache=use_cache)
+    stale_map_warnings(result)
     return ValidationResult(list(result.diagnostics), strict,
                             _load=lambda: load_portfolio(paths, host=host, plugin_dirs=dirs))
 
@@ -280,9 +282,26 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_ac
     Returns:
         The records of ``kamplan recommend --format json`` (absent fields are None).
     """
-    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "recs").decoded("recs")
+    result = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "recs", "people")
+    accounts, moved = _mover_actions(result)
+    found = [rank([*recs, *moved.get(account, [])]) for account, recs in zip(accounts, result.decoded("recs"),
+                                                                             strict=True)]
     rows = rank([r for recs in found for r in (recs[:per_account] if per_account is not None else recs)])
     return rows[:limit] if limit is not None else rows
+
+
+def _mover_actions(result: PortfolioResult) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
+    """The accounts in plan order, and the portfolio step's recommendations about people who moved
+    between them (:mod:`kamplan.insights.movers`), by account."""
+    from kamplan.insights.movers import find_moves, move_actions
+
+    parts = result.decoded("people")
+    moves = find_moves([person for part in parts for person in part["people"]])
+    by_account: dict[str, list[dict[str, Any]]] = {}
+    currency = {part["account"]: part["currency"] for part in parts}
+    for row in move_actions(moves, dt.date.fromisoformat(result.as_of), currency):
+        by_account.setdefault(row["account"], []).append(row)
+    return [part["account"] for part in parts], by_account
 
 
 def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_account: int | None = PER_ACCOUNT,
@@ -290,9 +309,14 @@ def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, p
                    progress: Any = None, plugin_dirs: Iterable[PathArg] = ()) -> str:
     """The text of ``kamplan recommend --format json`` (arguments as for :func:`recommend`)."""
     kind = "rec_top" if per_account is not None and per_account <= TOP else "rec_blocks"
-    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, kind)
-    blocks = [item for part in found.parsed(kind, rec_blocks)
-              for item in (part[:per_account] if per_account is not None else part)]
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, kind, "people")
+    accounts, moves = _mover_actions(found)
+    moved = {account: [(rank_key(r), block(r)) for r in rows] for account, rows in moves.items()}
+    parts = found.parsed(kind, rec_blocks)
+    if moved:  # each account's own, with the moves about it, ranked again before the per-account cut
+        parts = [sorted([*part, *moved.get(account, [])], key=lambda item: item[0])
+                 for account, part in zip(accounts, parts, strict=True)]
+    blocks = [item for part in parts for item in (part[:per_account] if per_account is not None else part)]
     blocks.sort(key=lambda item: item[0])  # stable, as rank() is: ties keep plan order
     return json_array(text for _, text in (blocks[:limit] if limit is not None else blocks))
 
@@ -373,28 +397,35 @@ def site(paths: Iterable[PathArg] = (), *, out: PathArg, redact: bool = False, p
     """
     from kamplan.web.site import build_site
 
-    trends = _trends(list(paths), host) if history else None
+    found_trends = trends(list(paths), host=host, plugin_dirs=plugin_dirs) if history else None
     return build_site(paths, out, redact=redact, portfolio=portfolio, host=host, use_cache=use_cache,
-                      progress=progress, plugin_dirs=plugin_dirs, trends=trends)
+                      progress=progress, plugin_dirs=plugin_dirs, trends=found_trends)
 
 
-def _trends(paths: list[PathArg], host: PluginHost | None) -> dict[str, dict[str, list[Any]]]:
-    """Per account: the quarter ends, and coverage, health, NRR, map status and commit at each."""
+def trends(paths: Iterable[PathArg] = (), *, host: PluginHost | None = None,
+           plugin_dirs: Iterable[PathArg] = ()) -> dict[str, dict[str, list[Any]]]:
+    """Per account: the quarter ends of the last two years, and coverage, health, NRR, map status and
+    commit at each, from git (:mod:`kamplan.repo.history`; what ``site --history`` and ``serve --history`` show).
+
+    Raises:
+        UsageError: Outside a git repository.
+    """
     import datetime as dt
 
     from kamplan.repo.history import default_until, history
 
+    paths = list(paths)
     until = default_until((Path(paths[0]) if paths else Path.cwd()).resolve())
     since = dt.date(until.year - 2, until.month, 1) + dt.timedelta(days=1)
-    found = history(paths, since=since, until=until, every="quarter", host=host)
-    trends: dict[str, dict[str, list[Any]]] = {}
+    found = history(paths, since=since, until=until, every="quarter", host=host, plugin_dirs=list(plugin_dirs))
+    by_account: dict[str, dict[str, list[Any]]] = {}
     for row in found.rows:
-        trend = trends.setdefault(row["account"], {"dates": [], "coverage": [], "health": [], "nrr": [],
+        trend = by_account.setdefault(row["account"], {"dates": [], "coverage": [], "health": [], "nrr": [],
                                                    "map_status": [], "commit": []})
         for key in ("coverage", "health", "nrr", "map_status", "commit"):
             trend[key].append(row[key])
         trend["dates"].append(row["date"])
-    return trends
+    return by_account
 
 
 def fmt(paths: Iterable[PathArg] = (), *, check: bool = False) -> Any:

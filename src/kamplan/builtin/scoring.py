@@ -73,7 +73,7 @@ def coverage(account: Account, *, without: str | None = None) -> Score:
     people = active_people(account)
     keys = key_players(account)
     targets = keys or people
-    weights = account.memo("person_weights", lambda: {p.id: person_weight(p) for p in people})
+    weights = account.memo("person_weights", lambda: {p.id: person_weight(p) for p in people}, timeless=True)
     total = covered_value = 0.0
     rows: list[dict[str, Any]] = []
     for person in targets:

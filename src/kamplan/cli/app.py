@@ -165,6 +165,9 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool)
     with progress_bar("Validating plans") as progress:
         result = validate_portfolio(paths, use_cache=not settings.no_cache, plugin_dirs=settings.plugins_dir,
                                     progress=progress)
+    from kamplan.repo.map_age import stale_map_warnings
+
+    stale_map_warnings(result)
     if settings.debug:
         click.echo(f"{result.cached} plan(s) from the cache, {result.computed} validated "
                    f"({result.workers} process(es))", err=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
 from kamplan.cli.app import cli, global_options
@@ -24,8 +27,9 @@ def lsp() -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the dashboard in the browser.")
+@click.option("--history", is_flag=True, help="Sparklines and history panels from git, read again after each commit.")
 @global_options
-def serve(paths: tuple[str, ...], port: int, open_browser: bool) -> None:
+def serve(paths: tuple[str, ...], port: int, open_browser: bool, history: bool) -> None:
     """Serve the site on 127.0.0.1 while you edit: rebuilt as plans change, the open page reloading.
 
     A plan with errors shows its diagnostics on its page and on the dashboard. Loopback only;
@@ -36,5 +40,16 @@ def serve(paths: tuple[str, ...], port: int, open_browser: bool) -> None:
     def announce(address: str) -> None:
         click.echo(f"kamplan: serving {address} (Ctrl-C to stop)", err=True)
 
-    run(list(paths), port, announce, open_browser)
+    trends, watch_also = None, []
+    if history:
+        from kamplan.api import trends as read_trends
+        from kamplan.repo.git import git_dir
+
+        logs = git_dir(Path(paths[0] if paths else ".").resolve()) / "logs"  # UsageError outside git
+        watch_also = [logs] if logs.is_dir() else []
+
+        def trends() -> dict[str, dict[str, list[Any]]]:
+            return read_trends(list(paths))
+
+    run(list(paths), port, announce, open_browser, trends=trends, watch_also=watch_also)
     click.echo("kamplan: stopped", err=True)

@@ -46,6 +46,7 @@ class PlanGroup:
     store: ResultCache | None = None
     known: set[str] = field(default_factory=set)  # account ids of the portfolio (plan stems and ids)
     recompute: Any = None  # (plan, parts) -> unit result, for what the store lost or damaged
+    extra: dict[str, list[Diagnostic]] = field(default_factory=dict)  # found outside the work units (git)
 
     def rows_of(self, plan: Path) -> list[list[Any]]:
         """A plan's diagnostics as rows."""
@@ -58,7 +59,7 @@ class PlanGroup:
             decoded = None
         if not _rows_ok(decoded):  # the rows store lost or damaged it: compute that plan again
             decoded = json.loads(self.recompute(plan, ())["rows"])
-        return decoded  # type: ignore[return-value]
+        return [*decoded, *(d.to_row() for d in self.extra.get(str(plan), ()))]  # type: ignore[misc]
 
     def unknown_parent(self, entry: dict[str, Any]) -> bool:
         """Whether the entry's ``account.parent`` names no account of the portfolio."""
@@ -93,13 +94,15 @@ class PlanGroup:
         for account, plans in self.duplicates().items():
             first = plans[0]
             for plan in plans[1:]:
-                file, line, column = locate_id(plan)
+                known = self.entries[str(plan)]["id_at"]
+                file, line, column = known if known else locate_id(plan)
                 out.append(Diagnostic(file, line, column, "error", "E307",
                                       f"account id {account!r} is already used by {_shown(first)}", "account.id"))
         return out
 
 
 _ROW_TYPES = (str, int, int, str, str, str, str)
+RENDERED = ("text", "errors", "warnings", "first", "last", "config")  # what finish_entry writes
 
 
 def _rows_ok(rows: Any) -> bool:
@@ -145,6 +148,33 @@ class PortfolioResult:
             found.sort(key=position)
             self._diagnostics = found
         return self._diagnostics
+
+    def add(self, group: PlanGroup, plan: Path, diagnostics: list[Diagnostic]) -> None:
+        """Diagnostics of one plan found outside its work unit (the map's age from git).
+
+        The plan's entry is rendered again with them (never written to the cache), so the report
+        stays assembled from per-plan blocks; one that sorts before or after all the plan's own
+        diagnostics (W412 is at the account id) is put in front or behind without decoding the rest.
+        """
+        name = str(plan)
+        for diagnostic in diagnostics:
+            entry = dict(group.entries[name])
+            where, line = list(position(diagnostic)), diagnostic.format_text()
+            fast = not entry["text"] or where <= entry["first"] or where >= entry["last"]
+            if not entry["text"]:
+                entry.update(text=line, first=where, last=where)
+            elif where <= entry["first"]:
+                entry.update(text=f"{line}\n{entry['text']}", first=where)
+            elif where >= entry["last"]:
+                entry.update(text=f"{entry['text']}\n{line}", last=where)
+            else:  # in the middle: sorted with the plan's own (and earlier added) diagnostics
+                own = [Diagnostic(*row) for row in group.rows_of(plan)]
+                entry, _ = finish_entry({k: v for k, v in entry.items() if k not in RENDERED}, [*own, diagnostic])
+            if fast:
+                entry["errors" if diagnostic.severity == "error" else "warnings"] += 1
+            group.entries[name] = entry
+            group.extra.setdefault(name, []).append(diagnostic)
+        self._diagnostics = None
 
     def set_whole(self, diagnostics: list[Diagnostic], parts: dict[str, list[str]]) -> None:
         """Results of a whole-portfolio load (a plugin looks across accounts: nothing per plan)."""
@@ -260,3 +290,18 @@ class PortfolioResult:
             if before["last"] > after["first"]:
                 return None  # plans whose files interleave: sort line by line
         return blocks
+
+
+def finish_entry(entry: dict[str, Any], diagnostics: list[Diagnostic]) -> tuple[dict[str, Any], str]:
+    """A plan's entry (its report as text, counts, sort bounds) and its diagnostics as JSON rows."""
+    diagnostics.sort(key=position)
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    entry.update(
+        text="\n".join(d.format_text() for d in diagnostics),
+        errors=errors,
+        warnings=len(diagnostics) - errors,
+        first=list(position(diagnostics[0])) if diagnostics else None,
+        last=list(position(diagnostics[-1])) if diagnostics else None,
+        config=any(is_config_file(d.file) for d in diagnostics),
+    )
+    return entry, json.dumps([d.to_row() for d in diagnostics], ensure_ascii=False, separators=(",", ":"))

@@ -71,17 +71,49 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
                 if progress:
                     progress(i + 1, len(plans))
         return out, 1
+    return in_workers(_work, [str(p) for p in plans], parallel=True, progress=progress)
+
+
+def in_workers(work: Callable[[list[Any]], list[dict[str, Any]]], items: list[Any], *, parallel: bool = True,
+               progress: Progress | None = None) -> tuple[list[dict[str, Any]], int]:
+    """``work`` over ``items`` in small chunks, in forked worker processes when there are enough items.
+
+    The workers inherit what the parent set up before the call (the plugin host, the job). A result
+    holding ``"plugin_error"`` stops the run: that error is raised.
+
+    Args:
+        work: Maps a chunk of items to one result each (a module-level function, run in the workers).
+        items: The items, in order.
+        parallel: Allow worker processes.
+        progress: Called as ``progress(done, total)``.
+
+    Returns:
+        The results in item order, and the number of processes used.
+
+    Raises:
+        PluginError: The first plugin error a result holds.
+    """
+    workers = worker_count()
+    if not parallel or workers < 2 or len(items) < PARALLEL_MIN_PLANS:
+        with paused_gc():
+            results = work(items)
+        failed = next((r["plugin_error"] for r in results if "plugin_error" in r), None)
+        if failed is not None:
+            raise failed
+        if progress:
+            progress(len(results), len(items))
+        return results, 1
     import multiprocessing
 
-    size = max(1, min(20, len(plans) // (workers * 8)))  # small chunks: no worker left alone at the end
-    chunks = [[str(p) for p in plans[i:i + size]] for i in range(0, len(plans), size)]
-    results: list[dict[str, Any]] = []
+    size = max(1, min(20, len(items) // (workers * 8)))  # small chunks: no worker left alone at the end
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    results = []
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for part in pool.imap(_work, chunks):
+        for part in pool.imap(work, chunks):
             failed = next((r["plugin_error"] for r in part if "plugin_error" in r), None)
             if failed is not None:
                 raise failed
             results += part
             if progress:
-                progress(len(results), len(plans))
+                progress(len(results), len(items))
     return results, workers

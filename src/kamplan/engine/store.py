@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 # does): an edit in the same instant as the read would otherwise keep the same stamp.
 RACY_NS = 2_000_000_000
 # What every cached entry carries (kamplan.engine.run writes them); anything else is a miss.
-ENTRY_KEYS = frozenset({"account", "parent", "parent_at", "text", "errors", "warnings", "first", "last", "config"})
+ENTRY_KEYS = frozenset({"account", "tier", "id_at", "parent", "parent_at", "text", "errors", "warnings", "first",
+                        "last", "config"})
 
 
 GITIGNORE = "*\n"
@@ -199,10 +200,11 @@ def _well_formed(entry: Any) -> bool:
     if not isinstance(entry, dict) or not entry.keys() >= ENTRY_KEYS:
         return False
     bounds_ok = all(entry[k] is None or (isinstance(entry[k], list) and len(entry[k]) == 4) for k in ("first", "last"))
-    ids_ok = all(entry[k] is None or isinstance(entry[k], str) for k in ("account", "parent"))
+    ids_ok = all(entry[k] is None or isinstance(entry[k], str) for k in ("account", "tier", "parent"))
+    id_ok = entry["id_at"] is None or (isinstance(entry["id_at"], list) and len(entry["id_at"]) == 3)
     parent_ok = entry["parent"] is None or (isinstance(entry["parent_at"], list) and len(entry["parent_at"]) == 3)
     return (isinstance(entry["text"], str) and isinstance(entry["errors"], int) and isinstance(entry["warnings"], int)
-            and isinstance(entry["config"], bool) and bounds_ok and ids_ok and parent_ok
+            and isinstance(entry["config"], bool) and bounds_ok and ids_ok and id_ok and parent_ok
             and (entry["first"] is None) == (not entry["text"]))
 
 

@@ -9,7 +9,6 @@ summary the dashboard lists; see :mod:`kamplan.engine.parts`) as JSON text. Cros
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +17,8 @@ from typing import Any
 from kamplan.account import Account
 from kamplan.engine.accounts import build_account
 from kamplan.engine.parts import analysis_parts
-from kamplan.engine.results import is_config_file, position
-from kamplan.errors import Diagnostic, PluginError
+from kamplan.engine.results import finish_entry
+from kamplan.errors import PluginError
 from kamplan.plugins.calls import run_rules
 from kamplan.read.discovery import find_config
 from kamplan.read.sources import ConfigInfo, load_config, read_plan_source, validate_source
@@ -74,7 +73,7 @@ def _compute(plan: Path, parts: Sequence[str], visit: Visit | None, check: bool,
     source = read_plan_source(plan, texts=texts)
     model = validate_source(source)
     diagnostics = [*info.diagnostics, *source.diagnostics]
-    entry: dict[str, Any] = {"account": None, "parent": None, "parent_at": None}
+    entry: dict[str, Any] = {"account": None, "tier": None, "id_at": None, "parent": None, "parent_at": None}
     found: dict[str, str] | None = None
     visited: Any = None
     if model is not None:
@@ -87,6 +86,8 @@ def _compute(plan: Path, parts: Sequence[str], visit: Visit | None, check: bool,
                 entry["parent_at"] = list(account.locator.locate(("account", "parent"), key=True))
             diagnostics += run_rules(account, host)
         entry["account"] = account.id
+        entry["tier"] = model.account.tier
+        entry["id_at"] = list(account.locator.locate(("account", "id"), key=True))
         if not any(d.severity == "error" for d in diagnostics):
             if parts:
                 found = analysis_parts(account, host, parts)
@@ -96,18 +97,3 @@ def _compute(plan: Path, parts: Sequence[str], visit: Visit | None, check: bool,
         return {"entry": None, "rows": None, "parts": found, "visited": visited}
     entry, rows = finish_entry(entry, diagnostics)
     return {"entry": entry, "rows": rows, "parts": found, "visited": visited}
-
-
-def finish_entry(entry: dict[str, Any], diagnostics: list[Diagnostic]) -> tuple[dict[str, Any], str]:
-    """A plan's entry (its report as text, counts, sort bounds) and its diagnostics as JSON rows."""
-    diagnostics.sort(key=position)
-    errors = sum(1 for d in diagnostics if d.severity == "error")
-    entry.update(
-        text="\n".join(d.format_text() for d in diagnostics),
-        errors=errors,
-        warnings=len(diagnostics) - errors,
-        first=list(position(diagnostics[0])) if diagnostics else None,
-        last=list(position(diagnostics[-1])) if diagnostics else None,
-        config=any(is_config_file(d.file) for d in diagnostics),
-    )
-    return entry, json.dumps([d.to_row() for d in diagnostics], ensure_ascii=False, separators=(",", ":"))

@@ -118,7 +118,8 @@ def coverage_of(account: Account, person_id: str) -> PersonCoverage:
 def active_people(account: Account) -> list[Stakeholder]:
     """Stakeholders who are there (not left, not an unidentified placeholder)."""
     return list(account.memo("active_people", lambda: [p for p in account.plan.stakeholders
-                                                       if p.status not in ("left", "placeholder")]))
+                                                       if p.status not in ("left", "placeholder")],
+                             timeless=True))
 
 
 def key_players(account: Account) -> list[Stakeholder]:
@@ -129,12 +130,12 @@ def key_players(account: Account) -> list[Stakeholder]:
                 for b in cell.buying_influences}
         return [p for p in active_people(account) if is_key_player(p) or p.id in deal]
 
-    return list(account.memo("key_players", build))
+    return list(account.memo("key_players", build, timeless=True))
 
 
 def key_player_ids(account: Account) -> set[str]:
     """The ids of :func:`key_players`."""
-    return account.memo("key_player_ids", lambda: {p.id for p in key_players(account)})
+    return account.memo("key_player_ids", lambda: {p.id for p in key_players(account)}, timeless=True)
 
 
 def is_key_player(person: Stakeholder) -> bool:
@@ -147,7 +148,8 @@ def is_key_player(person: Stakeholder) -> bool:
 
 def covered_key_players(account: Account) -> list[Stakeholder]:
     """The key players who are covered."""
-    return [p for p in key_players(account) if coverage_of(account, p.id).covered]
+    return list(account.memo("covered_key_players",
+                             lambda: [p for p in key_players(account) if coverage_of(account, p.id).covered]))
 
 
 def map_status(account: Account) -> int:

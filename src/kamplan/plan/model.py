@@ -330,6 +330,7 @@ class Settings(Entry):
 
     stale_contact_days: Annotated[int, Field(ge=1)] = 90
     stale_review_days: Annotated[int, Field(ge=1)] = 180
+    stale_map_days: Annotated[int, Field(ge=1)] = 120
     health_weights: dict[str, Number] = Field(default_factory=lambda: dict(DEFAULT_HEALTH_WEIGHTS))
     kpi_thresholds: KpiThresholds = Field(default_factory=KpiThresholds)
     today: Day | None = None

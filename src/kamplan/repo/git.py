@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import subprocess
 import tarfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from kamplan.errors import UsageError
 
@@ -68,3 +72,71 @@ def extract(rev: str, root: Path, rels: list[str], target: Path, skipped: list[s
                 skipped.append(f"{member.name} is a link (to {member.linkname}) at {rev[:12]}: not read")
         archive.extractall(target, members=members, filter="data")
     return present
+
+
+def tree_entries(rev: str, root: Path, rels: list[str]) -> list[tuple[str, str, str]]:
+    """``(mode, blob id, path)`` of every file under ``rels`` at ``rev`` (paths relative to the root)."""
+    out = git(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *rels], root)
+    entries = []
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        mode, kind, blob = meta.decode().split()
+        if kind == "blob":
+            entries.append((mode, blob, path.decode("utf-8", "surrogateescape")))
+    return entries
+
+
+def write_blobs(root: Path, targets: dict[str, list[Path]]) -> None:
+    """Write each blob's bytes to its target files (every blob read through one ``git cat-file``)."""
+    for blob, content in iter_blobs(root, list(targets)):
+        for target in targets[blob]:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+
+
+def iter_blobs(root: Path, blobs: list[str]) -> Iterator[tuple[str, bytes]]:
+    """Each blob's id and bytes, in order, streamed through one ``git cat-file --batch``.
+
+    Raises:
+        UsageError: When git is missing or a blob is not in the repository.
+    """
+    if not blobs:
+        return
+    try:
+        proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise UsageError("kamplan reads history through git, and git is not on PATH") from None
+    assert proc.stdin is not None and proc.stdout is not None
+    request = "".join(f"{b}\n" for b in blobs).encode()
+    feeder = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
+    feeder.start()  # git answers while it reads: a request larger than the pipe would otherwise stall
+    try:
+        for blob in blobs:
+            header = proc.stdout.readline().split()
+            if len(header) != 3:
+                raise UsageError(f"git cat-file could not read {blob} ({b' '.join(header).decode('utf-8', 'replace')})")
+            content = proc.stdout.read(int(header[2]))
+            proc.stdout.read(1)  # the newline after each blob
+            yield blob, content
+    finally:
+        proc.stdout.close()
+        feeder.join()
+        proc.wait()
+
+
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    with contextlib.suppress(BrokenPipeError):  # the reader stopped early
+        try:
+            pipe.write(data)
+        finally:
+            pipe.close()
+
+
+def git_dir(path: Path) -> Path:
+    """The git folder of the work tree holding ``path`` (``.git``, or where a linked work tree keeps it)."""
+    folder = path if path.is_dir() else path.parent
+    found = git(["rev-parse", "--absolute-git-dir"], folder, f"{folder} is not in a git repository")
+    return Path(found.decode().strip())

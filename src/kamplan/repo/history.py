@@ -12,6 +12,7 @@ Two dates on the same commit read the files once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import tempfile
 from collections.abc import Sequence
@@ -19,10 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kamplan.clock import analysed_as_of
+from kamplan.engine.context import CACHE_DIR, plugin_dirs_for
+from kamplan.engine.fingerprint import plugin_fingerprint
+from kamplan.engine.store import JournaledJson
+from kamplan.engine.timeline import Version, analyse_versions, figure_key
 from kamplan.errors import UsageError
-from kamplan.read.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, configured_plans_dir, find_config
-from kamplan.repo.git import extract, git, repo_root
+from kamplan.plugins.host import PluginHost
+from kamplan.read.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, PLAN_SUFFIXES, configured_plans_dir, find_config
+from kamplan.repo.git import git, repo_root, tree_entries, write_blobs
+from kamplan.userdirs import sign, user_key
 
 EVERY = ("month", "quarter")
 
@@ -73,39 +79,90 @@ def commit_at(root: Path, day: dt.date) -> str | None:
     return out or None
 
 
-def _portfolio_rels(paths: Sequence[Path], root: Path) -> list[str]:
-    rels = []
+@dataclass(frozen=True)
+class _Portfolio:
+    """Where a portfolio's files are, relative to the repository root."""
+
+    config: str  # kamplan.yaml
+    plans: str  # the plans folder
+
+
+def _portfolios(paths: Sequence[Path], root: Path) -> list[_Portfolio]:
+    found = []
     for path in paths or [Path.cwd()]:
         path = path.resolve()
         config = find_config(path)
         base = config.parent if config else (path if path.is_dir() else path.parent)
         plans = configured_plans_dir(config) if config else DEFAULT_PLANS_DIR
-        rels += [os.path.relpath(base / CONFIG_NAME, root), os.path.relpath(base / plans, root)]
-    return sorted(set(rels))
+        found.append(_Portfolio(_posix(os.path.relpath(base / CONFIG_NAME, root)),
+                                _posix(os.path.relpath(base / plans, root))))
+    return sorted(set(found), key=lambda p: p.plans)
 
 
-def _figures(account: Any, host: Any, day: dt.date, commit: str) -> dict[str, Any]:
-    from kamplan.insights.action_plan import OPEN_ACTIONS
-    from kamplan.insights.coverage import active_people, covered_key_players, key_players, stale_ties
-    from kamplan.insights.kpis import account_figures
-    from kamplan.plugins.calls import account_scores
+def _posix(rel: str) -> str:
+    return Path(rel).as_posix()
 
-    kpi = account_figures(account).to_json()
-    health = account_scores(account, host).get("health", {}).get("value")
-    people = active_people(account)
-    actions = [a for a in account.plan.actions if a.status in OPEN_ACTIONS]
-    return {
-        "account": account.id, "date": day.isoformat(), "commit": commit[:12],
-        "coverage": kpi["coverage"], "map_status": kpi["map_status"], "health": health, "nrr": kpi["nrr"],
-        "key_players": len(key_players(account)), "covered_key_players": len(covered_key_players(account)),
-        "champions": sum(1 for p in people if p.attitude == "champion" or "champion" in p.roles),
-        "stale_relationships": len(stale_ties(account)),
-        "open_actions": len(actions), "overdue_actions": sum(1 for a in actions if a.due and a.due < day),
-    }
+
+@dataclass
+class _Versions:
+    """Every distinct version of every plan over the dates, each given a place in a scratch folder."""
+
+    scratch: Path
+    by_key: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> plan, shown, writes, dates, commits
+    layers: dict[tuple[str, str], int] = field(default_factory=dict)  # (config blob, plan name) -> versions so far
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, portfolio: _Portfolio, entries: list[tuple[str, str, str]], day: dt.date, commit: str) -> None:
+        """The plans of ``portfolio`` in one commit's tree, current at ``day``."""
+        config_blob = next((blob for _, blob, path in entries if path == portfolio.config), "")
+        prefix = "" if portfolio.plans == "." else portfolio.plans + "/"
+        plans: dict[str, list[tuple[str, str]]] = {}
+        for mode, blob, path in entries:
+            inside = path[len(prefix):].split("/") if path.startswith(prefix) else []
+            if not inside or len(inside) > 2 or any(part.startswith(".") for part in inside) \
+                    or not inside[-1].endswith(PLAN_SUFFIXES) or path == portfolio.config:
+                continue
+            if mode == "120000":  # a link may lead anywhere: never followed (as extract does)
+                self.skipped.append({"date": day.isoformat(), "commit": commit[:12], "file": path,
+                                     "problem": "a symbolic link: not read"})
+                continue
+            plans.setdefault(inside[0], []).append((inside[1] if len(inside) == 2 else "", blob))
+        for name, files in plans.items():
+            files.sort()
+            key = hashlib.sha256(repr((portfolio.plans, config_blob, name, files)).encode()).hexdigest()
+            version = self.by_key.get(key)
+            if version is None:
+                version = self.by_key[key] = self._place(portfolio, config_blob, name, files)
+            version["dates"].append(day)
+            version["commits"].append(commit)
+
+    def _place(self, portfolio: _Portfolio, config_blob: str, name: str,
+               files: list[tuple[str, str]]) -> dict[str, Any]:
+        """Where a new version is written: the n-th version of a plan under one kamplan.yaml in folder n."""
+        layer = self.layers.get((config_blob, name), 0)
+        self.layers[(config_blob, name)] = layer + 1
+        folder = self.scratch / f"{config_blob[:12] or 'none'}-{layer}"
+        base = os.path.dirname(portfolio.config)
+        plan = folder / os.path.relpath(portfolio.plans, base or ".") / name
+        writes = [(blob, plan / file if file else plan) for file, blob in files]
+        if config_blob:
+            writes.append((config_blob, folder / CONFIG_NAME))
+        shown = name if portfolio.plans == "." else f"{portfolio.plans}/{name}"
+        return {"plan": plan, "shown": shown, "writes": writes, "dates": [], "commits": []}
+
+    def write(self, root: Path, keys: set[str]) -> None:
+        """Write the files of the versions in ``keys`` (one git process for all of them)."""
+        targets: dict[str, list[Path]] = {}
+        for key in keys:
+            for blob, target in self.by_key[key]["writes"]:
+                if target not in targets.setdefault(blob, []):
+                    targets[blob].append(target)
+        write_blobs(root, targets)
 
 
 def history(paths: Sequence[str | os.PathLike[str]] = (), *, since: dt.date | None = None,
-            until: dt.date | None = None, every: str = "quarter", host: Any = None) -> History:
+            until: dt.date | None = None, every: str = "quarter", host: Any = None,
+            plugin_dirs: Sequence[str | os.PathLike[str]] = (), use_cache: bool = True) -> History:
     """The figures of every account at each date (see the module docstring).
 
     Args:
@@ -113,14 +170,14 @@ def history(paths: Sequence[str | os.PathLike[str]] = (), *, since: dt.date | No
         since: The first period (default: a year before ``until``).
         until: The last date (default: the as-of date, ``--as-of`` or ``settings.today``).
         every: ``month`` or ``quarter``.
-        host: Plugin host.
+        host: Plugin host (default: the one every command uses; a given host's figures are not cached).
+        plugin_dirs: ``--plugins-dir`` folders for the default host.
+        use_cache: Keep each version's figures at each date in ``.kamplan_cache/``.
 
     Raises:
         UsageError: Outside a git repository, or with dates the wrong way round.
+        PluginError: When a plugin fails.
     """
-    from kamplan.engine.accounts import load_portfolio
-    from kamplan.plugins.host import PluginHost
-
     given = [Path(p) for p in paths]
     anchor = (given[0] if given else Path.cwd()).resolve()
     root = repo_root(anchor)
@@ -128,53 +185,56 @@ def history(paths: Sequence[str | os.PathLike[str]] = (), *, since: dt.date | No
     since = since or until.replace(year=until.year - 1)
     if since > until:
         raise UsageError(f"--since {since} is after --until {until}")
-    host = host or PluginHost()
-    rels = _portfolio_rels(given, root)
-    result = History()
-    loaded: dict[str, Path | None] = {}
+    portfolios = _portfolios(given, root)
+    context, cache = "", None
+    if host is None:
+        dirs = plugin_dirs_for([anchor], plugin_dirs)
+        host = PluginHost(plugin_dirs=dirs)
+        context = plugin_fingerprint(dirs)
+        cache = history_store(root / Path(portfolios[0].config).parent) if use_cache else None
+    wanted = sorted({*(p.config for p in portfolios), *(p.plans for p in portfolios)})
     with tempfile.TemporaryDirectory(prefix="kamplan-history-") as tmp:
+        versions = _Versions(Path(tmp))
+        trees: dict[str, list[tuple[str, str, str]]] = {}
         for day in period_ends(since, until, every):
             commit = commit_at(root, day)
             if commit is None:
                 continue
-            if commit not in loaded:
-                target = Path(tmp) / commit[:12]
-                present = extract(commit, root, rels, target)
-                plan_dirs = [target / r for r in present if not r.endswith(CONFIG_NAME)]
-                loaded[commit] = plan_dirs[0] if plan_dirs else None
-            plans = loaded[commit]
-            if plans is None:
-                continue
-            with analysed_as_of(day):
-                try:
-                    portfolio = load_portfolio([plans], host=host)
-                except UsageError:  # no plans in that commit yet
-                    continue
-                for diagnostic in portfolio.diagnostics:
-                    if diagnostic.severity == "error":
-                        result.problems.append({"date": day.isoformat(), "commit": commit[:12],
-                                                "file": _relative(diagnostic.file, plans),
-                                                "problem": f"{diagnostic.code} {diagnostic.message}"})
-                for account in portfolio.accounts:
-                    result.rows.append(_figures(account, host, day, commit))
-    result.problems = _first_per_file(result.problems)
+            if commit not in trees:
+                trees[commit] = tree_entries(commit, root, wanted)
+            for portfolio in portfolios:
+                versions.add(portfolio, trees[commit], day, commit)
+        found = [Version(v["plan"], key, tuple(v["dates"]), v["shown"]) for key, v in versions.by_key.items()]
+        keys = {v.key: [figure_key(v, d, context) for d in v.dates] for v in found}
+        versions.write(root, {v.key for v in found
+                              if cache is None or any(cache.get(k) is None for k in keys[v.key])})
+        outcomes = analyse_versions(found, host, store=cache, context=context)
+    if cache is not None:
+        keep = {k for ks in keys.values() for k in ks}
+        cache.save(prune=set(cache.data) - keep if len(cache.data) > 2 * max(len(keep), 1) else None)
+    return _assemble(versions, outcomes)
+
+
+def history_store(portfolio_root: Path) -> JournaledJson | None:
+    """The store of history's figures in the portfolio's ``.kamplan_cache/`` (None without a user key)."""
+    key = user_key()
+    if key is None:
+        return None
+    return JournaledJson(portfolio_root / CACHE_DIR / f"history-{sign(key, b'history')[:16]}.json", key)
+
+
+def _assemble(versions: _Versions, outcomes: dict[tuple[str, dt.date], dict[str, Any]]) -> History:
+    """The rows by date and plan, and the problems (the first error of each plan at each date)."""
+    result = History(problems=list(versions.skipped))
+    dated = sorted((day, v["shown"], key, commit) for key, v in versions.by_key.items()
+                   for day, commit in zip(v["dates"], v["commits"], strict=True))
+    for day, _, key, commit in dated:
+        outcome = outcomes[(key, day)]
+        if "row" in outcome:
+            result.rows.append({**outcome["row"], "commit": commit[:12]})
+        else:
+            problem = outcome["problem"]
+            result.problems.append({"date": day.isoformat(), "commit": commit[:12], "file": problem["file"],
+                                    "line": problem["line"], "column": problem["column"],
+                                    "problem": f"{problem['code']} {problem['message']}"})
     return result
-
-
-def _relative(file: str, plans: Path) -> str:
-    path = Path(file)
-    try:
-        return str(path.resolve().relative_to(plans.resolve().parent))
-    except ValueError:
-        return path.name
-
-
-def _first_per_file(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for problem in problems:
-        key = (problem["date"], problem["file"])
-        if key not in seen:
-            seen.add(key)
-            out.append(problem)
-    return out

@@ -41,6 +41,7 @@ RELOAD_SCRIPT = """(function () {
 })();""".replace("%s", BUILD_PATH)
 _CSP = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
 WATCHED_SUFFIXES = (".yaml", ".yml", ".py")
+GIT_LOG_OF_HEAD = os.path.join("logs", "HEAD")  # inside the git folder: a line per move of HEAD
 
 
 def _digest(text: str) -> str:
@@ -76,15 +77,16 @@ class Preview:
     out: Path
     build: int = 0
     last_error: str | None = None
+    trends: Callable[[], dict[str, dict[str, list[Any]]]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def rebuild(self) -> None:
-        """Build the site again (pages of unchanged plans are kept)."""
+        """Build the site again (pages of unchanged plans are kept; the trends from git read again)."""
         from kamplan.web.site import build_site
 
         with self._lock:
             try:
-                build_site(self.paths, self.out, keep_going=True)
+                build_site(self.paths, self.out, keep_going=True, trends=self.trends() if self.trends else None)
                 self.last_error = None
             except KamplanError as exc:  # e.g. a plugin failing: shown instead of the site
                 self.last_error = str(exc)
@@ -156,12 +158,21 @@ def watched_roots(paths: Sequence[str]) -> list[Path]:
 
 def _is_input(_change: Any, path: str) -> bool:
     name = os.path.basename(path)
+    if path.endswith(GIT_LOG_OF_HEAD):  # a commit, checkout or reset: the trends from git change
+        return True
     return path.endswith(WATCHED_SUFFIXES) and ".kamplan_cache" not in path and not name.startswith(".#")
 
 
 @contextlib.contextmanager
-def serving(paths: Sequence[str], port: int) -> Iterator[tuple[http.server.ThreadingHTTPServer, Preview]]:
+def serving(paths: Sequence[str], port: int, *, trends: Callable[[], dict[str, dict[str, list[Any]]]] | None = None,
+            watch_also: Sequence[Path] = ()) -> Iterator[tuple[http.server.ThreadingHTTPServer, Preview]]:
     """Build the site, bind 127.0.0.1:``port`` and watch the inputs; yields the server and the preview.
+
+    Args:
+        paths: What to build (as ``kamplan site`` takes it).
+        port: The port (0: a free one).
+        trends: Reads the figures by quarter from git for each build (``serve --history``).
+        watch_also: More folders to watch (the git folder's ``logs``: a commit rebuilds the trends).
 
     Raises:
         UsageError: When the port is taken (or cannot be used).
@@ -169,7 +180,7 @@ def serving(paths: Sequence[str], port: int) -> Iterator[tuple[http.server.Threa
     import watchfiles
 
     out = Path(tempfile.mkdtemp(prefix="kamplan-serve-"))
-    preview = Preview(list(paths), out)
+    preview = Preview(list(paths), out, trends=trends)
     stop = threading.Event()
     try:
         preview.rebuild()
@@ -183,7 +194,7 @@ def serving(paths: Sequence[str], port: int) -> Iterator[tuple[http.server.Threa
         server.daemon_threads = True
 
         def watch() -> None:
-            for _ in watchfiles.watch(*watched_roots(paths), watch_filter=_is_input, stop_event=stop,
+            for _ in watchfiles.watch(*watched_roots(paths), *watch_also, watch_filter=_is_input, stop_event=stop,
                                       debounce=200, step=50, rust_timeout=500, yield_on_timeout=False):
                 preview.rebuild()
 
@@ -199,9 +210,13 @@ def serving(paths: Sequence[str], port: int) -> Iterator[tuple[http.server.Threa
         shutil.rmtree(out, ignore_errors=True)
 
 
-def serve(paths: Sequence[str], port: int, announce: Callable[[str], None], open_browser: bool = False) -> None:
-    """Serve until Ctrl-C (see the module docstring); ``announce`` gets the address to print."""
-    with serving(paths, port) as (server, _):
+def serve(paths: Sequence[str], port: int, announce: Callable[[str], None], open_browser: bool = False, *,
+          trends: Callable[[], dict[str, dict[str, list[Any]]]] | None = None, watch_also: Sequence[Path] = ()) -> None:
+    """Serve until Ctrl-C (see the module docstring); ``announce`` gets the address to print.
+
+    ``trends`` and ``watch_also`` are as for :func:`serving`.
+    """
+    with serving(paths, port, trends=trends, watch_also=watch_also) as (server, _):
         address = f"http://127.0.0.1:{server.server_address[1]}/"
         announce(address)
         if open_browser:

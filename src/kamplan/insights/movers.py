@@ -1,0 +1,200 @@
+"""People who moved between accounts of the portfolio: found across plans, turned into actions.
+
+A champion who changes jobs is the warmest lead there is (a buyer who knows our work, at a new
+company) and a gap at the old account. Each plan gives the engine the identity evidence of its
+people (:func:`identities`, a per-plan part); the portfolio step matches them (:func:`find_moves`)
+and writes one recommendation at the new account and a note at the old one (:func:`move_actions`).
+
+Two records are the same person when (docs/recommendations.md, "People who moved"):
+
+1. they give the same e-mail address (trimmed, case-insensitive), or
+2. the same LinkedIn profile (``linkedin.com/in/<name>``, whatever the scheme, ``www.`` or country
+   sub-domain, query or trailing slash), or
+3. neither of those contradicts (two different LinkedIn profiles are two people) and they have the
+   same normalised name (accents, case, punctuation and spacing ignored) and one of them states the
+   other's account as a former employer: a tag ``formerly:<account id>`` or ``custom.former_employer``
+   (an account id or name, or a list of them).
+
+The same name alone is never enough: two people called Anna Volkova are two people.
+
+A match is a move from account A to account B when the person is ``left`` at A and not at B, or when
+B's record states A as a former employer. A move is reported when the person was a champion, the
+economic buyer or a decision maker at A, or is marked ``left`` there; someone active at both accounts
+without a stated former employer (a board member of two companies) is not a move.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kamplan.insights.coverage import coverage_of
+
+if TYPE_CHECKING:
+    from kamplan.account import Account
+
+STRENGTH_RANK = {"strong": 3, "medium": 2, "weak": 1, "none": 0}
+FORMER_TAG = "formerly:"
+DUE_DAYS = 14
+
+
+def normalised_name(name: str) -> str:
+    """A name as matching compares it: accents, case, punctuation and spacing ignored."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w\s]", " ", letters.casefold()).split())
+
+
+def linkedin_profile(url: str) -> str | None:
+    """The profile a LinkedIn URL names (``in/<name>``), or None when it names none."""
+    found = re.search(r"linkedin\.com/(in|pub)/([^/?#\s]+)", url.strip(), re.IGNORECASE)
+    return f"in/{found.group(2).casefold()}" if found else None
+
+
+def _key_role(person: Any) -> str | None:
+    if person.attitude == "champion" or "champion" in person.roles:
+        return "our champion"
+    if "economic_buyer" in person.roles:
+        return "the economic buyer"
+    if "decision_maker" in person.roles:
+        return "a decision maker"
+    return None
+
+
+def _formerly(person: Any) -> list[str]:
+    stated: list[str] = [t[len(FORMER_TAG):] for t in person.tags if t.casefold().startswith(FORMER_TAG)]
+    custom = person.custom.get("former_employer") if isinstance(person.custom, dict) else None
+    if isinstance(custom, str):
+        stated.append(custom)
+    elif isinstance(custom, list):
+        stated += [c for c in custom if isinstance(c, str)]
+    return sorted({normalised_name(s) for s in stated if s.strip()})
+
+
+def identities(account: Account) -> dict[str, Any]:
+    """The identity evidence of each named person of one account (the engine's per-plan ``people`` part):
+    ``{"account", "currency", "people": [...]}``."""
+    team = account.team
+    out = []
+    for person in account.plan.stakeholders:
+        if person.status == "placeholder":
+            continue
+        contact = person.contact
+        rels = [r for r in account.graph.relationships_of(person.id) if r.strength != "none"]
+        rels.sort(key=lambda r: (-STRENGTH_RANK[r.strength], -(r.last_contact.toordinal() if r.last_contact else 0)))
+        out.append({
+            "account": account.id, "account_name": account.name, "person": person.id, "name": person.name,
+            "title": person.title, "status": person.status, "name_key": normalised_name(person.name),
+            "email": contact.email.strip().casefold() if contact and contact.email else None,
+            "linkedin": linkedin_profile(contact.linkedin) if contact and contact.linkedin else None,
+            "formerly": _formerly(person), "key_role": _key_role(person),
+            "ties": [[r.team, team[r.team].name if r.team in team and team[r.team].name else r.team, r.strength]
+                     for r in rels],
+            "covered": person.status != "left" and coverage_of(account, person.id).covered,
+        })
+    return {"account": account.id, "currency": account.plan.account.currency, "people": out}
+
+
+@dataclass(frozen=True)
+class Move:
+    """One person found at two accounts, and which way they went."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+    matched_by: str
+
+
+def _same_person(a: dict[str, Any], b: dict[str, Any]) -> str | None:
+    """How ``a`` and ``b`` are known to be one person, or None."""
+    if a["email"] and a["email"] == b["email"]:
+        return "e-mail"
+    if a["linkedin"] and a["linkedin"] == b["linkedin"]:
+        return "LinkedIn profile"
+    if a["linkedin"] and b["linkedin"]:
+        return None  # two profiles: two people, whatever their names
+    if a["name_key"] and a["name_key"] == b["name_key"] and (_states(b, a) or _states(a, b)):
+        return "name and stated former employer"
+    return None
+
+
+def _states(person: dict[str, Any], employer: dict[str, Any]) -> bool:
+    """Whether ``person`` states ``employer``'s account as a former employer."""
+    names = {normalised_name(employer["account"]), normalised_name(employer["account_name"])}
+    return any(f in names for f in person["formerly"])
+
+
+def find_moves(people: list[dict[str, Any]]) -> list[Move]:
+    """Every move among the identities of all accounts (see the module docstring), in a stable order."""
+    by_evidence: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for person in people:
+        for kind in ("email", "linkedin", "name_key"):
+            if person[kind]:
+                by_evidence.setdefault((kind, person[kind]), []).append(person)
+    seen: set[tuple[str, str, str, str]] = set()
+    moves = []
+    for group in by_evidence.values():
+        for a in group:
+            for b in group:
+                if a["account"] >= b["account"]:
+                    continue
+                pair = (a["account"], a["person"], b["account"], b["person"])
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                how = _same_person(a, b)
+                move = _direction(a, b, how) if how else None
+                if move is not None:
+                    moves.append(move)
+    return sorted(moves, key=lambda m: (m.new["account"], m.new["person"], m.old["account"]))
+
+
+def _direction(a: dict[str, Any], b: dict[str, Any], how: str) -> Move | None:
+    for old, new in ((a, b), (b, a)):
+        left_there = old["status"] == "left" and new["status"] != "left"
+        if (left_there or _states(new, old)) and new["status"] != "left" and (left_there or old["key_role"]):
+            return Move(old, new, how)
+    return None
+
+
+def move_actions(moves: list[Move], as_of: dt.date, currency_of: dict[str, str | None]) -> list[dict[str, Any]]:
+    # currency_of: each account's currency, for the records' ``currency`` field
+    """The recommendation at each new account and the note at each old one (records of ``kamplan recommend``)."""
+    out = []
+    due = (as_of + dt.timedelta(days=DUE_DAYS)).isoformat()
+    for move in moves:
+        old, new = move.old, move.new
+        formerly = " and ".join(x for x in (old["title"], old["key_role"]) if x)
+        formerly = f"formerly {formerly} at {old['account_name']}" if formerly else f"formerly at {old['account_name']}"
+        tie = old["ties"][0] if old["ties"] else None
+        how = (f"reconnect through {tie[1]}" if tie else
+               f"introduce us, citing our work with {old['account_name']}")
+        if not new["covered"]:
+            out.append(_record(new["account"], as_of, currency_of, kind="relationship",
+                               title=f"{new['name']}, {formerly}, is now at {new['account_name']}: {how}",
+                               reason=f"the same person ({move.matched_by}) as {old['name']} in the plan of "
+                                      f"{old['account_name']}" + (f", who knew {tie[1]} ({tie[2]})" if tie else ""),
+                               priority=1 if old["key_role"] else 2, owner=tie[0] if tie else None, due=due,
+                               stakeholder=new["person"], move=move))
+        out.append(_record(old["account"], as_of, currency_of, kind="relationship",
+                           title=f"{old['name']} is now at {new['account_name']}"
+                                 + (f": {old['key_role']} here has moved on" if old["key_role"] else ""),
+                           reason=f"the same person ({move.matched_by}) as {new['name']} in the plan of "
+                                  f"{new['account_name']}; mark them left here and find who takes over",
+                           priority=2 if old["key_role"] else 3, owner=None, due=None,
+                           stakeholder=old["person"], move=move))
+    return out
+
+
+def _record(account: str, as_of: dt.date, currency_of: dict[str, str | None], *, kind: str, title: str,
+            reason: str, priority: int, owner: str | None, due: str | None, stakeholder: str,
+            move: Move) -> dict[str, Any]:
+    return {"account": account, "recommender": "movers", "kind": kind, "title": title, "reason": reason,
+            "priority": priority, "value": None, "value_basis": None, "owner": owner, "due": due,
+            "unit": None, "offering": None, "stakeholder": stakeholder,
+            "details": {"from_account": move.old["account"], "from_person": move.old["person"],
+                        "to_account": move.new["account"], "to_person": move.new["person"],
+                        "matched_by": move.matched_by},
+            "currency": currency_of.get(account), "as_of": as_of.isoformat()}

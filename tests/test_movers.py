@@ -1,0 +1,107 @@
+"""People who move between accounts (insights/movers.py): matched by e-mail, LinkedIn, or name plus a stated
+former employer; never by name alone; turned into a recommendation at the new account and a note at the old."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import kamplan
+
+NORDWIND = """\
+kamplan: 1
+account: {id: nordwind, name: Nordwind Logistics, tier: strategic, currency: EUR}
+team: [{id: marta, name: Marta Kowalski}, {id: tom, name: Tom Berg}]
+stakeholders:
+  - {id: ceo, name: Lena Hoff, roles: [economic_buyer]}
+  - id: volkova
+    name: Anna Volkova
+    title: CFO
+    roles: [champion]
+    status: left
+    contact: {linkedin: "https://www.linkedin.com/in/anna-volkova-123/"}
+  - {id: garcia, name: José García, title: Head of Procurement, roles: [decision_maker]}
+  - {id: petrov, name: Ivan Petrov, title: CIO, roles: [economic_buyer], status: left}
+  - {id: mail, name: Sam Lee, roles: [decision_maker], status: left, contact: {email: Sam.Lee@Example.org}}
+relationships:
+  - {team: tom, stakeholder: volkova, strength: medium, last_contact: 2026-01-10}
+  - {team: marta, stakeholder: volkova, strength: strong, last_contact: 2026-03-01}
+"""
+HELIOS = """\
+kamplan: 1
+account: {id: helios, name: Helios Energy, tier: key, currency: GBP}
+team: [{id: marta, name: Marta Kowalski}]
+stakeholders:
+  - {id: anna, name: Anna Volkova, title: VP Finance, contact: {linkedin: "linkedin.com/in/Anna-Volkova-123?trk=x"}}
+  - {id: ivan, name: Ivan Petrov, title: CTO}
+  - {id: jose, name: Jose Garcia, title: COO, tags: ["formerly:Nordwind Logistics"]}
+  - {id: sam, name: Samuel Lee, contact: {email: " sam.lee@example.org"}}
+relationships:
+  - {team: marta, stakeholder: sam, strength: strong, last_contact: 2026-11-20}
+"""
+ORION = """\
+kamplan: 1
+account: {id: orion, name: Orion Bank}
+stakeholders:
+  - {id: anna, name: Anna Volkova, title: CFO, custom: {former_employer: nordwind},
+     contact: {linkedin: "https://linkedin.com/in/another-anna"}}
+"""
+
+
+@pytest.fixture
+def portfolio(tmp_path: Path) -> Path:
+    plans = tmp_path / "account_plans"
+    plans.mkdir()
+    (tmp_path / "kamplan.yaml").write_text("kamplan: 1\nsettings: {today: 2026-12-01}\n", encoding="utf-8")
+    for name, text in (("nordwind", NORDWIND), ("helios", HELIOS), ("orion", ORION)):
+        (plans / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def _movers(rows: list[dict]) -> dict[tuple[str, str], dict]:
+    return {(r["account"], r["stakeholder"]): r for r in rows if r["recommender"] == "movers"}
+
+
+def test_a_champion_who_moved_becomes_an_action_at_the_new_account(portfolio: Path):
+    moves = _movers(kamplan.recommend([portfolio], per_account=None))
+    anna = moves["helios", "anna"]
+    assert anna["title"] == ("Anna Volkova, formerly CFO and our champion at Nordwind Logistics, is now at "
+                             "Helios Energy: reconnect through Marta Kowalski")  # the strongest tie, not Tom
+    assert anna["priority"] == 1 and anna["owner"] == "marta" and anna["due"] == "2026-12-15"
+    assert anna["currency"] == "GBP" and anna["details"]["matched_by"] == "LinkedIn profile"
+    note = moves["nordwind", "volkova"]
+    assert note["title"] == "Anna Volkova is now at Helios Energy: our champion here has moved on"
+    # name plus a stated former employer (accents and case ignored); she is still active at Nordwind
+    jose = moves["helios", "jose"]
+    assert jose["details"]["matched_by"] == "name and stated former employer"
+    assert jose["title"].startswith("Jose Garcia, formerly Head of Procurement and a decision maker at Nordwind")
+    assert "introduce us, citing our work with Nordwind Logistics" in jose["title"]  # nobody knew him
+
+
+def test_namesakes_and_contradicting_profiles_are_not_matched(portfolio: Path):
+    moves = _movers(kamplan.recommend([portfolio], per_account=None))
+    # Ivan Petrov left Nordwind, an Ivan Petrov works at Helios: the same name, no other evidence
+    assert ("helios", "ivan") not in moves and ("nordwind", "petrov") not in moves
+    # Orion's Anna Volkova names Nordwind as former employer, but her LinkedIn profile is another one
+    assert ("orion", "anna") not in moves
+
+
+def test_someone_already_covered_at_the_new_account_needs_no_reconnect(portfolio: Path):
+    moves = _movers(kamplan.recommend([portfolio], per_account=None))
+    assert ("helios", "sam") not in moves  # matched by e-mail, but Marta already knows Samuel well
+    assert moves["nordwind", "mail"]["details"]["matched_by"] == "e-mail"
+
+
+def test_on_the_command_line_with_and_without_the_cache(cli, portfolio: Path):
+    first = cli("recommend", "--format", "json", cwd=portfolio)
+    again = cli("recommend", "--format", "json", cwd=portfolio)
+    bare = cli("--no-cache", "recommend", "--format", "json", cwd=portfolio)
+    assert first.code == 0, first.err
+    assert first.out == again.out == bare.out
+    rows = json.loads(first.out)
+    assert rows == kamplan.recommend([portfolio])
+    assert any(r["recommender"] == "movers" and r["account"] == "helios" for r in rows)
+    table = cli("recommend", cwd=portfolio).out
+    assert "reconnect through Marta" in table
