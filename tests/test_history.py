@@ -159,3 +159,44 @@ def test_serve_keeps_the_trends_current(repo: Path):
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=20)
+
+
+def test_a_person_moving_between_accounts_over_the_quarters(tmp_path: Path):
+    import kamplan
+
+    plans = tmp_path / "account_plans"
+    plans.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
+    (tmp_path / "kamplan.yaml").write_text("kamplan: 1\nsettings: {today: 2026-09-30}\n", encoding="utf-8")
+    cleo = "{id: cleo, name: Cleo Ma, title: COO, attitude: champion, contact: {linkedin: linkedin.com/in/cleo-ma}"
+    alpha = ("kamplan: 1\naccount: {id: alpha, name: Alpha}\nteam: [{id: kam, name: Kim}]\nstakeholders:\n"
+             "  - {id: bo, name: Bo Lind, roles: [economic_buyer]@BO@}\n  - " + cleo + "@CLEO@}\n"
+             "relationships:\n  - {team: kam, stakeholder: cleo, strength: strong, last_contact: 2026-01-20}\n")
+    (plans / "alpha.yaml").write_text(alpha.replace("@BO@", "").replace("@CLEO@", ""), encoding="utf-8")
+    (plans / "beta.yaml").write_text(BETA, encoding="utf-8")  # Bo, another Bo: a namesake at Beta
+    _commit(tmp_path, "2026-02-01", "alpha and beta")
+    (plans / "alpha.yaml").write_text(alpha.replace("@BO@", ", status: left").replace("@CLEO@", ", status: left"),
+                                      encoding="utf-8")
+    (plans / "beta.yaml").write_text(BETA.replace("  - {id: bo, name: Bo}\n", "  - {id: bo, name: Bo Lind}\n  - "
+                                                  + cleo.replace("COO", "CEO") + "}\n"), encoding="utf-8")
+    _commit(tmp_path, "2026-05-05", "Cleo joined Beta; Bo left Alpha")
+
+    rows = history([tmp_path], since=kamplan_date("2026-01-01"), until=kamplan_date("2026-06-30")).rows
+    champions = {(r["account"], r["date"]): r["champions"] for r in rows}
+    assert champions == {("alpha", "2026-03-31"): 1, ("beta", "2026-03-31"): 0,
+                         ("alpha", "2026-06-30"): 0, ("beta", "2026-06-30"): 1}
+    moves = [r for r in kamplan.recommend([tmp_path], per_account=None) if r["recommender"] == "movers"]
+    assert [(r["account"], r["title"]) for r in moves] == [
+        ("beta", "Cleo Ma, formerly COO and our champion at Alpha, is now at Beta: reconnect through Kim"),
+        ("alpha", "Cleo Ma is now at Beta: our champion here has moved on")]
+    # Bo Lind left Alpha and a Bo Lind works at Beta: the same name, nothing else, not matched
+    assert not any(r["stakeholder"] == "bo" for r in moves)
+
+
+def test_one_plan_given_by_path_follows_its_account_through_a_rename(repo: Path):
+    found = history([repo / "account_plans" / "alpha-corp.yaml"], since=kamplan_date("2026-01-01"),
+                    until=kamplan_date("2026-09-30"), host=PluginHost(entry_points=False))
+    # alpha-corp.yaml was alpha.yaml until August: the account's rows from before the rename are shown too
+    assert [(r["account"], r["date"]) for r in found.rows] == [
+        ("alpha", "2026-03-31"), ("alpha", "2026-06-30"), ("alpha", "2026-09-30")]
+    assert found.problems == []  # beta's problem is not about this plan

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from kamplan.cli.app import _pct, _table, cli, global_options, host_for
+from kamplan.cli.app import _pct, _settings, _table, cli, global_options, host_for
 from kamplan.errors import printable
 
 
@@ -127,15 +127,17 @@ def import_(ctx: click.Context, format_name: str, file: str, account_id: str, in
 @click.option("--every", type=click.Choice(["month", "quarter"]), default="quarter", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @global_options
-def history(paths: tuple[str, ...], since: Any, until: Any, every: str, fmt: str) -> None:
+@click.pass_context
+def history(ctx: click.Context, paths: tuple[str, ...], since: Any, until: Any, every: str, fmt: str) -> None:
     """Each account's map figures at the end of each quarter (or month), from the git history."""
     import csv
     import io
 
     from kamplan.repo.history import history as run
 
+    settings = _settings(ctx)
     found = run(list(paths), since=since.date() if since else None, until=until.date() if until else None,
-                every=every)
+                every=every, plugin_dirs=settings.plugins_dir, use_cache=not settings.no_cache)
     for problem in found.problems:
         click.echo(f"kamplan: note: {problem['date']} ({problem['commit']}): {problem['file']} could not be "
                    f"read: {problem['problem']}", err=True)

@@ -87,16 +87,21 @@ class _Portfolio:
     plans: str  # the plans folder
 
 
-def _portfolios(paths: Sequence[Path], root: Path) -> list[_Portfolio]:
-    found = []
+def _portfolios(paths: Sequence[Path], root: Path) -> tuple[list[_Portfolio], set[str] | None]:
+    """The portfolios of ``paths``, and the plans (paths from the root) when only some plans were given."""
+    found, only = [], set()
     for path in paths or [Path.cwd()]:
         path = path.resolve()
         config = find_config(path)
         base = config.parent if config else (path if path.is_dir() else path.parent)
-        plans = configured_plans_dir(config) if config else DEFAULT_PLANS_DIR
+        plans = (base / (configured_plans_dir(config) if config else DEFAULT_PLANS_DIR)).resolve()
         found.append(_Portfolio(_posix(os.path.relpath(base / CONFIG_NAME, root)),
-                                _posix(os.path.relpath(base / plans, root))))
-    return sorted(set(found), key=lambda p: p.plans)
+                                _posix(os.path.relpath(plans, root))))
+        if path.parent == plans:  # a plan file or folder plan: only its account
+            only.add(_posix(os.path.relpath(path, root)))
+        else:
+            only.add("*")
+    return sorted(set(found), key=lambda p: p.plans), None if "*" in only else only
 
 
 def _posix(rel: str) -> str:
@@ -185,7 +190,7 @@ def history(paths: Sequence[str | os.PathLike[str]] = (), *, since: dt.date | No
     since = since or until.replace(year=until.year - 1)
     if since > until:
         raise UsageError(f"--since {since} is after --until {until}")
-    portfolios = _portfolios(given, root)
+    portfolios, only = _portfolios(given, root)
     context, cache = "", None
     if host is None:
         dirs = plugin_dirs_for([anchor], plugin_dirs)
@@ -212,7 +217,7 @@ def history(paths: Sequence[str | os.PathLike[str]] = (), *, since: dt.date | No
     if cache is not None:
         keep = {k for ks in keys.values() for k in ks}
         cache.save(prune=set(cache.data) - keep if len(cache.data) > 2 * max(len(keep), 1) else None)
-    return _assemble(versions, outcomes)
+    return _assemble(versions, outcomes, only)
 
 
 def history_store(portfolio_root: Path) -> JournaledJson | None:
@@ -223,16 +228,24 @@ def history_store(portfolio_root: Path) -> JournaledJson | None:
     return JournaledJson(portfolio_root / CACHE_DIR / f"history-{sign(key, b'history')[:16]}.json", key)
 
 
-def _assemble(versions: _Versions, outcomes: dict[tuple[str, dt.date], dict[str, Any]]) -> History:
-    """The rows by date and plan, and the problems (the first error of each plan at each date)."""
-    result = History(problems=list(versions.skipped))
+def _assemble(versions: _Versions, outcomes: dict[tuple[str, dt.date], dict[str, Any]],
+              only: set[str] | None = None) -> History:
+    """The rows by date and plan, and the problems (the first error of each plan at each date).
+
+    With ``only`` (plans given by path), the rows of the accounts those plans held at any date, under
+    whatever file name (a renamed plan is followed), and those plans' problems.
+    """
+    result = History(problems=[p for p in versions.skipped if only is None or p["file"] in only])
     dated = sorted((day, v["shown"], key, commit) for key, v in versions.by_key.items()
                    for day, commit in zip(v["dates"], v["commits"], strict=True))
-    for day, _, key, commit in dated:
+    accounts = None if only is None else {outcomes[(key, day)]["row"]["account"] for day, shown, key, _ in dated
+                                          if shown in only and "row" in outcomes[(key, day)]}
+    for day, shown, key, commit in dated:
         outcome = outcomes[(key, day)]
         if "row" in outcome:
-            result.rows.append({**outcome["row"], "commit": commit[:12]})
-        else:
+            if accounts is None or outcome["row"]["account"] in accounts:
+                result.rows.append({**outcome["row"], "commit": commit[:12]})
+        elif only is None or shown in only:
             problem = outcome["problem"]
             result.problems.append({"date": day.isoformat(), "commit": commit[:12], "file": problem["file"],
                                     "line": problem["line"], "column": problem["column"],
