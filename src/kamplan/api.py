@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -282,7 +283,7 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_ac
     Returns:
         The records of ``kamplan recommend --format json`` (absent fields are None).
     """
-    result = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "recs", "people")
+    result = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "recs", "people_keys")
     accounts, moved = _mover_actions(result)
     found = [rank([*recs, *moved.get(account, [])]) for account, recs in zip(accounts, result.decoded("recs"),
                                                                              strict=True)]
@@ -293,15 +294,22 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_ac
 def _mover_actions(result: PortfolioResult) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
     """The accounts in plan order, and the portfolio step's recommendations about people who moved
     between them (:mod:`kamplan.insights.movers`), by account."""
-    from kamplan.insights.movers import find_moves, move_actions
+    from kamplan.insights.movers import find_moves, move_actions, people_of
 
-    parts = result.decoded("people")
-    moves = find_moves([person for part in parts for person in part["people"]])
+    parts = result.decoded("people_keys")
+    accounts = [part["account"] for part in parts]
+    moves = find_moves(people_of(parts))
+    if not moves:
+        return accounts, {}
+    involved = {m.old["account"] for m in moves} | {m.new["account"] for m in moves}
+    texts = result.part_of_some("people", {i for i, account in enumerate(accounts) if account in involved})
+    records = {(accounts[i], person): record
+               for i, text in texts.items() for person, record in json.loads(text).items()}
     by_account: dict[str, list[dict[str, Any]]] = {}
     currency = {part["account"]: part["currency"] for part in parts}
-    for row in move_actions(moves, dt.date.fromisoformat(result.as_of), currency):
+    for row in move_actions(moves, records, dt.date.fromisoformat(result.as_of), currency):
         by_account.setdefault(row["account"], []).append(row)
-    return [part["account"] for part in parts], by_account
+    return accounts, by_account
 
 
 def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_account: int | None = PER_ACCOUNT,
@@ -309,7 +317,7 @@ def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, p
                    progress: Any = None, plugin_dirs: Iterable[PathArg] = ()) -> str:
     """The text of ``kamplan recommend --format json`` (arguments as for :func:`recommend`)."""
     kind = "rec_top" if per_account is not None and per_account <= TOP else "rec_blocks"
-    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, kind, "people")
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, kind, "people_keys")
     accounts, moves = _mover_actions(found)
     moved = {account: [(rank_key(r), block(r)) for r in rows] for account, rows in moves.items()}
     parts = found.parsed(kind, rec_blocks)

@@ -19,7 +19,7 @@ from kamplan.plugins.calls import rank_key
 
 # Each part and the stage that computes it: a stage runs only when one of its parts is asked for.
 STAGE_OF = {"facts": "facts", "scores": "scores", "score_values": "scores", "score_block": "scores",
-            "recs": "recs", "rec_blocks": "recs", "rec_top": "recs", "people": "people"}
+            "recs": "recs", "rec_blocks": "recs", "rec_top": "recs", "people": "people", "people_keys": "people"}
 TOP = 5  # the action plan's size per account (kamplan recommend's default --per-account)
 PARTS = tuple(STAGE_OF)
 # Joins the blocks of a ``rec_blocks`` part: JSON text never holds a raw NUL (json.dumps writes \u0000),
@@ -71,7 +71,8 @@ def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> di
     if "people" in stages:  # identity evidence for the portfolio step (kamplan.insights.movers)
         from kamplan.insights.movers import identities
 
-        out["people"] = dumps(identities(account))
+        keys, records = identities(account)
+        out["people_keys"], out["people"] = dumps(keys), dumps(records)
     if "recs" in stages:
         recs = json.loads(dumps(account_recommendations(account, host)))
         if "recs" in wanted:

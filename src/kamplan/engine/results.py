@@ -227,6 +227,26 @@ class PortfolioResult:
             out.append(parse(group.parts[kind][str(plan)]))
         return out
 
+    def part_of_some(self, kind: str, wanted: set[int]) -> dict[int, str]:
+        """One part of the accounts at these positions (of :meth:`part`'s order) only: from the run,
+        else from the cache (one file each for the file parts), else computed again.
+
+        The part must come from a stage the run computed (the stage writes all its parts to the cache).
+        """
+        if self._whole_parts is not None:
+            return {i: text for i, text in enumerate(self._whole_parts.get(kind, [])) if i in wanted}
+        found: dict[int, str] = {}
+        for i, (group, plan) in enumerate(self._accounts()):
+            if i not in wanted:
+                continue
+            text = group.parts.get(kind, {}).get(str(plan))
+            if text is None and group.store is not None:
+                text = group.store.part(kind, group.keys[plan])
+            if text is None:
+                text = group.recompute(plan, (kind,))["parts"][kind]
+            found[i] = text
+        return found
+
     def _accounts(self) -> Iterator[tuple[PlanGroup, Path]]:
         """Each plan that holds a valid account, with its group, in plan order."""
         for group in self.groups:

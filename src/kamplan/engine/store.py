@@ -192,7 +192,7 @@ class FileParts:
 
 _HEX = re.compile(r"[0-9a-f]{64}")
 # The parts stored as files (see FileParts); the others are JSON stores.
-FILE_PARTS = frozenset({"rec_blocks", "rec_top"})
+FILE_PARTS = frozenset({"rec_blocks", "rec_top", "people"})
 
 
 def _well_formed(entry: Any) -> bool:

@@ -15,7 +15,9 @@ Two records are the same person when (docs/recommendations.md, "People who moved
    other's account as a former employer: a tag ``formerly:<account id>`` or ``custom.former_employer``
    (an account id or name, or a list of them).
 
-The same name alone is never enough: two people called Anna Volkova are two people.
+The same name alone is never enough: two people called Anna Volkova are two people. An e-mail or
+profile that two people of one plan share, or that more than four records give, is a shared
+mailbox or a placeholder and proves nothing.
 
 A match is a move from account A to account B when the person is ``left`` at A and not at B, or when
 B's record states A as a former employer. A move is reported when the person was a champion, the
@@ -39,6 +41,9 @@ if TYPE_CHECKING:
 STRENGTH_RANK = {"strong": 3, "medium": 2, "weak": 1, "none": 0}
 FORMER_TAG = "formerly:"
 DUE_DAYS = 14
+# An e-mail or profile given to more records than this, or to two people of one plan, is a shared
+# address or a placeholder, not one person's: it is not evidence.
+MAX_SHARED = 4
 
 
 def normalised_name(name: str) -> str:
@@ -74,28 +79,46 @@ def _formerly(person: Any) -> list[str]:
     return sorted({normalised_name(s) for s in stated if s.strip()})
 
 
-def identities(account: Account) -> dict[str, Any]:
-    """The identity evidence of each named person of one account (the engine's per-plan ``people`` part):
-    ``{"account", "currency", "people": [...]}``."""
+def identities(account: Account) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One account's identity evidence, as two per-plan parts of the engine.
+
+    Returns:
+        ``people_keys``: ``{"account", "account_name", "currency", "employer", "keys"}`` with, per person
+        who can take part in a move (an e-mail, a LinkedIn profile or a stated former employer; or
+        ``left``; or a champion, economic buyer or decision maker), ``[id, name key, e-mail, profile,
+        former employers, status, key role]``; read on every ``recommend``, so kept small.
+        ``people``: by person id, what an action about them says (name, title, our ties, covered),
+        read only for the accounts of a move.
+    """
     team = account.team
-    out = []
+    keys, records = [], {}
     for person in account.plan.stakeholders:
         if person.status == "placeholder":
             continue
         contact = person.contact
+        email = contact.email.strip().casefold() if contact and contact.email else None
+        linkedin = linkedin_profile(contact.linkedin) if contact and contact.linkedin else None
+        formerly, key_role = _formerly(person), _key_role(person)
+        if not (email or linkedin or formerly or key_role or person.status == "left"):
+            continue
+        keys.append([person.id, normalised_name(person.name), email, linkedin, formerly, person.status, key_role])
         rels = [r for r in account.graph.relationships_of(person.id) if r.strength != "none"]
         rels.sort(key=lambda r: (-STRENGTH_RANK[r.strength], -(r.last_contact.toordinal() if r.last_contact else 0)))
-        out.append({
-            "account": account.id, "account_name": account.name, "person": person.id, "name": person.name,
-            "title": person.title, "status": person.status, "name_key": normalised_name(person.name),
-            "email": contact.email.strip().casefold() if contact and contact.email else None,
-            "linkedin": linkedin_profile(contact.linkedin) if contact and contact.linkedin else None,
-            "formerly": _formerly(person), "key_role": _key_role(person),
+        records[person.id] = {
+            "name": person.name, "title": person.title,
             "ties": [[r.team, team[r.team].name if r.team in team and team[r.team].name else r.team, r.strength]
                      for r in rels],
-            "covered": person.status != "left" and coverage_of(account, person.id).covered,
-        })
-    return {"account": account.id, "currency": account.plan.account.currency, "people": out}
+            "covered": person.status != "left" and coverage_of(account, person.id).covered}
+    return ({"account": account.id, "account_name": account.name, "currency": account.plan.account.currency,
+             "employer": sorted({normalised_name(account.id), normalised_name(account.name)}), "keys": keys},
+            records)
+
+
+def people_of(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each person of the ``people_keys`` parts as a record :func:`find_moves` reads."""
+    fields = ("person", "name_key", "email", "linkedin", "formerly", "status", "key_role")
+    return [{"account": part["account"], "account_name": part["account_name"], "employer": part["employer"],
+             **dict(zip(fields, key, strict=True))} for part in parts for key in part["keys"]]
 
 
 @dataclass(frozen=True)
@@ -122,33 +145,42 @@ def _same_person(a: dict[str, Any], b: dict[str, Any]) -> str | None:
 
 def _states(person: dict[str, Any], employer: dict[str, Any]) -> bool:
     """Whether ``person`` states ``employer``'s account as a former employer."""
-    names = {normalised_name(employer["account"]), normalised_name(employer["account_name"])}
-    return any(f in names for f in person["formerly"])
+    return bool(person["formerly"]) and any(f in employer["employer"] for f in person["formerly"])
 
 
 def find_moves(people: list[dict[str, Any]]) -> list[Move]:
-    """Every move among the identities of all accounts (see the module docstring), in a stable order."""
-    by_evidence: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    """Every move among the identities of all accounts (see the module docstring), in a stable order.
+
+    Only pairs that can match are compared: those sharing an e-mail or a LinkedIn profile, and, among
+    namesakes, those where one states a former employer (a portfolio is full of common names).
+    """
+    candidates: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for kind in ("email", "linkedin"):
+        for group in _grouped(people, kind):
+            accounts = [p["account"] for p in group]
+            if len(group) > MAX_SHARED or len(set(accounts)) < len(accounts):
+                continue  # a shared mailbox or a placeholder address, not one person's
+            candidates += [(a, b) for i, a in enumerate(group) for b in group[i + 1:]]
+    for group in _grouped(people, "name_key"):  # the record at the new account states the old one
+        candidates += [(old, new) for new in group if new["formerly"] for old in group if _states(new, old)]
+    found: dict[tuple[str, str, str, str], Move] = {}
+    for a, b in candidates:
+        if a["account"] == b["account"]:
+            continue
+        how = _same_person(a, b)
+        move = _direction(a, b, how) if how else None
+        if move is not None:
+            found.setdefault((move.old["account"], move.old["person"], move.new["account"], move.new["person"]), move)
+    return sorted(found.values(), key=lambda m: (m.new["account"], m.new["person"], m.old["account"]))
+
+
+def _grouped(people: list[dict[str, Any]], kind: str) -> list[list[dict[str, Any]]]:
+    """The people sharing a value of ``kind``, in groups of two or more."""
+    groups: dict[str, list[dict[str, Any]]] = {}
     for person in people:
-        for kind in ("email", "linkedin", "name_key"):
-            if person[kind]:
-                by_evidence.setdefault((kind, person[kind]), []).append(person)
-    seen: set[tuple[str, str, str, str]] = set()
-    moves = []
-    for group in by_evidence.values():
-        for a in group:
-            for b in group:
-                if a["account"] >= b["account"]:
-                    continue
-                pair = (a["account"], a["person"], b["account"], b["person"])
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                how = _same_person(a, b)
-                move = _direction(a, b, how) if how else None
-                if move is not None:
-                    moves.append(move)
-    return sorted(moves, key=lambda m: (m.new["account"], m.new["person"], m.old["account"]))
+        if person[kind]:
+            groups.setdefault(person[kind], []).append(person)
+    return [group for group in groups.values() if len(group) > 1]
 
 
 def _direction(a: dict[str, Any], b: dict[str, Any], how: str) -> Move | None:
@@ -159,13 +191,21 @@ def _direction(a: dict[str, Any], b: dict[str, Any], how: str) -> Move | None:
     return None
 
 
-def move_actions(moves: list[Move], as_of: dt.date, currency_of: dict[str, str | None]) -> list[dict[str, Any]]:
-    # currency_of: each account's currency, for the records' ``currency`` field
-    """The recommendation at each new account and the note at each old one (records of ``kamplan recommend``)."""
+def move_actions(moves: list[Move], records: dict[tuple[str, str], dict[str, Any]], as_of: dt.date,
+                 currency_of: dict[str, str | None]) -> list[dict[str, Any]]:
+    """The recommendation at each new account and the note at each old one (records of ``kamplan recommend``).
+
+    Args:
+        moves: What :func:`find_moves` found.
+        records: The ``people`` part's record of each person of a move, by (account, person).
+        as_of: The as-of date (an action is due in 14 days).
+        currency_of: Each account's currency, for the records' ``currency`` field.
+    """
     out = []
     due = (as_of + dt.timedelta(days=DUE_DAYS)).isoformat()
     for move in moves:
-        old, new = move.old, move.new
+        old = {**move.old, **records[(move.old["account"], move.old["person"])]}
+        new = {**move.new, **records[(move.new["account"], move.new["person"])]}
         formerly = " and ".join(x for x in (old["title"], old["key_role"]) if x)
         formerly = f"formerly {formerly} at {old['account_name']}" if formerly else f"formerly at {old['account_name']}"
         tie = old["ties"][0] if old["ties"] else None
