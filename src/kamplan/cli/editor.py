@@ -28,8 +28,10 @@ def lsp() -> None:
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the dashboard in the browser.")
 @click.option("--history", is_flag=True, help="Sparklines and history panels from git, read again after each commit.")
+@click.option("--edit", is_flag=True,
+              help="Edit the maps in the browser, written back to the plans (the address carries a token).")
 @global_options
-def serve(paths: tuple[str, ...], port: int, open_browser: bool, history: bool) -> None:
+def serve(paths: tuple[str, ...], port: int, open_browser: bool, history: bool, edit: bool) -> None:
     """Serve the site on 127.0.0.1 while you edit: rebuilt as plans change, the open page reloading.
 
     A plan with errors shows its diagnostics on its page and on the dashboard. Loopback only;
@@ -51,5 +53,10 @@ def serve(paths: tuple[str, ...], port: int, open_browser: bool, history: bool) 
         def trends() -> dict[str, dict[str, list[Any]]]:
             return read_trends(list(paths))
 
-    run(list(paths), port, announce, open_browser, trends=trends, watch_also=watch_also)
+    editor = None
+    if edit:
+        from kamplan.editing.session import EditSession
+
+        editor = EditSession(list(paths))
+    run(list(paths), port, announce, open_browser, trends=trends, watch_also=watch_also, editor=editor)
     click.echo("kamplan: stopped", err=True)

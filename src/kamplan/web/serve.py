@@ -78,6 +78,7 @@ class Preview:
     build: int = 0
     last_error: str | None = None
     trends: Callable[[], dict[str, dict[str, list[Any]]]] | None = None
+    editor: Any = None  # an EditSession (kamplan.editing) with --edit: the write endpoints exist only then
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def rebuild(self) -> None:
@@ -113,22 +114,34 @@ def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
                 return
             body = target.read_bytes()
             if target.suffix == ".html":
-                self._send(200, "text/html; charset=utf-8", with_reload(body.decode("utf-8")).encode("utf-8"))
+                page = self.page(with_reload(body.decode("utf-8")), target.relative_to(preview.out))
+                self._send(200, "text/html; charset=utf-8", page.encode("utf-8"))
             else:
                 self._send(200, "application/octet-stream", body)
 
-        def _send(self, status: int, kind: str, body: bytes) -> None:
+        def page(self, page: str, relative: Path) -> str:
+            """A served page (the editor adds itself to account pages)."""
+            del relative
+            return page
+
+        def _send(self, status: int, kind: str, body: bytes, headers: Sequence[tuple[str, str]] = ()) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
+            for name, value in headers:
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             return
 
+    if preview.editor is not None:
+        from kamplan.web.edit_http import editing_handler
+
+        return editing_handler(Handler, preview)
     return Handler
 
 
@@ -165,7 +178,8 @@ def _is_input(_change: Any, path: str) -> bool:
 
 @contextlib.contextmanager
 def serving(paths: Sequence[str], port: int, *, trends: Callable[[], dict[str, dict[str, list[Any]]]] | None = None,
-            watch_also: Sequence[Path] = ()) -> Iterator[tuple[http.server.ThreadingHTTPServer, Preview]]:
+            watch_also: Sequence[Path] = (), editor: Any = None,
+            ) -> Iterator[tuple[http.server.ThreadingHTTPServer, Preview]]:
     """Build the site, bind 127.0.0.1:``port`` and watch the inputs; yields the server and the preview.
 
     Args:
@@ -173,6 +187,7 @@ def serving(paths: Sequence[str], port: int, *, trends: Callable[[], dict[str, d
         port: The port (0: a free one).
         trends: Reads the figures by quarter from git for each build (``serve --history``).
         watch_also: More folders to watch (the git folder's ``logs``: a commit rebuilds the trends).
+        editor: With ``--edit``: the :class:`kamplan.editing.session.EditSession` behind the write endpoints.
 
     Raises:
         UsageError: When the port is taken (or cannot be used).
@@ -180,7 +195,7 @@ def serving(paths: Sequence[str], port: int, *, trends: Callable[[], dict[str, d
     import watchfiles
 
     out = Path(tempfile.mkdtemp(prefix="kamplan-serve-"))
-    preview = Preview(list(paths), out, trends=trends)
+    preview = Preview(list(paths), out, trends=trends, editor=editor)
     stop = threading.Event()
     try:
         preview.rebuild()
@@ -211,13 +226,17 @@ def serving(paths: Sequence[str], port: int, *, trends: Callable[[], dict[str, d
 
 
 def serve(paths: Sequence[str], port: int, announce: Callable[[str], None], open_browser: bool = False, *,
-          trends: Callable[[], dict[str, dict[str, list[Any]]]] | None = None, watch_also: Sequence[Path] = ()) -> None:
+          trends: Callable[[], dict[str, dict[str, list[Any]]]] | None = None, watch_also: Sequence[Path] = (),
+          editor: Any = None) -> None:
     """Serve until Ctrl-C (see the module docstring); ``announce`` gets the address to print.
 
-    ``trends`` and ``watch_also`` are as for :func:`serving`.
+    ``trends``, ``watch_also`` and ``editor`` are as for :func:`serving`; with an editor the address
+    carries its token (``?token=...``), as Jupyter's does.
     """
-    with serving(paths, port, trends=trends, watch_also=watch_also) as (server, _):
+    with serving(paths, port, trends=trends, watch_also=watch_also, editor=editor) as (server, _):
         address = f"http://127.0.0.1:{server.server_address[1]}/"
+        if editor is not None:
+            address += f"?token={editor.token}"
         announce(address)
         if open_browser:
             import webbrowser

@@ -313,7 +313,7 @@
   render();
   legend();
   fit();
-  window.kamplanChart = { render: render, search: search, select: select, toggle: toggle, state: function () {
-    return { visible: Object.keys(positions).length, collapsed: collapsed.size, focus: focusRoot, colorBy: colorBy, matches: Array.from(matches) };
+  window.kamplanChart = { render: render, search: search, select: select, toggle: toggle, person: function (id) { return people[id]; }, people: function () { return data.people; }, state: function () {
+    return { visible: Object.keys(positions).length, collapsed: collapsed.size, focus: focusRoot, colorBy: colorBy, matches: Array.from(matches), selected: selected };
   } };
 }());
