@@ -294,6 +294,7 @@ def test_in_chromium_drag_a_box_onto_another_then_edit_from_the_card(repo: Path,
         # the card of Ingrid Larsen
         page.locator('#chart .node[data-id="larsen"]').click()
         page.wait_for_selector("#edit-form")
+        assert page.input_value("#edit-reports_to") == "weber"  # the keyboard way to the same edit as a drag
         page.select_option("#edit-attitude", "supporter")
         page.locator("#card").evaluate("card => { card.scrollTop = card.querySelector('#edit-form').offsetTop - 60; }")
         page.locator("#card").screenshot(path=str(shots / "edit-card.png"))

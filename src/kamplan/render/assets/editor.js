@@ -163,6 +163,13 @@
     var attitude = select(fields, "Attitude", "attitude", ATTITUDES, p.attitude || "unknown");
     var influence = select(fields, "Influence", "influence", INFLUENCE, p.influence || "medium");
     var state = select(fields, "Status", "status", STATUS, p.status || "active");
+    make("label", { "for": "edit-reports_to" }, fields, "Reports to (or drag the box onto the manager)");
+    var manager = make("select", { id: "edit-reports_to", name: "reports_to" }, fields);
+    make("option", { value: "" }, manager, "nobody (top of the chart)");
+    chart.people().filter(function (o) { return o.id !== p.id; }).forEach(function (o) {
+      var opt = make("option", { value: o.id }, manager, o.name + (o.title ? " — " + o.title : ""));
+      if (o.id === p.reports_to) { opt.selected = true; }
+    });
     var roles = make("div", { "class": "edit-roles" }, fields);
     ROLES.forEach(function (r) {
       var label = make("label", {}, roles);
@@ -172,10 +179,10 @@
     });
     var save = make("button", { type: "button", id: "edit-save" }, fields, "Save person");
     save.addEventListener("click", function () {
-      var wanted = { attitude: attitude.value, influence: influence.value, status: state.value,
+      var wanted = { reports_to: manager.value || null, attitude: attitude.value, influence: influence.value, status: state.value,
                      roles: Array.prototype.filter.call(roles.querySelectorAll("input"), function (b) { return b.checked; })
                        .map(function (b) { return b.value; }) };
-      var current = { attitude: p.attitude || "unknown", influence: p.influence || "medium", status: p.status || "active",
+      var current = { reports_to: p.reports_to || null, attitude: p.attitude || "unknown", influence: p.influence || "medium", status: p.status || "active",
                       roles: p.roles || [] };
       var queue = Object.keys(wanted).filter(function (k) { return JSON.stringify(wanted[k]) !== JSON.stringify(current[k]); });
       (function next() {
