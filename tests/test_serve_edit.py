@@ -310,3 +310,29 @@ def test_in_chromium_drag_a_box_onto_another_then_edit_from_the_card(repo: Path,
         browser.close()
     assert "attitude: supporter" not in (repo / NORDWIND).read_text(encoding="utf-8").split("id: larsen")[1][:300]
     assert not [m for m in problems if "Content Security Policy" in m or "Refused" in m], problems
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
+def test_the_editing_page_is_accessible(repo: Path, server: Server):
+    playwright = pytest.importorskip("playwright.sync_api")
+    axe = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.exists():
+        pytest.skip("axe-core is not installed (.ci/run installs it with npm)")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(bypass_csp=True)  # to inject axe only; the page's own CSP is tested above
+        page = context.new_page()
+        page.goto(f"{server.base}accounts/nordwind-logistics.html?token={server.token}")
+        page.wait_for_selector("#edit-bar")
+        page.locator('#chart .node[data-id="larsen"]').click()
+        page.wait_for_selector("#edit-form")
+        page.click("#edit-changes")
+        page.wait_for_selector("#edit-panel h3")
+        page.add_script_tag(content=axe.read_text(encoding="utf-8"))
+        violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ["violations"]}))
+            .violations.filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => [v.id, v.nodes.map(n => n.target.join(" ")).slice(0, 3)])""")
+        browser.close()
+    assert not violations, violations
