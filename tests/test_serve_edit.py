@@ -336,3 +336,19 @@ def test_the_editing_page_is_accessible(repo: Path, server: Server):
             .map(v => [v.id, v.nodes.map(n => n.target.join(" ")).slice(0, 3)])""")
         browser.close()
     assert not violations, violations
+
+
+def test_a_windows_file_keeps_its_bom_and_crlf_line_ends(repo: Path):
+    plan = repo / NORDWIND
+    plan.write_bytes(b"\xef\xbb\xbf" + plan.read_bytes().replace(b"\n", b"\r\n"))
+    _git(repo, "commit", "-qam", "as a Windows editor saves it")
+    before = plan.read_bytes()
+    running = Server(repo, "--edit")
+    try:
+        assert _edit(running, op="set", person="vogel", field="reports_to", value="weber")[0] == 200
+    finally:
+        running.stop()
+    after = plan.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and after.count(b"\r\n") == before.count(b"\r\n")
+    assert after == before.replace(b"    reports_to: larsen\r\n    attitude: champion",
+                                   b"    reports_to: weber\r\n    attitude: champion")
