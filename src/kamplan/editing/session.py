@@ -208,13 +208,11 @@ def _plans_dir(plan: Path) -> Path | None:
 
 
 def _inside_plans(file: Path) -> bool:
-    folder = _plans_dir(file if file.is_dir() else file.parent if file.parent.name else file)
+    """Whether ``file`` is, once links are followed, a file of a plan of its portfolio's plans folder."""
+    folder = _plans_dir(file)
     real = file.resolve()
-    return folder is not None and real.is_relative_to(folder) and real in {p.resolve() for p in _all(folder)}
-
-
-def _all(folder: Path) -> list[Path]:
-    return [f for plan in discover([folder]) for f in plan_files(plan)]
+    return folder is not None and real.is_relative_to(folder) and real in {
+        f.resolve() for plan in discover([folder]) for f in plan_files(plan)}
 
 
 def _errors_with(plan: Path, file: Path, text: str) -> list[str]:

@@ -6,7 +6,10 @@ analysed as of that day: coverage, relationship-map status, health, NRR, key pla
 covered, champions, stale relationships, open and overdue actions, and the commit. An account that
 did not exist yet at a date has no row for it (absent, not zero); a plan that could not be read at a
 date is reported in ``problems`` with its first diagnostic, and the other accounts are still shown.
-Two dates on the same commit read the files once.
+
+Each commit's tree is listed once; a plan version (its files' blob ids and kamplan.yaml's) is written
+out and read once however many dates it was current at, and its figures at each date are kept in
+``.kamplan_cache/`` (see :mod:`kamplan.engine.timeline`).
 """
 
 from __future__ import annotations
