@@ -60,18 +60,7 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
     for config, text in (config_texts or {}).items():
         unit.WORKER.configs[config] = load_config(config, text)
     _JOB.update(parts=tuple(parts), visit=visit, visit_plans=visit_plans, checked=checked, texts=texts)
-    workers = worker_count()
-    if not parallel or workers < 2 or len(plans) < PARALLEL_MIN_PLANS:
-        out = []
-        with paused_gc():
-            for i, plan in enumerate(plans):
-                out.append(_one(str(plan)))
-                if "plugin_error" in out[-1]:  # stop at the first: the same plugin would fail (or hang) again
-                    raise out[-1]["plugin_error"]
-                if progress:
-                    progress(i + 1, len(plans))
-        return out, 1
-    return in_workers(_work, [str(p) for p in plans], parallel=True, progress=progress)
+    return in_workers(_work, [str(p) for p in plans], parallel=parallel, progress=progress)
 
 
 def in_workers(work: Callable[[list[Any]], list[dict[str, Any]]], items: list[Any], *, parallel: bool = True,
@@ -95,13 +84,14 @@ def in_workers(work: Callable[[list[Any]], list[dict[str, Any]]], items: list[An
     """
     workers = worker_count()
     if not parallel or workers < 2 or len(items) < PARALLEL_MIN_PLANS:
+        results: list[dict[str, Any]] = []
         with paused_gc():
-            results = work(items)
-        failed = next((r["plugin_error"] for r in results if "plugin_error" in r), None)
-        if failed is not None:
-            raise failed
-        if progress:
-            progress(len(results), len(items))
+            for item in items:
+                results += work([item])
+                if "plugin_error" in results[-1]:  # stop at the first: the same plugin would fail (or hang) again
+                    raise results[-1]["plugin_error"]
+                if progress:
+                    progress(len(results), len(items))
         return results, 1
     import multiprocessing
 
