@@ -78,14 +78,15 @@ def asset(name: str) -> str:
     return resources.files("kamplan.render").joinpath("assets", name).read_text(encoding="utf-8")
 
 
+def source_hash(text: str) -> str:
+    """The CSP source that allows exactly this inline script or style (``'sha256-...'``)."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
 def csp(scripts: list[str], styles: list[str]) -> str:
     """A policy that allows exactly these inline scripts and styles and nothing from outside."""
-
-    def digest(text: str) -> str:
-        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
-
-    script_src = " ".join(digest(s) for s in scripts) or "'none'"
-    style_src = " ".join(digest(s) for s in styles) or "'none'"
+    script_src = " ".join(source_hash(s) for s in scripts) or "'none'"
+    style_src = " ".join(source_hash(s) for s in styles) or "'none'"
     return (f"default-src 'none'; script-src {script_src}; style-src {style_src}; img-src data:; "
             "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
 

@@ -17,49 +17,27 @@ Without ``--edit`` none of this exists (the server answers any POST with 501). W
 from __future__ import annotations
 
 import hmac
-import html
 import http.server
 import json
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from kamplan.render.html import asset
+from kamplan.render.html import asset, json_script
+from kamplan.web.serve import allowing
 
 EDIT_PATH, UNDO_PATH, CHANGES_PATH, COMMIT_PATH = ("/__kamplan/edit", "/__kamplan/undo", "/__kamplan/changes",
                                                    "/__kamplan/commit")
 COOKIE = "kamplan_edit"
 MAX_BODY = 64 * 1024
-NONE = "'none'"
-_CSP = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
-
-
-def _digest(text: str) -> str:
-    import base64
-    import hashlib
-
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
 def with_editor(page: str, config: dict[str, Any]) -> str:
     """An account page with the editor: its settings as JSON data, its script and style allowed by hash."""
     script, style = asset("editor.js"), asset("editor.css")
-
-    def add(policy: str, directive: str, text: str) -> str:
-        return re.sub(rf"{directive}([^;]*)",
-                      lambda m: f"{directive}{m.group(1).replace(NONE, '').rstrip()} {_digest(text)}", policy, count=1)
-
-    def allow(match: re.Match[str]) -> str:
-        policy = add(add(html.unescape(match.group(2)), "script-src", script), "style-src", style)
-        policy = policy.replace("connect-src 'none'", "connect-src 'self'")
-        return match.group(1) + html.escape(policy, quote=True) + match.group(3)
-
-    page = _CSP.sub(allow, page, count=1)
-    data = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
-    extra = (f'<style>{style}</style>\n<script type="application/json" id="kamplan-edit">{data}</script>\n'
-             f"<script>{script}</script>\n")
-    return page.replace("</body>", extra + "</body>", 1)
+    extra = (f'<style>{style}</style>\n<script type="application/json" id="kamplan-edit">{json_script(config)}'
+             f"</script>\n<script>{script}</script>\n")
+    return allowing(page, scripts=[script], styles=[style]).replace("</body>", extra + "</body>", 1)
 
 
 def editing_handler(base: type[Any], preview: Any) -> type[http.server.BaseHTTPRequestHandler]:

@@ -10,10 +10,8 @@ kamplan.yaml or a plugin and bumps a build number; each served page carries a sm
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import errno
-import hashlib
 import html
 import http.server
 import os
@@ -27,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kamplan.errors import KamplanError, UsageError
+from kamplan.render.html import source_hash
 
 BUILD_PATH = "/__kamplan/build"
 RELOAD_SCRIPT = """(function () {
@@ -40,26 +39,32 @@ RELOAD_SCRIPT = """(function () {
   ask();
 })();""".replace("%s", BUILD_PATH)
 _CSP = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
+NONE = "'none'"
 WATCHED_SUFFIXES = (".yaml", ".yml", ".py")
 GIT_LOG_OF_HEAD = os.path.join("logs", "HEAD")  # inside the git folder: a line per move of HEAD
 
 
-def _digest(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+def allowing(page: str, *, scripts: Sequence[str] = (), styles: Sequence[str] = ()) -> str:
+    """``page`` with its CSP also allowing these inline scripts and styles (by hash) and ``connect-src 'self'``;
+    nothing else in the policy changes. The caller inserts the scripts and styles."""
+    def add(policy: str, directive: str, texts: Sequence[str]) -> str:
+        if not texts:
+            return policy
+        hashes = " ".join(source_hash(t) for t in texts)
+        return re.sub(rf"{directive}([^;]*)", lambda m: f"{directive}{m.group(1).replace(NONE, '').rstrip()} {hashes}",
+                      policy, count=1)
+
+    def allow(match: re.Match[str]) -> str:
+        policy = add(add(html.unescape(match.group(2)), "script-src", scripts), "style-src", styles)
+        policy = policy.replace("connect-src 'none'", "connect-src 'self'")
+        return match.group(1) + html.escape(policy, quote=True) + match.group(3)
+
+    return _CSP.sub(allow, page, count=1)
 
 
 def with_reload(page: str) -> str:
     """The page with the reload script, allowed by its own CSP (script hash, ``connect-src 'self'``)."""
-    def allow(match: re.Match[str]) -> str:
-        policy = html.unescape(match.group(2))
-        policy = policy.replace("script-src 'none'", "script-src")
-        policy = re.sub(r"script-src([^;]*)", lambda m: f"script-src {(m.group(1).strip() + ' ').lstrip()}"
-                        f"{_digest(RELOAD_SCRIPT)}", policy, count=1)
-        policy = policy.replace("connect-src 'none'", "connect-src 'self'")
-        return match.group(1) + html.escape(policy, quote=True) + match.group(3)
-
-    page = _CSP.sub(allow, page, count=1)
-    return page.replace("</body>", f"<script>{RELOAD_SCRIPT}</script>\n</body>", 1)
+    return allowing(page, scripts=[RELOAD_SCRIPT]).replace("</body>", f"<script>{RELOAD_SCRIPT}</script>\n</body>", 1)
 
 
 @dataclass
