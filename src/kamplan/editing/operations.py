@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kamplan.read.discovery import files_of_plan
 from kamplan.repo import yaml_edit
 from kamplan.repo.yaml_edit import EditError
 
@@ -75,15 +74,12 @@ def new_id(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def apply(plan: Path, texts: Mapping[Path, str], request: Mapping[str, Any],
-          people: set[str]) -> tuple[Path, str, str]:
+def apply(texts: Mapping[Path, str], request: Mapping[str, Any]) -> tuple[Path, str, str]:
     """The file to write, its new text, and a one-line description of the edit.
 
     Args:
-        plan: The plan (a file, or a folder plan).
         texts: Every file of the plan with its current text (``\\n`` line ends).
         request: The edit (see the module docstring).
-        people: The ids of the plan's stakeholders.
 
     Raises:
         EditError: When the request is malformed or names what is not there.
@@ -133,6 +129,7 @@ def apply(plan: Path, texts: Mapping[Path, str], request: Mapping[str, Any],
         return file, yaml_edit.append_entry(texts[file], "interactions", meeting), f"interaction on {day} logged"
     if op == "add_person":
         manager = _text(request.get("manager"), "manager")
+        people = {i for text in texts.values() for i in yaml_edit.entry_ids(text, "stakeholders")}
         if manager not in people:
             raise EditError(f"no stakeholder {manager!r} in this plan")
         name = _text(request.get("name"), "name", required=False)
@@ -146,7 +143,3 @@ def apply(plan: Path, texts: Mapping[Path, str], request: Mapping[str, Any],
         return file, yaml_edit.append_entry(texts[file], "stakeholders", entry), f"{entry['id']} added under {manager}"
     raise EditError(f"unknown edit {op!r}")
 
-
-def plan_files(plan: Path) -> list[Path]:
-    """The files of a plan (one, or a folder plan's)."""
-    return files_of_plan(plan)

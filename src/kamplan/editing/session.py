@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kamplan.editing.operations import apply, plan_files
+from kamplan.editing.operations import apply
 from kamplan.engine.run import run_portfolio
 from kamplan.errors import KamplanError
 from kamplan.fileio import write_atomic
-from kamplan.read.discovery import configured_plans_dir, discover, find_config
+from kamplan.read.discovery import PLAN_SUFFIXES, configured_plans_dir, discover, files_of_plan, find_config
 from kamplan.repo.text_form import form_of, in_form, plain
 from kamplan.repo.yaml_edit import EditError
 
@@ -82,7 +82,7 @@ class EditSession:
 
     @staticmethod
     def _hashes(plan: Path) -> dict[str, str]:
-        return {f.name: content_hash(f.read_bytes()) for f in plan_files(plan)}
+        return {f.name: content_hash(f.read_bytes()) for f in files_of_plan(plan)}
 
     def edit(self, request: Mapping[str, Any]) -> Reply:
         """Apply one edit (see :mod:`kamplan.editing.operations`) if the page saw the files as they are."""
@@ -94,11 +94,10 @@ class EditSession:
             conflict = self._conflict(plan, request.get("hashes"))
             if conflict:
                 return 409, {"error": conflict, "reload": True}
-            raws = {f: f.read_bytes() for f in plan_files(plan)}
+            raws = {f: f.read_bytes() for f in files_of_plan(plan)}
             texts = {f: plain(raw.decode("utf-8")) for f, raw in raws.items()}
-            people = set(_people_ids(plan))
             try:
-                file, text, what = apply(plan, texts, request, people)
+                file, text, what = apply(texts, request)
             except (EditError, ValueError) as exc:
                 return 400, {"error": str(exc)}
             if not _inside_plans(file):
@@ -169,17 +168,12 @@ class EditSession:
         return repo_root(Path(self.paths[0] if self.paths else ".").resolve())
 
     def _changed_files(self) -> list[Path]:
-        from kamplan.repo.git import git
+        from kamplan.repo.git import working_tree_changes
 
         root = self._root()
         plans_dirs = {_plans_dir(p) for p in self.plans().values()}
-        out = git(["status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--",
-                   *[os.path.relpath(d, root) for d in plans_dirs if d is not None]], root)
-        found = []
-        for record in out.decode("utf-8", "surrogateescape").split("\0"):
-            if len(record) > 3 and record[3:].endswith((".yaml", ".yml")):
-                found.append(root / record[3:])
-        return found
+        changed = working_tree_changes(root, [os.path.relpath(d, root) for d in plans_dirs if d is not None])
+        return [root / rel for rel in changed if rel.endswith(PLAN_SUFFIXES)]
 
     @staticmethod
     def _conflict(plan: Path, hashes: Any) -> str | None:
@@ -193,15 +187,6 @@ class EditSession:
         return None
 
 
-def _people_ids(plan: Path) -> list[str]:
-    import kamplan
-
-    try:
-        return [p.id for p in kamplan.resolve_account(plan).plan.stakeholders]
-    except KamplanError:
-        return []
-
-
 def _plans_dir(plan: Path) -> Path | None:
     config = find_config(plan)
     return (config.parent / configured_plans_dir(config)).resolve() if config else plan.parent.resolve()
@@ -212,7 +197,7 @@ def _inside_plans(file: Path) -> bool:
     folder = _plans_dir(file)
     real = file.resolve()
     return folder is not None and real.is_relative_to(folder) and real in {
-        f.resolve() for plan in discover([folder]) for f in plan_files(plan)}
+        f.resolve() for plan in discover([folder]) for f in files_of_plan(plan)}
 
 
 def _errors_with(plan: Path, file: Path, text: str) -> list[str]:

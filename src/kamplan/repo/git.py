@@ -140,3 +140,13 @@ def git_dir(path: Path) -> Path:
     folder = path if path.is_dir() else path.parent
     found = git(["rev-parse", "--absolute-git-dir"], folder, f"{folder} is not in a git repository")
     return Path(found.decode().strip())
+
+
+def working_tree_changes(root: Path, scope: list[str]) -> dict[str, str]:
+    """Files under ``scope`` (paths from the root) that differ from HEAD: ``"changed"``, or ``"new"`` (untracked)."""
+    out = git(["status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", *scope], root)
+    found: dict[str, str] = {}
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        if len(record) > 3:
+            found[record[3:]] = "new" if record.startswith("??") else "changed"
+    return found

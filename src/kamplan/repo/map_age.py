@@ -24,7 +24,7 @@ from kamplan.engine.results import PlanGroup, PortfolioResult
 from kamplan.engine.store import JournaledJson
 from kamplan.errors import Diagnostic, UsageError
 from kamplan.read.discovery import config_mapping, files_of_plan, find_config
-from kamplan.repo.git import git, iter_blobs
+from kamplan.repo.git import git, iter_blobs, working_tree_changes
 from kamplan.userdirs import sign
 
 MAP_SECTIONS = ("stakeholders", "relationships", "actions")
@@ -99,7 +99,7 @@ def _unchanged(root: Path, plans: list[Path], since: dt.date, until: dt.date) ->
         return []  # the repository is younger than the window: every map is new
     existed = set(git(["ls-tree", "-r", "-z", "--name-only", base, "--", *scope], root).decode().split("\0"))
     changes = _window_changes(root, scope, since, until)
-    dirty = _working_tree_changes(root, scope)
+    dirty = working_tree_changes(root, scope)
     unchanged = []
     for plan, rels in files.items():
         if not all(r in existed for r in rels) or any(dirty.get(r) == "new" for r in rels):
@@ -128,16 +128,6 @@ def _window_changes(root: Path, scope: list[str], since: dt.date, until: dt.date
         else:
             i += 1
     return {path: [pairs[-1][0], *(new for _, new in reversed(pairs))] for path, pairs in newest_first.items()}
-
-
-def _working_tree_changes(root: Path, scope: list[str]) -> dict[str, str]:
-    """Files of ``scope`` that differ from HEAD in the working tree: ``"changed"`` or ``"new"`` (untracked)."""
-    out = git(["status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", *scope], root)
-    found: dict[str, str] = {}
-    for record in out.decode("utf-8", "surrogateescape").split("\0"):
-        if len(record) > 3:
-            found[record[3:]] = "new" if record.startswith("??") else "changed"
-    return found
 
 
 def _same_map(root: Path, touched: list[str], changes: dict[str, list[str]], dirty: dict[str, str]) -> bool:

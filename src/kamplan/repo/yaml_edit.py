@@ -88,6 +88,15 @@ def find_entry(text: str, section: str, match: Mapping[str, str]) -> bool:
     return _entry(_compose(text), section, match) is not None
 
 
+def entry_ids(text: str, section: str) -> list[str]:
+    """The ``id`` of each entry of ``section`` in the file."""
+    found = _get(_compose(text), section)
+    if found is None or not isinstance(found[1], yaml.SequenceNode):
+        return []
+    ids = [_get(item, "id") for item in found[1].value if isinstance(item, yaml.MappingNode)]
+    return [pair[1].value for pair in ids if pair is not None and isinstance(pair[1], yaml.ScalarNode)]
+
+
 def _entry(root: yaml.MappingNode, section: str, match: Mapping[str, str]) -> yaml.MappingNode | None:
     found = _get(root, section)
     if found is None or not isinstance(found[1], yaml.SequenceNode):
