@@ -294,11 +294,11 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_ac
 def _mover_actions(result: PortfolioResult) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
     """The accounts in plan order, and the portfolio step's recommendations about people who moved
     between them (:mod:`kamplan.insights.movers`), by account."""
-    from kamplan.insights.movers import find_moves, move_actions, people_of
+    from kamplan.insights.movers import find_moves, move_actions
 
     parts = result.decoded("people_keys")
     accounts = [part["account"] for part in parts]
-    moves = find_moves(people_of(parts))
+    moves = find_moves(parts)
     if not moves:
         return accounts, {}
     involved = {m.old["account"] for m in moves} | {m.new["account"] for m in moves}

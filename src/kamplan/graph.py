@@ -42,6 +42,7 @@ _REPORTING_COST = 2.0
 # A stale tie and a person about to leave are worse ways in than their strength and attitude say.
 _STALE_COST = 3.0
 _LEAVING_COST = 4.0
+_STRENGTH_RANK = {strength: index for index, strength in enumerate(STRENGTH_ORDER)}
 _ATTITUDE_COST = {"champion": 0.0, "supporter": 0.5, "neutral": 1.5, "unknown": 2.0, "skeptic": 3.0, "blocker": 6.0}
 
 
@@ -98,6 +99,8 @@ class StakeholderGraph:
         self._succ: dict[Node, dict[Node, dict[str, dict[str, Any]]]] = {}
         self._pred: dict[Node, dict[Node, dict[str, dict[str, Any]]]] = {}
         self._coverage: dict[str, Coverage] = {}  # scorers, rules and recommenders ask again and again
+        self._relationships: dict[str, tuple[Relationship, ...]] = {}
+        self._warm: dict[tuple[str, int, int, frozenset[tuple[str, str]]], tuple[WarmPath, ...]] = {}
 
     @cached_property
     def nx(self) -> nx.MultiDiGraph:
@@ -250,9 +253,12 @@ class StakeholderGraph:
     # -- our coverage -----------------------------------------------------------------------------
     def relationships_of(self, person_id: str) -> list[Relationship]:
         """Our team's relationships with ``person_id``, strongest first."""
-        rels = [keys["relationship"]["data"] for keys in self._pred.get((STAKEHOLDER, person_id), {}).values()
-                if "relationship" in keys]
-        return sorted(rels, key=lambda r: -STRENGTH_ORDER.index(r.strength))
+        known = self._relationships.get(person_id)
+        if known is None:
+            rels = [keys["relationship"]["data"] for keys in self._pred.get((STAKEHOLDER, person_id), {}).values()
+                    if "relationship" in keys]
+            known = self._relationships[person_id] = tuple(sorted(rels, key=lambda r: -_STRENGTH_RANK[r.strength]))
+        return list(known)
 
     def coverage(self, person_id: str) -> Coverage:
         """How our team covers ``person_id``: best strength, who, last contact (computed once per person)."""
@@ -297,25 +303,32 @@ class StakeholderGraph:
         Returns:
             The paths, cheapest first.
         """
+        known = self._warm.get((target, limit, max_hops, stale))
+        if known is not None:
+            return list(known)
         if target not in self:
             return []
+        trees = self._warm_trees(max_hops, stale)
+        # a path's length is its depth in the tree: only the best ``limit`` are walked back
+        best = sorted((cost[target], previous[target][2], member) for member, (cost, previous) in trees.items()
+                      if target in cost)[:limit]
         paths = []
-        for member, (cost, previous) in self._warm_trees(max_hops, stale).items():
-            if target not in cost:
-                continue
+        for cost_there, _, member in best:
+            previous = trees[member][1]
             people: list[str] = []
             steps: list[str] = []
             node: str | None = target
             while node is not None:
                 people.append(node)
-                before, step = previous[node]
+                before, step, _ = previous[node]
                 steps.append(step)
                 node = before
-            paths.append(WarmPath(member, tuple(reversed(people)), tuple(reversed(steps)), cost[target]))
-        return sorted(paths, key=lambda p: (p.cost, len(p.people), p.team_member))[:limit]
+            paths.append(WarmPath(member, tuple(reversed(people)), tuple(reversed(steps)), cost_there))
+        self._warm[target, limit, max_hops, stale] = tuple(paths)
+        return paths
 
     def _warm_trees(self, max_hops: int, stale: frozenset[tuple[str, str]]
-                    ) -> dict[str, tuple[dict[str, float], dict[str, tuple[str | None, str]]]]:
+                    ) -> dict[str, tuple[dict[str, float], dict[str, tuple[str | None, str, int]]]]:
         """Per team member: Dijkstra from their relationships over the people graph (cached)."""
         cache = self.__dict__.setdefault("_warm_cache", {})
         if (max_hops, stale) in cache:
@@ -327,7 +340,7 @@ class StakeholderGraph:
         trees = {}
         for member, rels in sorted(self.relationships_by_member().items()):
             cost: dict[str, float] = {}
-            previous: dict[str, tuple[str | None, str]] = {}
+            previous: dict[str, tuple[str | None, str, int]] = {}
             heap: list[tuple[float, int, str, str | None, str, int]] = []
             counter = 0
             for rel in rels:
@@ -342,7 +355,7 @@ class StakeholderGraph:
                 here_cost, _, here, before, step, depth = heapq.heappop(heap)
                 if here in cost:
                     continue
-                cost[here], previous[here] = here_cost, (before, step)
+                cost[here], previous[here] = here_cost, (before, step, depth)
                 if depth >= max_hops:
                     continue
                 for other, kind, step_cost in adjacency[here]:

@@ -93,10 +93,25 @@ def _deal_words(account: Account, cell: Opportunity) -> str:
 def deals_at_stake(account: Account, person_id: str) -> list[tuple[Opportunity, float | None, str | None]]:
     """The open deals ``person_id`` sponsors or is a buying influence of, with their expected values,
     most valuable first."""
-    deals = [c for c in account.plan.opportunities if c.status == "pipeline"
-             and (c.sponsor == person_id or any(b.stakeholder == person_id for b in c.buying_influences))]
-    valued = [(c, *expected_value(account, c)) for c in deals]
-    return sorted(valued, key=lambda item: -(item[1] or 0))
+    return list(_deals_by_person(account).get(person_id, ()))
+
+
+def _deals_by_person(account: Account) -> dict[str, list[tuple[Opportunity, float | None, str | None]]]:
+    """:func:`deals_at_stake` of everyone, from one pass over the open deals."""
+    def build() -> dict[str, list[tuple[Opportunity, float | None, str | None]]]:
+        found: dict[str, list[tuple[Opportunity, float | None, str | None]]] = {}
+        for cell in account.plan.opportunities:
+            if cell.status != "pipeline":
+                continue
+            valued = (cell, *expected_value(account, cell))
+            people = {b.stakeholder for b in cell.buying_influences} | ({cell.sponsor} if cell.sponsor else set())
+            for person in people:
+                found.setdefault(person, []).append(valued)
+        for deals in found.values():
+            deals.sort(key=lambda item: -(item[1] or 0))
+        return found
+
+    return account.memo("deals_by_person", build)
 
 
 def _stake(account: Account, person_id: str) -> tuple[float | None, str | None, int | None, dt.date | None]:
@@ -313,9 +328,10 @@ def only_through(account: Account) -> dict[str, list[Stakeholder]]:
             paths = [p for p in graph.warm_paths(target.id, stale=stale) if len(p.people) > 1]
             if not paths:
                 continue
-            for hub in hubs:
-                if hub.id != target.id and all(hub.id in p.people[:-1] for p in paths):
-                    found[hub.id].append(target)
+            on_every = set(paths[0].people[:-1]).intersection(*(p.people[:-1] for p in paths[1:]))
+            for hub_id in on_every & found.keys():
+                if hub_id != target.id:
+                    found[hub_id].append(target)
         return found
 
     return dict(account.memo("only_through", build))

@@ -45,6 +45,15 @@ def _credit(account: Account, person_id: str, without: str | None) -> tuple[floa
         if found.covered and found.tie is not None:
             return STRENGTH_VALUE[found.tie.strength], True
         return (STALE_CREDIT if found.stale else STRENGTH_VALUE["weak"] if found.best == "weak" else 0.0), False
+    if without not in coverage_of(account, person_id).members:  # their credit does not hang on that member
+        kept: dict[str, tuple[float, bool]] = account.memo("credit_kept", dict)
+        if person_id not in kept:
+            kept[person_id] = _credit_from(account, person_id, None)
+        return kept[person_id]
+    return _credit_from(account, person_id, without)
+
+
+def _credit_from(account: Account, person_id: str, without: str | None) -> tuple[float, bool]:
     best, stale = 0.0, False
     for rel in account.graph.relationships_of(person_id):
         if rel.team == without or rel.strength in ("none", "weak"):

@@ -147,24 +147,46 @@ class JournaledJson:
 
 
 class FileParts:
-    """A big part kept as one text file per content key (no JSON around it to encode and decode).
+    """Big parts, packed: each save writes the new parts into one pack file, and an index remembers
+    where each part is (pack, offset, length).
 
-    The pre-rendered recommendation blocks of a portfolio are tens of megabytes of text full of quotes
-    and line ends; as a JSON store they cost more to write and read than everything else.
+    The pre-rendered recommendation blocks and the people records of a portfolio are megabytes of text
+    full of quotes and line ends: as a JSON store they cost more to write and read than everything
+    else, and as one file per plan a cold run creates thousands of files. Each part in a pack is
+    signed on its own (over the store's name and its key), the index is a signed
+    :class:`JournaledJson`, and a pack another user owns is not read. Packs no part points to are
+    removed; when there are more than ``MAX_PACKS``, the live parts are copied into one.
     """
+
+    MAX_PACKS = 8
 
     def __init__(self, folder: Path, key: bytes) -> None:
         self.folder = folder
         self.key = key
         self.pending: dict[str, str] = {}
+        self.index = JournaledJson(folder / f"{folder.name}.index.json", key)
+        self._packs: dict[str, bytes | None] = {}
+
+    def _record_name(self, key: str) -> str:
+        return f"{self.folder.name}/{key}"
+
+    def _pack(self, name: str) -> bytes | None:
+        if name not in self._packs:
+            self._packs[name] = read_own(self.folder / name) if _PACK.fullmatch(name) else None
+        return self._packs[name]
 
     def get(self, key: str) -> str | None:
-        """The part of ``key``, or None (also when the file is unreadable)."""
+        """The part of ``key``, or None (also when its pack is missing or the record damaged)."""
         if key in self.pending:
             return self.pending[key]
-        if not _HEX.fullmatch(key):
+        where = self.index.get(key)
+        if not (isinstance(where, list) and len(where) == 3 and isinstance(where[0], str)
+                and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in where[1:])):
             return None
-        payload = unsigned(self.key, f"{self.folder.name}/{key}", read_own(self.folder / key))
+        data = self._pack(where[0])
+        if data is None or where[1] + where[2] > len(data):
+            return None
+        payload = unsigned(self.key, self._record_name(key), data[where[1]:where[1] + where[2]])
         try:
             return payload.decode("utf-8") if payload is not None else None
         except ValueError:
@@ -174,23 +196,48 @@ class FileParts:
         self.pending[key] = value
 
     def save(self, prune: set[str] | None = None) -> None:
-        """Write the new parts (each atomically) and remove the stale ones."""
+        """Write the new parts as one pack, forget the stale ones, and remove packs nothing points to."""
         try:
+            if not self.pending and not prune:
+                return
+            self.folder.mkdir(parents=True, exist_ok=True)
+            packs = {where[0] for key, where in self.index.data.items()
+                     if (not prune or key not in prune) and isinstance(where, list) and where}
+            compact = len(packs) >= self.MAX_PACKS
+            if compact:  # the live parts go into the new pack too
+                for key in self.index.data:
+                    if key not in self.pending and (not prune or key not in prune):
+                        text = self.get(key)
+                        if text is not None:
+                            self.pending[key] = text
             if self.pending:
-                self.folder.mkdir(parents=True, exist_ok=True)
-            for key, value in self.pending.items():
-                if _HEX.fullmatch(key):
-                    write_atomic(self.folder / key,
-                                 signed(self.key, f"{self.folder.name}/{key}", value.encode("utf-8")), durable=False)
-            for key in prune or ():
-                if _HEX.fullmatch(key):
-                    (self.folder / key).unlink(missing_ok=True)
+                self._write_pack()
+            self.index.save(set(self.index.data) - set(self.pending) if compact else prune)
+            self._remove_unused()
         except OSError as exc:  # a read-only checkout still works, just without a cache
             log.info("cache not written: %s", exc)
         self.pending.clear()
 
+    def _write_pack(self) -> None:
+        name = f"pack-{os.getpid()}-{time.time_ns()}.bin"
+        chunks, offset = [], 0
+        for key, value in self.pending.items():
+            record = signed(self.key, self._record_name(key), value.encode("utf-8"))
+            self.index.put(key, [name, offset, len(record)])
+            chunks.append(record)
+            offset += len(record)
+        write_atomic(self.folder / name, b"".join(chunks), durable=False)
 
-_HEX = re.compile(r"[0-9a-f]{64}")
+    def _remove_unused(self) -> None:
+        """Remove the packs no part points to (one written in the last minute may be another run's)."""
+        used = {where[0] for where in self.index.data.values() if isinstance(where, list) and where}
+        recent = time.time() - 60
+        for entry in os.scandir(self.folder):
+            if _PACK.fullmatch(entry.name) and entry.name not in used and entry.stat().st_mtime < recent:
+                os.unlink(entry.path)
+
+
+_PACK = re.compile(r"pack-\d+-\d+\.bin")
 # The parts stored as files (see FileParts); the others are JSON stores.
 FILE_PARTS = frozenset({"rec_blocks", "rec_top", "people"})
 

@@ -33,8 +33,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kamplan.insights.coverage import coverage_of
-
 if TYPE_CHECKING:
     from kamplan.account import Account
 
@@ -48,8 +46,11 @@ MAX_SHARED = 4
 
 def normalised_name(name: str) -> str:
     """A name as matching compares it: accents, case, punctuation and spacing ignored."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if name.isascii():
+        letters = name
+    else:
+        decomposed = unicodedata.normalize("NFKD", name)
+        letters = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^\w\s]", " ", letters.casefold()).split())
 
 
@@ -70,6 +71,8 @@ def _key_role(person: Any) -> str | None:
 
 
 def _formerly(person: Any) -> list[str]:
+    if not person.tags and not person.custom:
+        return []
     stated: list[str] = [t[len(FORMER_TAG):] for t in person.tags if t.casefold().startswith(FORMER_TAG)]
     custom = person.custom.get("former_employer") if isinstance(person.custom, dict) else None
     if isinstance(custom, str):
@@ -90,6 +93,8 @@ def identities(account: Account) -> tuple[dict[str, Any], dict[str, Any]]:
         ``people``: by person id, what an action about them says (name, title, our ties, covered),
         read only for the accounts of a move.
     """
+    from kamplan.insights.coverage import coverage_of
+
     team = account.team
     keys, records = [], {}
     for person in account.plan.stakeholders:
@@ -114,11 +119,14 @@ def identities(account: Account) -> tuple[dict[str, Any], dict[str, Any]]:
             records)
 
 
-def people_of(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each person of the ``people_keys`` parts as a record :func:`find_moves` reads."""
-    fields = ("person", "name_key", "email", "linkedin", "formerly", "status", "key_role")
-    return [{"account": part["account"], "account_name": part["account_name"], "employer": part["employer"],
-             **dict(zip(fields, key, strict=True))} for part in parts for key in part["keys"]]
+FIELDS = ("person", "name_key", "email", "linkedin", "formerly", "status", "key_role")
+_EMAIL, _LINKEDIN, _NAME, _FORMERLY = 2, 3, 1, 4  # positions in a ``people_keys`` entry (FIELDS)
+
+
+def _person(part: dict[str, Any], key: list[Any]) -> dict[str, Any]:
+    """One person of a ``people_keys`` part as a record :func:`find_moves` compares."""
+    return {"account": part["account"], "account_name": part["account_name"], "employer": part["employer"],
+            **dict(zip(FIELDS, key, strict=True))}
 
 
 @dataclass(frozen=True)
@@ -148,21 +156,41 @@ def _states(person: dict[str, Any], employer: dict[str, Any]) -> bool:
     return bool(person["formerly"]) and any(f in employer["employer"] for f in person["formerly"])
 
 
-def find_moves(people: list[dict[str, Any]]) -> list[Move]:
-    """Every move among the identities of all accounts (see the module docstring), in a stable order.
+def find_moves(parts: list[dict[str, Any]]) -> list[Move]:
+    """Every move among the ``people_keys`` parts of all accounts (see the module docstring), in a stable order.
 
     Only pairs that can match are compared: those sharing an e-mail or a LinkedIn profile, and, among
-    namesakes, those where one states a former employer (a portfolio is full of common names).
+    namesakes, those where one states a former employer (a portfolio is full of common names). Only
+    those people are turned into records.
     """
+    groups: tuple[dict[str, list[tuple[int, int]]], ...] = ({}, {}, {})
+    stating: set[str] = set()  # names of which some record states a former employer
+    for p, part in enumerate(parts):
+        for k, key in enumerate(part["keys"]):
+            for index, at in zip(groups, (_EMAIL, _LINKEDIN, _NAME), strict=True):
+                if key[at]:
+                    index.setdefault(key[at], []).append((p, k))
+            if key[_FORMERLY] and key[_NAME]:
+                stating.add(key[_NAME])
+    records: dict[tuple[int, int], dict[str, Any]] = {}
+
+    def people(where: list[tuple[int, int]]) -> list[dict[str, Any]]:
+        for spot in where:
+            if spot not in records:
+                records[spot] = _person(parts[spot[0]], parts[spot[0]]["keys"][spot[1]])
+        return [records[spot] for spot in where]
+
     candidates: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    for kind in ("email", "linkedin"):
-        for group in _grouped(people, kind):
-            accounts = [p["account"] for p in group]
-            if len(group) > MAX_SHARED or len(set(accounts)) < len(accounts):
-                continue  # a shared mailbox or a placeholder address, not one person's
+    for kind in groups[:2]:
+        for where in kind.values():
+            if len(where) < 2 or len(where) > MAX_SHARED or len({p for p, _ in where}) < len(where):
+                continue  # one record, or a shared mailbox or a placeholder address, not one person's
+            group = people(where)
             candidates += [(a, b) for i, a in enumerate(group) for b in group[i + 1:]]
-    for group in _grouped(people, "name_key"):  # the record at the new account states the old one
-        candidates += [(old, new) for new in group if new["formerly"] for old in group if _states(new, old)]
+    for name, where in groups[2].items():  # the record at the new account states the old one
+        if name in stating and len(where) > 1:
+            group = people(where)
+            candidates += [(old, new) for new in group if new["formerly"] for old in group if _states(new, old)]
     found: dict[tuple[str, str, str, str], Move] = {}
     for a, b in candidates:
         if a["account"] == b["account"]:
@@ -172,15 +200,6 @@ def find_moves(people: list[dict[str, Any]]) -> list[Move]:
         if move is not None:
             found.setdefault((move.old["account"], move.old["person"], move.new["account"], move.new["person"]), move)
     return sorted(found.values(), key=lambda m: (m.new["account"], m.new["person"], m.old["account"]))
-
-
-def _grouped(people: list[dict[str, Any]], kind: str) -> list[list[dict[str, Any]]]:
-    """The people sharing a value of ``kind``, in groups of two or more."""
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for person in people:
-        if person[kind]:
-            groups.setdefault(person[kind], []).append(person)
-    return [group for group in groups.values() if len(group) > 1]
 
 
 def _direction(a: dict[str, Any], b: dict[str, Any], how: str) -> Move | None:
