@@ -67,7 +67,44 @@ def test_a_warm_analysis_reads_no_plan_again(demo, monkeypatch):
     monkeypatch.setattr(sources, "read_plan_source", refuse)
     monkeypatch.setattr("kamplan.engine.unit.read_plan_source", refuse)
     assert (kamplan.score(), kamplan.recommend(), kamplan.kpi()) == first
-    assert run.run_portfolio([], parts=("facts", "scores", "recs")).cached == 5
+    assert run.run_portfolio([], parts=("facts", "scores", "recs"), warnings=False).cached == 5
+
+
+def test_an_analysis_checks_for_errors_only_and_validate_then_checks_in_full(cli, demo):
+    """score, kpi and recommend show no warnings: a cold run skips kamplan's warning rules, and the
+    entry it caches says so; validate after it checks those plans again and reports every warning."""
+    full = cli("validate", "--format", "json", "--no-cache", cwd=demo).out
+    assert '"W4' in full
+    assert cli("recommend", "--format", "json", cwd=demo).out == cli("recommend", "--format", "json", "--no-cache",
+                                                                   cwd=demo).out
+    entries = [read_signed(p) for p in (demo / ".kamplan_cache").glob("engine-*.json") if p.name.count(".") == 1]
+    # kamplan's own warning rules did not run; a plugin's rules did (a plugin rule may find an error)
+    assert entries and all(not e["all_checks"] and " warning W" not in e["text"] for store in entries
+                           for e in store.values())
+    assert cli("validate", "--format", "json", cwd=demo).out == full
+    entries = [read_signed(p) for p in (demo / ".kamplan_cache").glob("engine-*.json") if p.name.count(".") == 1]
+    assert all(e["all_checks"] for store in entries for e in store.values())
+    assert cli("score", "--format", "json", cwd=demo).out == cli("score", "--format", "json", "--no-cache",
+                                                               cwd=demo).out
+
+
+def test_kamplans_warning_rules_only_ever_warn(demo):
+    """What lets an analysis skip them (kamplan.plugins.calls.warns_only): on the demo, every finding
+    of a built-in W rule is a warning."""
+    from kamplan.engine.accounts import load_portfolio
+    from kamplan.plugins.calls import iter_registered, warns_only
+
+    portfolio = load_portfolio([demo])
+    host = portfolio.host
+    rules = [e for e in iter_registered(host, "register_rules") if warns_only(e.plugin, e.name)]
+    assert len(rules) >= 15
+    seen = 0
+    for account in portfolio.accounts:
+        for entry in rules:
+            for finding in entry.func(account) or []:
+                assert finding.severity == "warning", (entry.name, finding)
+                seen += 1
+    assert seen > 20
 
 
 def _edit_plan(root: Path) -> None:
@@ -114,9 +151,9 @@ def test_after_each_change_the_cached_results_are_the_fresh_ones(cli, demo, chan
 
 def test_a_new_kamplan_version_is_a_new_context(cli, demo, monkeypatch):
     cli("score", cwd=demo)
-    assert run.run_portfolio([demo], parts=("scores",)).cached == 5
+    assert run.run_portfolio([demo], parts=("scores",), warnings=False).cached == 5
     monkeypatch.setattr(fingerprint, "__version__", "99.0.0")
-    assert run.run_portfolio([demo], parts=("scores",)).computed == 5
+    assert run.run_portfolio([demo], parts=("scores",), warnings=False).computed == 5
 
 
 def test_an_explicit_host_is_never_served_from_the_cache(demo, monkeypatch):
@@ -197,7 +234,7 @@ def test_a_later_command_computes_only_its_own_part_and_no_checks_again(demo, mo
     kamplan.validate()
     ran = []
     real = calls.run_rules
-    monkeypatch.setattr("kamplan.engine.unit.run_rules", lambda *a: ran.append(1) or real(*a))
+    monkeypatch.setattr("kamplan.engine.unit.run_rules", lambda *a, **k: ran.append(1) or real(*a, **k))
     scores = kamplan.score()
     assert ran == []  # the checks are cached: only the scorers ran
     assert kamplan.score(use_cache=False) == scores
@@ -245,4 +282,4 @@ def test_only_the_most_recent_contexts_are_kept(demo, monkeypatch):
     assert len(contexts) == store_module.KEEP_CONTEXTS
     assert list((demo / ".kamplan_cache").glob("stamps-*.json"))
     # the current context is intact: a warm run computes nothing
-    assert run.run_portfolio([demo], parts=("recs",)).computed == 0
+    assert run.run_portfolio([demo], parts=("recs",), warnings=False).computed == 0

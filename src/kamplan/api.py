@@ -237,7 +237,7 @@ def _analysed(paths: Iterable[PathArg], portfolio: Portfolio | None, host: Plugi
     if portfolio is not None:
         return analyse_loaded(portfolio, host)
     return run_portfolio(paths, parts=parts, host=host, use_cache=use_cache, progress=progress,
-                         plugin_dirs=plugin_dirs)
+                         plugin_dirs=plugin_dirs, warnings=False)
 
 
 def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, host: PluginHost | None = None,

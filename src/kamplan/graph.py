@@ -333,10 +333,7 @@ class StakeholderGraph:
         cache = self.__dict__.setdefault("_warm_cache", {})
         if (max_hops, stale) in cache:
             return cache[max_hops, stale]
-        adjacency = {p.id: list(self._person_steps(p.id)) for p in self.stakeholders()}
-        status = {p.id: p.status for p in self.stakeholders()}
-        through = {p.id: _ATTITUDE_COST.get(p.attitude, 2.0) + (_LEAVING_COST if p.status == "leaving" else 0.0)
-                   for p in self.stakeholders()}
+        adjacency, left = self._introductions()
         trees = {}
         for member, rels in sorted(self.relationships_by_member().items()):
             cost: dict[str, float] = {}
@@ -344,28 +341,46 @@ class StakeholderGraph:
             heap: list[tuple[float, int, str, str | None, str, int]] = []
             counter = 0
             for rel in rels:
-                if status.get(rel.stakeholder) == "left":
+                if rel.stakeholder in left:
                     continue
                 start = _RELATIONSHIP_COST.get(rel.strength, 8.0)
                 if (member, rel.stakeholder) in stale:
                     start += _STALE_COST
                 heapq.heappush(heap, (start, counter, rel.stakeholder, None, "relationship", 1))
                 counter += 1
+            push, pop = heapq.heappush, heapq.heappop
             while heap:
-                here_cost, _, here, before, step, depth = heapq.heappop(heap)
+                here_cost, _, here, before, step, depth = pop(heap)
                 if here in cost:
                     continue
                 cost[here], previous[here] = here_cost, (before, step, depth)
                 if depth >= max_hops:
                     continue
                 for other, kind, step_cost in adjacency[here]:
-                    if other not in cost and status.get(other) != "left":
-                        heapq.heappush(heap, (here_cost + through[here] + step_cost, counter, other, here, kind,
-                                              depth + 1))
+                    if other not in cost:
+                        push(heap, (here_cost + step_cost, counter, other, here, kind, depth + 1))
                         counter += 1
             trees[member] = (cost, previous)
         cache[max_hops, stale] = trees
         return trees
+
+    def _introductions(self) -> tuple[dict[str, list[tuple[str, str, float]]], set[str]]:
+        """Per person who is there: whom they can introduce us to, the step's name and what passing
+        through them and over the step costs; and the people who left (kept: they do not depend on a date)."""
+        known = self.__dict__.get("_introductions_table")
+        if known is None:
+            people = self.stakeholders()
+            left = {p.id for p in people if p.status == "left"}
+            adjacency = {}
+            for person in people:
+                if person.id in left:
+                    continue
+                through = _ATTITUDE_COST.get(person.attitude, 2.0) + (_LEAVING_COST if person.status == "leaving"
+                                                                       else 0.0)
+                adjacency[person.id] = [(other, kind, through + cost) for other, kind, cost
+                                        in self._person_steps(person.id) if other not in left]
+            known = self.__dict__["_introductions_table"] = (adjacency, left)
+        return known
 
     def _person_steps(self, person_id: str) -> Iterator[tuple[str, str, float]]:
         """Where one can be introduced from ``person_id``, with the step named from their side."""

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from kamplan.account import Account
-from kamplan.builtin.scoring import coverage
+from kamplan.builtin.scoring import coverage, coverage_without
 from kamplan.graph import WarmPath
 from kamplan.insights.coverage import active_people, coverage_of, key_players, stale_ties
 from kamplan.insights.window import revenue_window
@@ -462,7 +462,7 @@ def risk(account: Account) -> Iterator[Recommendation]:
     if len(by_member) > 1:
         base = coverage(account).value or 0.0
         for member in sorted(by_member):
-            after = coverage(account, without=member).value or 0.0
+            after = coverage_without(account, member)
             drop = base - after
             if drop >= 20:
                 who = account.team.get(member) or account.declared_people.get(member)

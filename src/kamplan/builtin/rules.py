@@ -34,8 +34,10 @@ def uncovered_key_people(account: Account) -> Iterator[Finding]:
     """W402: an economic buyer or decision maker without a medium or strong relationship."""
     for i, person in _active(account):
         roles = [r for r in KEY_ROLES if r in person.roles]
+        if not roles:
+            continue
         found = coverage_of(account, person.id)
-        if roles and not found.covered:
+        if not found.covered:
             why = (f"their medium or strong ties are stale (last contact {found.last_contact or 'never'})"
                    if found.stale else f"best: {found.best}")
             yield _warn(f"{person.name} ({person.id}, {' and '.join(roles)}) has no fresh medium or strong "

@@ -79,10 +79,8 @@ def coverage(account: Account, *, without: str | None = None) -> Score:
         account: The account.
         without: Leave this team member's relationships out (what their departure would cost).
     """
-    people = active_people(account)
     keys = key_players(account)
-    targets = keys or people
-    weights = account.memo("person_weights", lambda: {p.id: person_weight(p) for p in people}, timeless=True)
+    targets, weights = _targets(account)
     total = covered_value = 0.0
     rows: list[dict[str, Any]] = []
     for person in targets:
@@ -103,6 +101,24 @@ def coverage(account: Account, *, without: str | None = None) -> Score:
         "people": rows,
     }
     return Score(round(value, 1), details)
+
+
+def coverage_without(account: Account, member: str) -> float:
+    """``coverage(account, without=member).value``, without the details (the key-person risk asks it per member)."""
+    targets, weights = _targets(account)
+    total = covered_value = 0.0
+    for person in targets:
+        weight = weights[person.id]
+        total += weight
+        covered_value += weight * _credit(account, person.id, member)[0]
+    return round(100.0 * covered_value / total if total else 0.0, 1)
+
+
+def _targets(account: Account) -> tuple[list[Stakeholder], dict[str, float]]:
+    """Whom the coverage score weighs (the key players, else everyone active), and each person's weight."""
+    people = active_people(account)
+    weights = account.memo("person_weights", lambda: {p.id: person_weight(p) for p in people}, timeless=True)
+    return key_players(account) or people, weights
 
 
 def freshness(account: Account) -> Score:

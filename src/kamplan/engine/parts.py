@@ -74,7 +74,9 @@ def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> di
         keys, records = identities(account)
         out["people_keys"], out["people"] = dumps(keys), dumps(records)
     if "recs" in stages:
-        recs = json.loads(dumps(account_recommendations(account, host)))
+        found = account_recommendations(account, host)
+        # the values as the cache gives them back; the default output needs only each account's top
+        recs = json.loads(dumps(found if wanted & {"recs", "rec_blocks"} else found[:TOP]))
         if "recs" in wanted:
             out["recs"] = dumps(recs)
         if "rec_blocks" in wanted:

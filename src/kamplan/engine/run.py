@@ -49,6 +49,7 @@ def run_portfolio(
     host: Any = None,
     progress: Progress | None = None,
     texts: Mapping[Path, str] | None = None,
+    warnings: bool = True,
 ) -> PortfolioResult:
     """Results of every plan under ``paths``: from the cache where they are known, computed otherwise.
 
@@ -66,6 +67,10 @@ def run_portfolio(
         texts: Text to read instead of a file's content, by absolute file path (an editor's unsaved
             buffers): a plan with such a file is computed from it and neither read from nor written
             to the cache; every other plan is as on disk.
+        warnings: Run kamplan's own warning rules. The analysis commands (score, kpi, recommend) show
+            no warnings and need to know only that a plan has no errors: without, a plan not in the
+            cache is checked by the rules that can find an error, and its cached entry says so, so
+            that ``validate`` checks it again in full.
 
     Returns:
         The per-plan results and the portfolio step over them.
@@ -109,7 +114,7 @@ def run_portfolio(
             wants_visit = visit is not None and (visit_when is None or visit_when(plan, f"{context}:{key}"))
             if wants_visit:
                 to_visit.add(str(plan))
-            hit, complete = _cached(store, key, parts, wants_visit, group, plan)
+            hit, complete = _cached(store, key, parts, wants_visit, group, plan, warnings)
             if hit is not None:
                 group.entries[str(plan)] = hit
             if complete:
@@ -129,7 +134,8 @@ def run_portfolio(
             computed, result.workers = run_units(missing, host, parts=parts, visit=visit, visit_plans=to_visit,
                                                  checked=checked, parallel=parallel, progress=progress,
                                                  texts=edited, config_texts={config: config_text}
-                                                 if config is not None and config_text is not None else None)
+                                                 if config is not None and config_text is not None else None,
+                                                 warnings=warnings)
             for plan, out in zip(missing, computed, strict=True):
                 if "plugin_error" in out:
                     raise out["plugin_error"]
@@ -179,12 +185,12 @@ def _edited(plans: list[Path], texts: Mapping[Path, str] | None) -> dict[str, di
 
 
 def _cached(store: ResultCache | None, key: str | None, parts: Sequence[str], visit: bool, group: PlanGroup,
-            plan: Path) -> tuple[dict[str, Any] | None, bool]:
+            plan: Path, warnings: bool) -> tuple[dict[str, Any] | None, bool]:
     """The plan's cached entry (or None), and whether the cache holds everything this run needs of it."""
     if store is None or key is None:
         return None, False
     hit = store.get(key)
-    if hit is None:
+    if hit is None or (warnings and not hit["all_checks"]):  # checked for errors only: checked again
         return None, False
     valid = hit["account"] is not None and not hit["errors"]
     if not valid:

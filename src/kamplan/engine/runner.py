@@ -20,7 +20,7 @@ def _one(plan: str) -> dict[str, Any]:
     visit = _JOB["visit"] if plan in _JOB["visit_plans"] else None
     texts = _JOB["texts"]
     return unit.compute(Path(plan), _JOB["parts"], visit, check=plan not in _JOB["checked"],
-                        texts=texts.get(plan) if texts else None)
+                        texts=texts.get(plan) if texts else None, warnings=_JOB["warnings"])
 
 
 def _work(plans: list[str]) -> list[dict[str, Any]]:
@@ -37,7 +37,8 @@ def worker_count() -> int:
 def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit.Visit | None, visit_plans: set[str],
               checked: set[str], parallel: bool, progress: Progress | None,
               texts: Mapping[str, Mapping[Path, str]] | None = None,
-              config_texts: Mapping[Path, str] | None = None) -> tuple[list[dict[str, Any]], int]:
+              config_texts: Mapping[Path, str] | None = None, warnings: bool = True
+              ) -> tuple[list[dict[str, Any]], int]:
     """Compute the work unit of every plan, in plan order.
 
     Args:
@@ -51,6 +52,7 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
         progress: Called as ``progress(done, total)``.
         texts: Per plan (as a string), text to read instead of its files' content (unsaved edits).
         config_texts: kamplan.yaml files' text to read instead of their content (unsaved edits).
+        warnings: Run kamplan's own warning rules too (see :func:`kamplan.engine.unit.compute`).
 
     Returns:
         The units' results and the number of processes used.
@@ -59,7 +61,8 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
     unit.WORKER.configs.clear()  # kamplan.yaml may have changed since an earlier call in this process
     for config, text in (config_texts or {}).items():
         unit.WORKER.configs[config] = load_config(config, text)
-    _JOB.update(parts=tuple(parts), visit=visit, visit_plans=visit_plans, checked=checked, texts=texts)
+    _JOB.update(parts=tuple(parts), visit=visit, visit_plans=visit_plans, checked=checked, texts=texts,
+                warnings=warnings)
     return in_workers(_work, [str(p) for p in plans], parallel=parallel, progress=progress)
 
 

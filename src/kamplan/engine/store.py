@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 RACY_NS = 2_000_000_000
 # What every cached entry carries (kamplan.engine.run writes them); anything else is a miss.
 ENTRY_KEYS = frozenset({"account", "tier", "id_at", "parent", "parent_at", "text", "errors", "warnings", "first",
-                        "last", "config"})
+                        "last", "config", "all_checks"})
 
 
 GITIGNORE = "*\n"
@@ -251,7 +251,8 @@ def _well_formed(entry: Any) -> bool:
     id_ok = entry["id_at"] is None or (isinstance(entry["id_at"], list) and len(entry["id_at"]) == 3)
     parent_ok = entry["parent"] is None or (isinstance(entry["parent_at"], list) and len(entry["parent_at"]) == 3)
     return (isinstance(entry["text"], str) and isinstance(entry["errors"], int) and isinstance(entry["warnings"], int)
-            and isinstance(entry["config"], bool) and bounds_ok and ids_ok and id_ok and parent_ok
+            and isinstance(entry["config"], bool) and isinstance(entry["all_checks"], bool)
+            and bounds_ok and ids_ok and id_ok and parent_ok
             and (entry["first"] is None) == (not entry["text"]))
 
 

@@ -45,7 +45,7 @@ WORKER = Worker()
 
 
 def compute(plan: Path, parts: Sequence[str] = (), visit: Visit | None = None, check: bool = True,
-            texts: Mapping[Path, str] | None = None) -> dict[str, Any]:
+            texts: Mapping[Path, str] | None = None, warnings: bool = True) -> dict[str, Any]:
     """The work unit of one plan (see the module docstring).
 
     Args:
@@ -55,25 +55,28 @@ def compute(plan: Path, parts: Sequence[str] = (), visit: Visit | None = None, c
         check: Run the checks; without, the plan is known valid (its checks are cached) and the
             entry and rows are None.
         texts: Text to read instead of a file's content, by file path (an editor's unsaved buffer).
+        warnings: Run kamplan's own warning rules too; without, the checks are those that can find an
+            error (what an analysis needs) and the entry says so (``all_checks`` false).
 
     Returns:
         ``{"entry", "rows", "parts", "visited"}`` (parts: see :mod:`kamplan.engine.parts`), or
         ``{"plugin_error": PluginError}`` when a plugin failed.
     """
     try:
-        return _compute(plan, parts, visit, check, texts)
+        return _compute(plan, parts, visit, check, texts, warnings)
     except PluginError as exc:  # reported by the parent with the plugin's name; never cached
         return {"plugin_error": exc}
 
 
 def _compute(plan: Path, parts: Sequence[str], visit: Visit | None, check: bool,
-             texts: Mapping[Path, str] | None) -> dict[str, Any]:
+             texts: Mapping[Path, str] | None, warnings: bool = True) -> dict[str, Any]:
     host = WORKER.host
     info = WORKER.config(find_config(plan))
     source = read_plan_source(plan, texts=texts)
     model = validate_source(source)
     diagnostics = [*info.diagnostics, *source.diagnostics]
-    entry: dict[str, Any] = {"account": None, "tier": None, "id_at": None, "parent": None, "parent_at": None}
+    entry: dict[str, Any] = {"account": None, "tier": None, "id_at": None, "parent": None, "parent_at": None,
+                             "all_checks": warnings}
     found: dict[str, str] | None = None
     visited: Any = None
     if model is not None:
@@ -84,7 +87,7 @@ def _compute(plan: Path, parts: Sequence[str], visit: Visit | None, check: bool,
             if parent is not None:
                 entry["parent"] = parent
                 entry["parent_at"] = list(account.locator.locate(("account", "parent"), key=True))
-            diagnostics += run_rules(account, host)
+            diagnostics += run_rules(account, host, warnings=warnings)
         entry["account"] = account.id
         entry["tier"] = model.account.tier
         entry["id_at"] = list(account.locator.locate(("account", "id"), key=True))

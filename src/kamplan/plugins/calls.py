@@ -18,33 +18,47 @@ if TYPE_CHECKING:
     from kamplan.account import Account
 
 
-def _remembered(account: Account, hook: str, host: PluginHost, compute: Callable[[], Any]) -> Any:
+def _remembered(account: Account, hook: str, host: PluginHost, compute: Callable[[], Any], name: str = "") -> Any:
     """One hook's results on an account, computed once per host and registered set of that hook.
 
     ``report`` and ``site`` ask more than once (the engine's analysis, then the report document). Callers
-    get a new outer list or dict; the results inside are shared, and read only.
+    get a new outer list or dict; the results inside are shared, and read only. ``name`` tells apart
+    two computations over the same hook.
     """
     entries = [(entry.plugin, entry.name, entry.func) for entry in iter_registered(host, hook)]
     memo = account.__dict__.setdefault("_hook_results", {})
-    cached = memo.get(hook)
+    cached = memo.get(hook + name)
     if cached is not None and cached[0] is host and cached[1] == entries:
         return cached[2]
     value = compute()
-    memo[hook] = (host, entries, value)
+    memo[hook + name] = (host, entries, value)
     return value
 
 
-def run_rules(account: Account, host: PluginHost) -> list[Diagnostic]:
+def warns_only(plugin: str, code: str) -> bool:
+    """Whether a registered rule can only warn: kamplan's own W rules (their findings are warnings)."""
+    return plugin.startswith("kamplan.builtin.") and code.startswith("W")
+
+
+def run_rules(account: Account, host: PluginHost, *, warnings: bool = True) -> list[Diagnostic]:
     """Run every registered lint rule on one account.
+
+    Args:
+        account: The account.
+        host: The plugin host.
+        warnings: Also run kamplan's own warning rules; without, only what may find an error runs
+            (every plugin's rule, kamplan's E rules): what an analysis needs to know it may go on.
 
     Raises:
         PluginError: When a rule raises or returns something that is not a Finding.
     """
-    return list(_remembered(account, "register_rules", host, lambda: _rules(account, host)))
+    return list(_remembered(account, "register_rules", host, lambda: _rules(account, host, warnings),
+                            "" if warnings else ":errors"))
 
 
-def _rules(account: Account, host: PluginHost) -> list[Diagnostic]:
-    rules = list(iter_registered(host, "register_rules"))
+def _rules(account: Account, host: PluginHost, warnings: bool = True) -> list[Diagnostic]:
+    rules = [entry for entry in iter_registered(host, "register_rules")
+             if warnings or not warns_only(entry.plugin, entry.name)]
     out: list[Diagnostic] = []
     for entry in rules:
         findings = safe_call(entry, "rule", account) or []
