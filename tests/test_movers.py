@@ -105,3 +105,24 @@ def test_on_the_command_line_with_and_without_the_cache(cli, portfolio: Path):
     assert any(r["recommender"] == "movers" and r["account"] == "helios" for r in rows)
     table = cli("recommend", cwd=portfolio).out
     assert "reconnect through Marta" in table
+
+
+def test_the_moves_are_kept_until_a_plan_changes(portfolio, monkeypatch):
+    """The portfolio step's result is cached under all the plans' content keys: a run in which nothing
+    changed matches nobody again; an edit to any plan does."""
+    from kamplan.insights import movers
+
+    monkeypatch.chdir(portfolio)
+    first = kamplan.recommend(per_account=None)
+    assert any(r["recommender"] == "movers" for r in first)
+    calls = []
+    real = movers.find_moves
+    monkeypatch.setattr(movers, "find_moves", lambda parts: calls.append(1) or real(parts))
+    assert kamplan.recommend(per_account=None) == first and calls == []
+    assert kamplan.recommend(per_account=None, use_cache=False) == first and calls == [1]
+    plan = portfolio / "account_plans" / "helios.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(", tags: [\"formerly:Nordwind Logistics\"]", ""),
+                    encoding="utf-8")
+    again = kamplan.recommend(per_account=None)
+    assert calls == [1, 1] and again != first
+    assert again == kamplan.recommend(per_account=None, use_cache=False)

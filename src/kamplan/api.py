@@ -293,7 +293,26 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_ac
 
 def _mover_actions(result: PortfolioResult) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
     """The accounts in plan order, and the portfolio step's recommendations about people who moved
-    between them (:mod:`kamplan.insights.movers`), by account."""
+    between them (:mod:`kamplan.insights.movers`), by account.
+
+    The step reads every plan's ``people_keys``; its result is kept under the key of all the plans'
+    contents, so that a run in which nothing changed reads none of them.
+    """
+    cache = result.portfolio_cache("movers")
+    if cache is not None:
+        store, key = cache
+        known = store.get(key)
+        if isinstance(known, dict) and isinstance(known.get("accounts"), list) \
+                and isinstance(known.get("moves"), dict):
+            return known["accounts"], known["moves"]
+    accounts, moves = _find_mover_actions(result)
+    if cache is not None:
+        store.put(key, {"accounts": accounts, "moves": moves})
+        store.save(prune=set(store.data) - {key})  # only this portfolio's latest state is worth keeping
+    return accounts, moves
+
+
+def _find_mover_actions(result: PortfolioResult) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
     from kamplan.insights.movers import find_moves, move_actions
 
     parts = result.decoded("people_keys")

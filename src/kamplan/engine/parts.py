@@ -71,8 +71,10 @@ def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> di
     if "people" in stages:  # identity evidence for the portfolio step (kamplan.insights.movers)
         from kamplan.insights.movers import identities
 
-        keys, records = identities(account)
-        out["people_keys"], out["people"] = dumps(keys), dumps(records)
+        keys, records = identities(account, records="people" in wanted)
+        out["people_keys"] = dumps(keys)
+        if "people" in wanted:  # read only for the accounts of a move: computed then (see api._mover_actions)
+            out["people"] = dumps(records)
     if "recs" in stages:
         found = account_recommendations(account, host)
         # the values as the cache gives them back; the default output needs only each account's top

@@ -8,6 +8,7 @@ own problems are shown once, not once per plan.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -17,7 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from kamplan.engine.store import ResultCache
+from kamplan.engine.store import JournaledJson, ResultCache, named_store
 from kamplan.errors import Diagnostic, PlanError, unknown_parent_message
 from kamplan.read.discovery import CONFIG_NAME
 
@@ -47,6 +48,7 @@ class PlanGroup:
     known: set[str] = field(default_factory=set)  # account ids of the portfolio (plan stems and ids)
     recompute: Any = None  # (plan, parts) -> unit result, for what the store lost or damaged
     extra: dict[str, list[Diagnostic]] = field(default_factory=dict)  # found outside the work units (git)
+    edited: set[str] = field(default_factory=set)  # plans computed from given texts (not their files)
 
     def rows_of(self, plan: Path) -> list[list[Any]]:
         """A plan's diagnostics as rows."""
@@ -229,9 +231,8 @@ class PortfolioResult:
 
     def part_of_some(self, kind: str, wanted: set[int]) -> dict[int, str]:
         """One part of the accounts at these positions (of :meth:`part`'s order) only: from the run,
-        else from the cache (one file each for the file parts), else computed again.
-
-        The part must come from a stage the run computed (the stage writes all its parts to the cache).
+        else from the cache, else computed again (the people records of the accounts of a move, which
+        the runs that find moves do not compute for every account).
         """
         if self._whole_parts is not None:
             return {i: text for i, text in enumerate(self._whole_parts.get(kind, [])) if i in wanted}
@@ -246,6 +247,26 @@ class PortfolioResult:
                 text = group.recompute(plan, (kind,))["parts"][kind]
             found[i] = text
         return found
+
+    def portfolio_cache(self, name: str) -> tuple[JournaledJson, str] | None:
+        """Where a portfolio step over the per-plan results keeps its own result, and the key of this
+        run's inputs: every group's context and every plan's content key, in order.
+
+        None when those do not identify the inputs: no cache, a plan computed from unsaved text, a
+        whole-portfolio load.
+        """
+        if self._whole_parts is not None or not self.groups:
+            return None
+        digest = hashlib.sha256(name.encode())
+        for group in self.groups:
+            if group.store is None or group.edited:
+                return None
+            digest.update(f"\0{group.store.context}".encode())
+            for plan in group.plans:
+                digest.update(f"\0{plan}\0{group.keys[plan]}".encode())
+        store = self.groups[0].store
+        assert store is not None
+        return named_store(store.folder, name, store.key), digest.hexdigest()
 
     def _accounts(self) -> Iterator[tuple[PlanGroup, Path]]:
         """Each plan that holds a valid account, with its group, in plan order."""

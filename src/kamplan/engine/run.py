@@ -150,6 +150,7 @@ def run_portfolio(
                     store.put(group.keys[plan], out["entry"], out["rows"], out["parts"])
             result.computed += len(missing)
         group.recompute = _recompute(host, dirs)
+        group.edited = set(edited)
         group.known |= {e["account"] for e in group.entries.values() if e["account"]}
         if plans_dir is not None and any(group.unknown_parent(e) for e in group.entries.values()):
             group.known |= account_ids_of(plans_in(plans_dir), set(plans))

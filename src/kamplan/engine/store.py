@@ -146,6 +146,12 @@ class JournaledJson:
         self.pending.clear()
 
 
+def named_store(folder: Path, name: str, key: bytes) -> JournaledJson:
+    """The store of one portfolio step in ``.kamplan_cache/`` (W412's answers, history's figures, the
+    moves between accounts): a :class:`JournaledJson` named with the user's key, signed like the others."""
+    return JournaledJson(folder / f"{name}-{sign(key, name.encode())[:16]}.json", key)
+
+
 class FileParts:
     """Big parts, packed: each save writes the new parts into one pack file, and an index remembers
     where each part is (pack, offset, length).
@@ -291,6 +297,11 @@ class ResultCache:
                                         if kind in FILE_PARTS
                                         else JournaledJson(self.folder / f"{self._context}.{kind}.json", self.key))
         return store
+
+    @property
+    def context(self) -> str:
+        """The name of this context's stores (the format, the version, the plugins, kamplan.yaml, the date)."""
+        return self._context
 
     @property
     def rows_store(self) -> JournaledJson | FileParts:

@@ -82,8 +82,12 @@ def _formerly(person: Any) -> list[str]:
     return sorted({normalised_name(s) for s in stated if s.strip()})
 
 
-def identities(account: Account) -> tuple[dict[str, Any], dict[str, Any]]:
+def identities(account: Account, *, records: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
     """One account's identity evidence, as two per-plan parts of the engine.
+
+    Args:
+        account: The account.
+        records: Also what actions say about each person (the second part; empty without).
 
     Returns:
         ``people_keys``: ``{"account", "account_name", "currency", "employer", "keys"}`` with, per person
@@ -96,7 +100,7 @@ def identities(account: Account) -> tuple[dict[str, Any], dict[str, Any]]:
     from kamplan.insights.coverage import coverage_of
 
     team = account.team
-    keys, records = [], {}
+    keys, found = [], {}
     for person in account.plan.stakeholders:
         if person.status == "placeholder":
             continue
@@ -107,16 +111,18 @@ def identities(account: Account) -> tuple[dict[str, Any], dict[str, Any]]:
         if not (email or linkedin or formerly or key_role or person.status == "left"):
             continue
         keys.append([person.id, normalised_name(person.name), email, linkedin, formerly, person.status, key_role])
+        if not records:
+            continue
         rels = [r for r in account.graph.relationships_of(person.id) if r.strength != "none"]
         rels.sort(key=lambda r: (-STRENGTH_RANK[r.strength], -(r.last_contact.toordinal() if r.last_contact else 0)))
-        records[person.id] = {
+        found[person.id] = {
             "name": person.name, "title": person.title,
             "ties": [[r.team, team[r.team].name if r.team in team and team[r.team].name else r.team, r.strength]
                      for r in rels],
             "covered": person.status != "left" and coverage_of(account, person.id).covered}
     return ({"account": account.id, "account_name": account.name, "currency": account.plan.account.currency,
              "employer": sorted({normalised_name(account.id), normalised_name(account.name)}), "keys": keys},
-            records)
+            found)
 
 
 FIELDS = ("person", "name_key", "email", "linkedin", "formerly", "status", "key_role")

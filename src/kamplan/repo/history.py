@@ -25,13 +25,13 @@ from typing import Any
 
 from kamplan.engine.context import CACHE_DIR, plugin_dirs_for
 from kamplan.engine.fingerprint import plugin_fingerprint
-from kamplan.engine.store import JournaledJson
+from kamplan.engine.store import JournaledJson, named_store
 from kamplan.engine.timeline import Version, analyse_versions, figure_key
 from kamplan.errors import UsageError
 from kamplan.plugins.host import PluginHost
 from kamplan.read.discovery import CONFIG_NAME, DEFAULT_PLANS_DIR, PLAN_SUFFIXES, configured_plans_dir, find_config
 from kamplan.repo.git import git, repo_root, tree_entries, write_blobs
-from kamplan.userdirs import sign, user_key
+from kamplan.userdirs import user_key
 
 EVERY = ("month", "quarter")
 
@@ -228,7 +228,7 @@ def history_store(portfolio_root: Path) -> JournaledJson | None:
     key = user_key()
     if key is None:
         return None
-    return JournaledJson(portfolio_root / CACHE_DIR / f"history-{sign(key, b'history')[:16]}.json", key)
+    return named_store(portfolio_root / CACHE_DIR, "history", key)
 
 
 def _assemble(versions: _Versions, outcomes: dict[tuple[str, dt.date], dict[str, Any]],

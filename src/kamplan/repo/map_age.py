@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from kamplan.engine.results import PlanGroup, PortfolioResult
-from kamplan.engine.store import JournaledJson
+from kamplan.engine.store import JournaledJson, named_store
 from kamplan.errors import Diagnostic, UsageError
 from kamplan.read.discovery import config_mapping, files_of_plan, find_config
 from kamplan.repo.git import git, iter_blobs, working_tree_changes
-from kamplan.userdirs import sign
 
 MAP_SECTIONS = ("stakeholders", "relationships", "actions")
 STALE_TIERS = ("strategic", "key")
@@ -76,8 +75,7 @@ def _store(group: PlanGroup) -> JournaledJson | None:
     """Where the answers are kept: beside the group's result cache (none without it)."""
     if group.store is None:
         return None
-    return JournaledJson(group.store.folder / f"mapage-{sign(group.store.key, b'mapage')[:16]}.json",
-                         group.store.key)
+    return named_store(group.store.folder, "mapage", group.store.key)
 
 
 def _key(head: str, as_of: dt.date, days: int, plan: Path, content: str | None) -> str:
