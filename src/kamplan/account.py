@@ -98,10 +98,14 @@ class Account:
             compute: Computes it on first use.
             timeless: The value does not depend on the as-of date, so :meth:`at_another_date` keeps it.
         """
-        store = self.__dict__.setdefault("_timeless" if timeless else "_memo", {})
-        if key not in store:
-            store[key] = compute()
-        return store[key]
+        store = self.__dict__.get("_timeless" if timeless else "_memo")
+        if store is None:
+            store = self.__dict__["_timeless" if timeless else "_memo"] = {}
+        try:
+            return store[key]
+        except KeyError:
+            value = store[key] = compute()
+            return value
 
     def at_another_date(self) -> Account:
         """A copy of this account to analyse at another as-of date (``history``).

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from kamplan.account import Account
-from kamplan.builtin.scoring import coverage, coverage_without
+from kamplan.builtin.scoring import coverage, coverage_without_each
 from kamplan.graph import WarmPath
 from kamplan.insights.coverage import active_people, coverage_of, key_players, stale_ties
 from kamplan.insights.window import revenue_window
@@ -42,15 +42,18 @@ def _who(person: Stakeholder) -> str:
 
 def _units_below(account: Account, unit_id: str) -> list[str]:
     """``unit_id`` and every unit below it, in a stable order (the unit, then plan order)."""
-    below = {unit_id}
-    changed = True
-    while changed:
-        changed = False
-        for unit in account.plan.units:
-            if unit.parent in below and unit.id not in below:
-                below.add(unit.id)
-                changed = True
-    return [unit_id, *(u.id for u in account.plan.units if u.id in below and u.id != unit_id)]
+    def build() -> list[str]:
+        below = {unit_id}
+        changed = True
+        while changed:
+            changed = False
+            for unit in account.plan.units:
+                if unit.parent in below and unit.id not in below:
+                    below.add(unit.id)
+                    changed = True
+        return [unit_id, *(u.id for u in account.plan.units if u.id in below and u.id != unit_id)]
+
+    return list(account.memo(f"units_below:{unit_id}", build, timeless=True))
 
 
 def _cell_value(cell: Opportunity, largest: float) -> float:
@@ -249,8 +252,15 @@ def describe_path(account: Account, path: WarmPath) -> str:
 
 def _rivals(account: Account, person_id: str) -> set[str]:
     """The people in a ``conflicts`` tie with ``person_id`` (a path never passes through them)."""
-    return {t.to if t.from_ == person_id else t.from_ for t in account.plan.influence
-            if t.kind == "conflicts" and person_id in (t.from_, t.to)}
+    def build() -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for tie in account.plan.influence:
+            if tie.kind == "conflicts":
+                found.setdefault(tie.from_, set()).add(tie.to)
+                found.setdefault(tie.to, set()).add(tie.from_)
+        return found
+
+    return set(account.memo("rivals", build, timeless=True).get(person_id, ()))
 
 
 def relationship(account: Account) -> Iterator[Recommendation]:
@@ -461,8 +471,9 @@ def risk(account: Account) -> Iterator[Recommendation]:
                                  reason=f"{when}: no longer counts as covered", priority=2, stakeholder=person.id)
     if len(by_member) > 1:
         base = coverage(account).value or 0.0
+        without = coverage_without_each(account, sorted(by_member))
         for member in sorted(by_member):
-            after = coverage_without(account, member)
+            after = without[member]
             drop = base - after
             if drop >= 20:
                 who = account.team.get(member) or account.declared_people.get(member)
@@ -479,8 +490,8 @@ def _name(offering: Any, fallback: str) -> str:
 
 
 def _unit_name(account: Account, unit_id: str) -> str:
-    unit = next((u for u in account.plan.units if u.id == unit_id), None)
-    return unit.name if unit and unit.name else unit_id
+    names = account.memo("unit_names", lambda: {u.id: u.name for u in reversed(account.plan.units)}, timeless=True)
+    return names.get(unit_id) or unit_id
 
 
 @hookimpl

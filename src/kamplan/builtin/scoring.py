@@ -103,15 +103,25 @@ def coverage(account: Account, *, without: str | None = None) -> Score:
     return Score(round(value, 1), details)
 
 
-def coverage_without(account: Account, member: str) -> float:
-    """``coverage(account, without=member).value``, without the details (the key-person risk asks it per member)."""
+def coverage_without_each(account: Account, members: list[str]) -> dict[str, float]:
+    """``coverage(account, without=m).value`` for each of ``members``, without the details, in one pass
+    (the key-person risk asks it for every team member). Each sum is taken in the same order as there."""
     targets, weights = _targets(account)
-    total = covered_value = 0.0
+    total = 0.0
+    covered = dict.fromkeys(members, 0.0)
     for person in targets:
         weight = weights[person.id]
         total += weight
-        covered_value += weight * _credit(account, person.id, member)[0]
-    return round(100.0 * covered_value / total if total else 0.0, 1)
+        ties = coverage_of(account, person.id).members
+        kept = None
+        for member in members:
+            if member in ties:
+                credit = _credit_from(account, person.id, member)[0]
+            else:
+                kept = kept if kept is not None else _credit(account, person.id, member)[0]
+                credit = kept
+            covered[member] += weight * credit
+    return {member: round(100.0 * value / total if total else 0.0, 1) for member, value in covered.items()}
 
 
 def _targets(account: Account) -> tuple[list[Stakeholder], dict[str, float]]:
