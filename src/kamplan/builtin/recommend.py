@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from kamplan.account import Account
-from kamplan.builtin.scoring import coverage, coverage_without_each
+from kamplan.builtin.scoring import coverage_without_each
 from kamplan.graph import WarmPath
 from kamplan.insights.coverage import active_people, coverage_of, key_players, stale_ties
 from kamplan.insights.window import revenue_window
@@ -174,12 +174,8 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
         if same_family:
             adjacency += 0.4
             reasons.append(f"{', '.join(same_family)} of the same family ({family}) is owned in this unit")
-        members = [graph.stakeholder(p) for u in _units_below(account, cell.unit) for p in graph.unit_members(u)]
-        members = [m for m in members if m.status != "left"]
-        best = max((STRENGTH_RANK[graph.coverage(m.id).best] for m in members), default=0)
-        friends = [m for m in members if m.attitude in ("champion", "supporter")]
+        members, best, friends, known = _unit_access(account, cell.unit)
         access = best / 3 * 0.5 + min(len(friends), 2) * 0.15
-        known = [m for m in members if coverage_of(account, m.id).covered]
         if known:
             reasons.append("we know " + ", ".join(_who(m) for m in known[:3]))
         elif friends:
@@ -232,6 +228,21 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
             details={"score": round(score, 3), "adjacency": round(adjacency, 2), "access": round(access, 2),
                      "obstacles": round(obstacles, 2), "status": cell.status},
         )
+
+
+def _unit_access(account: Account, unit_id: str) -> tuple[list[Stakeholder], int, list[Stakeholder], list[Stakeholder]]:
+    """Who is there in a unit and the units below it, the strongest tie we have with any of them
+    (0..3), the champions and supporters among them, and those we cover (once per unit: cells share units)."""
+    def build() -> tuple[list[Stakeholder], int, list[Stakeholder], list[Stakeholder]]:
+        graph = account.graph
+        members = [graph.stakeholder(p) for u in _units_below(account, unit_id) for p in graph.unit_members(u)]
+        members = [m for m in members if m.status != "left"]
+        best = max((STRENGTH_RANK[graph.coverage(m.id).best] for m in members), default=0)
+        friends = [m for m in members if m.attitude in ("champion", "supporter")]
+        known = [m for m in members if coverage_of(account, m.id).covered]
+        return members, best, friends, known
+
+    return account.memo(f"unit_access:{unit_id}", build)
 
 
 def describe_path(account: Account, path: WarmPath) -> str:
@@ -470,8 +481,8 @@ def risk(account: Account) -> Iterator[Recommendation]:
             yield Recommendation(kind="risk", title=f"Stale relationship with key player {person.name}",
                                  reason=f"{when}: no longer counts as covered", priority=2, stakeholder=person.id)
     if len(by_member) > 1:
-        base = coverage(account).value or 0.0
-        without = coverage_without_each(account, sorted(by_member))
+        without = coverage_without_each(account, [None, *sorted(by_member)])
+        base = without[None]  # coverage(account).value, without its details
         for member in sorted(by_member):
             after = without[member]
             drop = base - after

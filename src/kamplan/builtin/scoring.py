@@ -103,9 +103,10 @@ def coverage(account: Account, *, without: str | None = None) -> Score:
     return Score(round(value, 1), details)
 
 
-def coverage_without_each(account: Account, members: list[str]) -> dict[str, float]:
-    """``coverage(account, without=m).value`` for each of ``members``, without the details, in one pass
-    (the key-person risk asks it for every team member). Each sum is taken in the same order as there."""
+def coverage_without_each(account: Account, members: list[str | None]) -> dict[str | None, float]:
+    """``coverage(account, without=m).value`` for each of ``members`` (None: nobody left out), without
+    the details, in one pass (the key-person risk asks it for every team member). Each sum is taken in
+    the same order as there."""
     targets, weights = _targets(account)
     total = 0.0
     covered = dict.fromkeys(members, 0.0)
@@ -115,7 +116,9 @@ def coverage_without_each(account: Account, members: list[str]) -> dict[str, flo
         ties = coverage_of(account, person.id).members
         kept = None
         for member in members:
-            if member in ties:
+            if member is None:
+                credit = _credit(account, person.id, None)[0]
+            elif member in ties:
                 credit = _credit_from(account, person.id, member)[0]
             else:
                 kept = kept if kept is not None else _credit(account, person.id, member)[0]
