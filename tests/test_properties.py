@@ -75,3 +75,24 @@ def test_mutated_valid_plan_gives_a_plan_or_positioned_errors(tmp_path, data):
     path = tmp_path / "mutant.yaml"
     path.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
     check_file(path)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.dates(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text() | st.integers() | st.booleans() | st.none() | st.floats(allow_nan=False), inner,
+                      max_size=4),
+    max_leaves=25)
+
+
+@given(_JSON)
+@settings(max_examples=300, deadline=None)
+def test_a_pre_rendered_block_is_what_json_dumps_writes(value):
+    """The engine's blocks (kamplan.engine.parts.block) are written without the json module's slow
+    indenting encoder; the text must be the same, escapes, floats, keys and non-JSON values included."""
+    import json
+
+    from kamplan.engine.parts import block
+
+    expected = "  " + json.dumps(value, ensure_ascii=False, indent=2, default=str).replace("\n", "\n  ")
+    assert block(value) == expected

@@ -73,6 +73,14 @@ def _interaction_dates(account: Account) -> dict[tuple[str, str], dt.date]:
     return account.memo("interaction_dates", build)
 
 
+_RANK = {strength: index for index, strength in enumerate(STRENGTH_ORDER)}
+_MEDIUM = _RANK["medium"]
+
+
+def _later(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
 def effective_last_contact(account: Account, rel: Relationship) -> dt.date | None:
     """The later of the relationship's ``last_contact`` and the latest interaction naming both."""
     met = _interaction_dates(account).get((rel.team, rel.stakeholder))
@@ -100,11 +108,17 @@ def coverage_of(account: Account, person_id: str) -> PersonCoverage:
     known = table.get(person_id)
     if known is not None:
         return known
+    today, limit, met = account.memo("freshness_context", lambda: (
+        account.today, account.settings.stale_contact_days, _interaction_dates(account)))
     rels = [r for r in account.graph.relationships_of(person_id) if r.strength != "none"]
-    rank = STRENGTH_ORDER.index
-    solid = [(r, effective_last_contact(account, r)) for r in rels if rank(r.strength) >= rank("medium")]
-    fresh = [(r, when) for r, when in solid if is_fresh(account, when)]
-    fresh.sort(key=lambda item: (-rank(item[0].strength), -(item[1].toordinal() if item[1] else 0)))
+    solid, fresh = [], []
+    for rel in rels:
+        if _RANK[rel.strength] >= _MEDIUM:
+            when = _later(rel.last_contact, met.get((rel.team, rel.stakeholder)))
+            solid.append((rel, when))
+            if when is not None and (today - when).days <= limit:  # is_fresh, inlined: asked for everyone
+                fresh.append((rel, when))
+    fresh.sort(key=lambda item: (-_RANK[item[0].strength], -(item[1].toordinal() if item[1] else 0)))
     if fresh:
         tie, when = fresh[0]
     elif rels:
