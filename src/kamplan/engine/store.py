@@ -16,7 +16,7 @@ it can prove: entries are keyed by content, a torn journal line is skipped (a ca
 file whose stamps are too fresh to tell an edit apart is hashed again (see :meth:`ResultCache.content_key`).
 
 A cache is read back only when this user wrote it on this machine: the store file, each journal line
-and each part file carry an HMAC made with the user's own key (:mod:`kamplan.userdirs`) over the
+and each part in a pack carry an HMAC made with the user's own key (:mod:`kamplan.userdirs`) over the
 store's name and the record, and a file another user owns is not read at all. A cache committed to
 the repository, copied from elsewhere or forged with kamplan's key functions is therefore a miss.
 """
