@@ -98,8 +98,7 @@ def in_workers(work: Callable[[list[Any]], list[dict[str, Any]]], items: list[An
         return results, 1
     import multiprocessing
 
-    size = max(1, min(20, len(items) // (workers * 8)))  # small chunks: no worker left alone at the end
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    chunks = _chunks(items, workers)
     results = []
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for part in pool.imap(work, chunks):
@@ -110,3 +109,15 @@ def in_workers(work: Callable[[list[Any]], list[dict[str, Any]]], items: list[An
             if progress:
                 progress(len(results), len(items))
     return results, workers
+
+
+def _chunks(items: list[Any], workers: int, most: int = 20) -> list[list[Any]]:
+    """``items`` in chunks of at most ``most``, smaller towards the end (guided scheduling), so that no
+    worker is left computing a whole chunk alone while the others wait."""
+    chunks, start = [], 0
+    while start < len(items):
+        size = max(1, min(most, (len(items) - start) // (workers * 4)))
+        chunks.append(items[start:start + size])
+        start += size
+    return chunks
+
