@@ -87,12 +87,15 @@ _JSON = st.recursive(
 
 @given(_JSON)
 @settings(max_examples=300, deadline=None)
-def test_a_pre_rendered_block_is_what_json_dumps_writes(value):
-    """The engine's blocks (kamplan.engine.parts.block) are written without the json module's slow
-    indenting encoder; the text must be the same, escapes, floats, keys and non-JSON values included."""
+def test_indented_json_is_what_json_dumps_writes(value):
+    """The JSON outputs and the engine's pre-rendered blocks are written without the json module's slow
+    indenting encoder (kamplan.json_text); the text must be the same, escapes, floats, keys and
+    non-JSON values included."""
     import json
 
     from kamplan.engine.parts import block
+    from kamplan.json_text import indented
 
-    expected = "  " + json.dumps(value, ensure_ascii=False, indent=2, default=str).replace("\n", "\n  ")
-    assert block(value) == expected
+    expected = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    assert indented(value) == expected
+    assert block(value) == "  " + expected.replace("\n", "\n  ")

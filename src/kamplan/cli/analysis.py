@@ -31,7 +31,9 @@ def _score_text(value: float | None) -> str:
 
 
 def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    from kamplan.json_text import indented
+
+    _write(indented(data))
 
 
 # -- score, recommend, kpi ------------------------------------------------------------------------

@@ -12,10 +12,10 @@ rank key and block), so that a warm
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from typing import Any
 
+from kamplan.json_text import indented
 from kamplan.plugins.calls import rank_key
 
 # Each part and the stage that computes it: a stage runs only when one of its parts is asked for.
@@ -34,73 +34,8 @@ def dumps(data: Any) -> str:
 
 
 def block(item: Any) -> str:
-    """``item`` as ``json.dumps(items, indent=2)`` writes it as an element of a top-level array.
-
-    The same text as ``"  " + json.dumps(item, ensure_ascii=False, indent=2, default=str)`` with each
-    line indented by two more spaces, written with the C encoder for every scalar (``indent`` makes
-    the json module fall back to its pure-Python encoder, a tenth of a recommend's cold run).
-    """
-    out: list[str] = ["  "]
-    _indented(item, "\n  ", out)
-    return "".join(out)
-
-
-def _indented(value: Any, pad: str, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(_string(value))
-    elif value is None or value is True or value is False or isinstance(value, int | float):
-        out.append(_scalar(value))
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = pad + "  "
-        out.append("{")
-        for index, (key, item) in enumerate(value.items()):
-            out.append(("," if index else "") + inner + _string(_key(key)) + ": ")
-            _indented(item, inner, out)
-        out.append(pad + "}")
-    elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        inner = pad + "  "
-        out.append("[")
-        for index, item in enumerate(value):
-            out.append(("," if index else "") + inner)
-            _indented(item, inner, out)
-        out.append(pad + "]")
-    else:
-        _indented(str(value), pad, out)  # default=str, as the CLI writes it
-
-
-_string = json.encoder.encode_basestring  # the C encoder of a str, without escaping non-ASCII
-
-
-def _scalar(value: Any) -> str:
-    """None, a bool or a number as json writes it (``float.__repr__``, NaN and the infinities named)."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, float):
-        if value != value:
-            return "NaN"
-        if value in (math.inf, -math.inf):
-            return "Infinity" if value > 0 else "-Infinity"
-        return float.__repr__(value)
-    return int.__repr__(value)
-
-
-def _key(key: Any) -> str:
-    """A dict key as json writes it (strings as they are; numbers, booleans and None as their JSON text)."""
-    if isinstance(key, str):
-        return key
-    if key is None or key is True or key is False or isinstance(key, int | float):
-        return _scalar(key)
-    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+    """``item`` as ``json.dumps(items, indent=2)`` writes it as an element of a top-level array."""
+    return "  " + indented(item, "\n  ")
 
 
 def json_array(blocks: Iterable[str]) -> str:

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kamplan.insights.anomalies import find_anomalies
-from kamplan.insights.coverage import coverage_of, covered_key_players, key_players, map_status
 from kamplan.insights.money import Rates, money_text, reporting_rates
 from kamplan.insights.periods import snapshot_date
 from kamplan.insights.window import Row, Window, compute_window, revenue_rows
@@ -58,6 +57,9 @@ class KpiInput:
 
 def kpi_input(account: Account) -> KpiInput:
     """The KPI record of one loaded account."""
+    # here, not at the top: a warm `kpi` reads the cached records and imports no plan models
+    from kamplan.insights.coverage import coverage_of, covered_key_players, key_players, map_status
+
     keys = key_players(account)
     info = account.plan.account
     buyers = [p for p in account.plan.stakeholders if "economic_buyer" in p.roles and p.status not in ("left",)]

@@ -172,8 +172,9 @@ def trusted_local_folders(paths: list[Path], given: Sequence[Path] = ()) -> list
 
     An untrusted folder is skipped: logged, and remembered for :func:`skipped`.
     """
-    starts = dict.fromkeys(Path(p) if Path(p).is_dir() else Path(os.path.dirname(p) or ".") for p in paths)
-    configs = dict.fromkeys(find_config(start.resolve()) for start in starts)
+    names = (os.fspath(p) for p in paths)  # plain strings: asked for each of thousands of plans
+    starts = dict.fromkeys(name if os.path.isdir(name) else os.path.dirname(name) or "." for name in names)
+    configs = dict.fromkeys(find_config(Path(start).resolve()) for start in starts)
     out = []
     for config in configs:
         local = config.parent / LOCAL_FOLDER if config else None
