@@ -129,9 +129,9 @@ def coverage_without_each(account: Account, members: list[str | None]) -> dict[s
 
 def _targets(account: Account) -> tuple[list[Stakeholder], dict[str, float]]:
     """Whom the coverage score weighs (the key players, else everyone active), and each person's weight."""
-    people = active_people(account)
-    weights = account.memo("person_weights", lambda: {p.id: person_weight(p) for p in people}, timeless=True)
-    return key_players(account) or people, weights
+    targets = key_players(account) or active_people(account)
+    weights = account.memo("person_weights", lambda: {p.id: person_weight(p) for p in targets}, timeless=True)
+    return targets, weights
 
 
 def freshness(account: Account) -> Score:

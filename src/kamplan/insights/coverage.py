@@ -13,8 +13,7 @@ people who left and placeholders never are; people leaving are, and are flagged.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kamplan.plan.model import STRENGTH_ORDER
 
@@ -33,8 +32,7 @@ MAP_STATUS_TEXT = {
 }
 
 
-@dataclass(frozen=True)
-class PersonCoverage:
+class PersonCoverage(NamedTuple):  # a named tuple: built for every person of every plan, cheaply
     """How our team covers one stakeholder at the as-of date.
 
     Attributes:

@@ -47,6 +47,8 @@ MAX_SHARED = 4
 def normalised_name(name: str) -> str:
     """A name as matching compares it: accents, case, punctuation and spacing ignored."""
     if name.isascii():
+        if name.replace(" ", "").isalnum():  # nothing to strip: the common case
+            return " ".join(name.casefold().split())
         letters = name
     else:
         decomposed = unicodedata.normalize("NFKD", name)
