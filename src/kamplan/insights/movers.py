@@ -171,15 +171,19 @@ def find_moves(parts: list[dict[str, Any]]) -> list[Move]:
     namesakes, those where one states a former employer (a portfolio is full of common names). Only
     those people are turned into records.
     """
-    groups: tuple[dict[str, list[tuple[int, int]]], ...] = ({}, {}, {})
-    stating: set[str] = set()  # names of which some record states a former employer
+    emails: dict[str, list[tuple[int, int]]] = {}
+    profiles: dict[str, list[tuple[int, int]]] = {}
+    names: dict[str, list[tuple[int, int]]] = {}
+    # names of which some record states a former employer: only those namesakes are grouped
+    stating = {key[_NAME] for part in parts for key in part["keys"] if key[_FORMERLY] and key[_NAME]}
     for p, part in enumerate(parts):
         for k, key in enumerate(part["keys"]):
-            for index, at in zip(groups, (_EMAIL, _LINKEDIN, _NAME), strict=True):
-                if key[at]:
-                    index.setdefault(key[at], []).append((p, k))
-            if key[_FORMERLY] and key[_NAME]:
-                stating.add(key[_NAME])
+            if key[_EMAIL]:
+                emails.setdefault(key[_EMAIL], []).append((p, k))
+            if key[_LINKEDIN]:
+                profiles.setdefault(key[_LINKEDIN], []).append((p, k))
+            if key[_NAME] in stating:
+                names.setdefault(key[_NAME], []).append((p, k))
     records: dict[tuple[int, int], dict[str, Any]] = {}
 
     def people(where: list[tuple[int, int]]) -> list[dict[str, Any]]:
@@ -189,14 +193,14 @@ def find_moves(parts: list[dict[str, Any]]) -> list[Move]:
         return [records[spot] for spot in where]
 
     candidates: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    for kind in groups[:2]:
+    for kind in (emails, profiles):
         for where in kind.values():
             if len(where) < 2 or len(where) > MAX_SHARED or len({p for p, _ in where}) < len(where):
                 continue  # one record, or a shared mailbox or a placeholder address, not one person's
             group = people(where)
             candidates += [(a, b) for i, a in enumerate(group) for b in group[i + 1:]]
-    for name, where in groups[2].items():  # the record at the new account states the old one
-        if name in stating and len(where) > 1:
+    for where in names.values():  # the record at the new account states the old one
+        if len(where) > 1:
             group = people(where)
             candidates += [(old, new) for new in group if new["formerly"] for old in group if _states(new, old)]
     found: dict[tuple[str, str, str, str], Move] = {}
