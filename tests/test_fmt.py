@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import kamplan
 from kamplan.plugins import PluginHost
-from kamplan.repo.fmt import format_text
+from kamplan.repo.fmt import fmt, format_text
 
 HOST = PluginHost(entry_points=False)
 
@@ -109,14 +109,29 @@ def test_fmt_is_idempotent_and_keeps_the_validated_content(tmp_path, people, ord
         sections["stakeholders"].append({k: entry[k] for k in keys})
     data = {k: sections[k] for k in order}
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None if flow else False)
-    once = format_text(text)
-    assert format_text(once) == once
     before, after = tmp_path / "before.yaml", tmp_path / "after.yaml"
     before.write_text(text, encoding="utf-8")
-    after.write_text(once, encoding="utf-8")
     a = kamplan.validate([before], host=HOST)
+    if any(d.code == "E100" for d in a.diagnostics):
+        # PyYAML writes YAML 1.1: a NEL (U+0085) is a line break to it, text at column 0 to YAML 1.2.
+        # kamplan's reader refuses such a file, and so does fmt: reported, the file untouched.
+        result = fmt([before])
+        assert [d.code for d in result.diagnostics] == ["E100"] and before.read_text(encoding="utf-8") == text
+        return
+    once = format_text(text)
+    assert format_text(once) == once
+    after.write_text(once, encoding="utf-8")
     b = kamplan.validate([after], host=HOST)
     assert sorted((d.code, d.path, d.message) for d in a.diagnostics) == sorted(
         (d.code, d.path, d.message) for d in b.diagnostics)
     if a.portfolio.accounts:
         assert a.portfolio.accounts[0].plan.dump() == b.portfolio.accounts[0].plan.dump()
+
+
+def test_a_nel_that_yaml_1_1_reads_as_a_line_break_is_refused_not_reformatted(tmp_path):
+    """The example that found the case above: PyYAML's quoted scalar with a NEL at column 0."""
+    text = "kamplan: 1\naccount:\n  name: X\n  id: x\nstakeholders:\n- id: a\n  name: '\n\n\x85    '\n"
+    path = tmp_path / "nel.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = fmt([path])
+    assert [d.code for d in result.diagnostics] == ["E100"] and path.read_text(encoding="utf-8") == text
