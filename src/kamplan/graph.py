@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from kamplan.plan.model import STRENGTH_ORDER, Relationship, Stakeholder
+from kamplan.plan.model import STRENGTH_ORDER, STRENGTH_RANK, Relationship, Stakeholder
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -42,7 +42,6 @@ _REPORTING_COST = 2.0
 # A stale tie and a person about to leave are worse ways in than their strength and attitude say.
 _STALE_COST = 3.0
 _LEAVING_COST = 4.0
-_STRENGTH_RANK = {strength: index for index, strength in enumerate(STRENGTH_ORDER)}
 _ATTITUDE_COST = {"champion": 0.0, "supporter": 0.5, "neutral": 1.5, "unknown": 2.0, "skeptic": 3.0, "blocker": 6.0}
 
 
@@ -257,7 +256,7 @@ class StakeholderGraph:
         if known is None:
             rels = [keys["relationship"]["data"] for keys in self._pred.get((STAKEHOLDER, person_id), {}).values()
                     if "relationship" in keys]
-            known = self._relationships[person_id] = tuple(sorted(rels, key=lambda r: -_STRENGTH_RANK[r.strength]))
+            known = self._relationships[person_id] = tuple(sorted(rels, key=lambda r: -STRENGTH_RANK[r.strength]))
         return list(known)
 
     def coverage(self, person_id: str) -> Coverage:

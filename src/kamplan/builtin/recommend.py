@@ -11,7 +11,7 @@ from kamplan.builtin.scoring import coverage_without_each
 from kamplan.graph import WarmPath
 from kamplan.insights.coverage import active_people, coverage_of, key_players, stale_ties
 from kamplan.insights.window import revenue_window
-from kamplan.plan.model import Opportunity, Stakeholder
+from kamplan.plan.model import STRENGTH_RANK, Opportunity, Stakeholder
 from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Recommendation
 
@@ -24,7 +24,6 @@ MAX_INTERMEDIARIES = 3
 STEP_WORDS = {"relationship": "knows", "reports_to": "reports to", "manages": "manages",
               "dotted_to": "dotted line to", "dotted_manages": "dotted-line manager of", "influences": "influences",
               "influenced_by": "is influenced by", "allies": "is allied with"}
-STRENGTH_RANK = {"none": 0, "weak": 1, "medium": 2, "strong": 3}
 
 
 def _priority(score: float) -> int:

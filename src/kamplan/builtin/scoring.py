@@ -113,17 +113,8 @@ def coverage_without_each(account: Account, members: list[str | None]) -> dict[s
     for person in targets:
         weight = weights[person.id]
         total += weight
-        ties = coverage_of(account, person.id).members
-        kept = None
         for member in members:
-            if member is None:
-                credit = _credit(account, person.id, None)[0]
-            elif member in ties:
-                credit = _credit_from(account, person.id, member)[0]
-            else:
-                kept = kept if kept is not None else _credit(account, person.id, member)[0]
-                credit = kept
-            covered[member] += weight * credit
+            covered[member] += weight * _credit(account, person.id, member)[0]
     return {member: round(100.0 * value / total if total else 0.0, 1) for member, value in covered.items()}
 
 

@@ -207,12 +207,11 @@ class FileParts:
             if not self.pending and not prune:
                 return
             self.folder.mkdir(parents=True, exist_ok=True)
-            packs = {where[0] for key, where in self.index.data.items()
-                     if (not prune or key not in prune) and isinstance(where, list) and where}
-            compact = len(packs) >= self.MAX_PACKS
+            live = [key for key in self.index.data if not prune or key not in prune]
+            compact = len({_pack_of(self.index.data[key]) for key in live} - {None}) >= self.MAX_PACKS
             if compact:  # the live parts go into the new pack too
-                for key in self.index.data:
-                    if key not in self.pending and (not prune or key not in prune):
+                for key in live:
+                    if key not in self.pending:
                         text = self.get(key)
                         if text is not None:
                             self.pending[key] = text
@@ -236,7 +235,7 @@ class FileParts:
 
     def _remove_unused(self) -> None:
         """Remove the packs no part points to (one written in the last minute may be another run's)."""
-        used = {where[0] for where in self.index.data.values() if isinstance(where, list) and where}
+        used = {_pack_of(where) for where in self.index.data.values()}
         recent = time.time() - 60
         for entry in os.scandir(self.folder):
             if _PACK.fullmatch(entry.name) and entry.name not in used and entry.stat().st_mtime < recent:
@@ -244,6 +243,11 @@ class FileParts:
 
 
 _PACK = re.compile(r"pack-\d+-\d+\.bin")
+
+
+def _pack_of(where: Any) -> str | None:
+    """The pack an index entry points to (None for a damaged entry)."""
+    return where[0] if isinstance(where, list) and where and isinstance(where[0], str) else None
 # The parts stored as files (see FileParts); the others are JSON stores.
 FILE_PARTS = frozenset({"rec_blocks", "rec_top", "people"})
 

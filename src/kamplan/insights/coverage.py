@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, NamedTuple
 
-from kamplan.plan.model import STRENGTH_ORDER
+from kamplan.plan.model import STRENGTH_RANK
 
 if TYPE_CHECKING:
     from kamplan.account import Account
@@ -71,8 +71,7 @@ def _interaction_dates(account: Account) -> dict[tuple[str, str], dt.date]:
     return account.memo("interaction_dates", build)
 
 
-_RANK = {strength: index for index, strength in enumerate(STRENGTH_ORDER)}
-_MEDIUM = _RANK["medium"]
+_MEDIUM = STRENGTH_RANK["medium"]
 
 
 def _later(a: dt.date | None, b: dt.date | None) -> dt.date | None:
@@ -111,12 +110,12 @@ def coverage_of(account: Account, person_id: str) -> PersonCoverage:
     rels = [r for r in account.graph.relationships_of(person_id) if r.strength != "none"]
     solid, fresh = [], []
     for rel in rels:
-        if _RANK[rel.strength] >= _MEDIUM:
+        if STRENGTH_RANK[rel.strength] >= _MEDIUM:
             when = _later(rel.last_contact, met.get((rel.team, rel.stakeholder)))
             solid.append((rel, when))
             if when is not None and (today - when).days <= limit:  # is_fresh, inlined: asked for everyone
                 fresh.append((rel, when))
-    fresh.sort(key=lambda item: (-_RANK[item[0].strength], -(item[1].toordinal() if item[1] else 0)))
+    fresh.sort(key=lambda item: (-STRENGTH_RANK[item[0].strength], -(item[1].toordinal() if item[1] else 0)))
     if fresh:
         tie, when = fresh[0]
     elif rels:

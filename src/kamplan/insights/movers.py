@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kamplan.account import Account
 
-STRENGTH_RANK = {"strong": 3, "medium": 2, "weak": 1, "none": 0}
 FORMER_TAG = "formerly:"
 DUE_DAYS = 14
 # An e-mail or profile given to more records than this, or to two people of one plan, is a shared
@@ -99,7 +98,9 @@ def identities(account: Account, *, records: bool = True) -> tuple[dict[str, Any
         ``people``: by person id, what an action about them says (name, title, our ties, covered),
         read only for the accounts of a move.
     """
+    # here, not at the top: a warm recommend finds moves without importing the plan models
     from kamplan.insights.coverage import coverage_of
+    from kamplan.plan.model import STRENGTH_RANK
 
     team = account.team
     keys, found = [], {}
@@ -161,7 +162,7 @@ def _same_person(a: dict[str, Any], b: dict[str, Any]) -> str | None:
 
 def _states(person: dict[str, Any], employer: dict[str, Any]) -> bool:
     """Whether ``person`` states ``employer``'s account as a former employer."""
-    return bool(person["formerly"]) and any(f in employer["employer"] for f in person["formerly"])
+    return any(f in employer["employer"] for f in person["formerly"])
 
 
 def find_moves(parts: list[dict[str, Any]]) -> list[Move]:

@@ -45,6 +45,7 @@ Probability = Annotated[float, Field(ge=0, le=1)]
 ATTITUDE_ORDER = ("blocker", "skeptic", "unknown", "neutral", "supporter", "champion")
 INFLUENCE_ORDER = ("low", "medium", "high", "decisive")
 STRENGTH_ORDER = ("none", "weak", "medium", "strong")
+STRENGTH_RANK = {strength: rank for rank, strength in enumerate(STRENGTH_ORDER)}  # none 0 .. strong 3
 DEFAULT_HEALTH_WEIGHTS: dict[str, int | float] = {
     "coverage": 25, "freshness": 15, "sentiment": 15, "revenue": 20, "renewal": 10, "key_people": 10, "hygiene": 5,
 }

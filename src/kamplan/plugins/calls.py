@@ -128,7 +128,7 @@ def _recommendations(account: Account, host: PluginHost) -> list[dict[str, Any]]
 
     rows = []
     account_id, as_of = account.id, account.today.isoformat()
-    owner: list[str | None] = []  # the default owner, looked up once when a recommendation names nobody
+    default_owner = _default_owner(account)
     for entry in iter_registered(host, "register_recommenders"):
         for rec in safe_call(entry, "recommender", account) or []:
             if not isinstance(rec, Recommendation):
@@ -139,11 +139,9 @@ def _recommendations(account: Account, host: PluginHost) -> list[dict[str, Any]]
                                   f"priority must be a positive integer, got {rec.priority!r}")
             value, currency, converted = _in_reporting_currency(account, rec.value)
             basis = "; ".join(b for b in (rec.value_basis, converted) if b) or None
-            if not rec.owner and not owner:
-                owner.append(_default_owner(account))
             rows.append({"account": account_id, "recommender": entry.name, "kind": rec.kind, "title": rec.title,
                          "reason": rec.reason, "priority": rec.priority, "value": value, "value_basis": basis,
-                         "owner": rec.owner or owner[0],
+                         "owner": rec.owner or default_owner,
                          "due": (rec.due or _default_due(account, rec.kind)).isoformat(), "unit": rec.unit,
                          "offering": rec.offering, "stakeholder": rec.stakeholder, "details": rec.details,
                          "currency": currency, "as_of": as_of})
