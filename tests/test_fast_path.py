@@ -314,7 +314,24 @@ def test_the_byte_check_for_refused_characters_agrees_with_the_text_check(text):
     from kamplan.parse.fragments import OUTSIDE
 
     raw = text.encode("utf-8")
-    assert _outside_bytes(raw) == (OUTSIDE.search(raw.decode("utf-8-sig")) is not None)
+    expected = OUTSIDE.search(raw.decode("utf-8-sig")) is not None
+    assert _outside_bytes(raw) == expected
+    assert _outside_bytes(raw, raw.decode("utf-8-sig")) == expected
+
+
+def _indicator_by_regex(text):
+    """The definition of an indicator starting a node, as one regular expression (slow, but plain to read)."""
+    import re
+
+    return re.search(r"(?:\A|[\n\[{,]) *[&*!?]|[:\-] +[&*!?]", text) is not None
+
+
+@SETTINGS
+@given(text=st.text(alphabet=st.sampled_from(list("ab &*!?\n[{,:-")), max_size=30))
+def test_the_indicator_scan_agrees_with_its_definition(text):
+    from kamplan.parse.fast import _indicator_starts_a_value
+
+    assert _indicator_starts_a_value(text) == _indicator_by_regex(text)
 
 
 # -- folder plans ---------------------------------------------------------------------------------

@@ -46,26 +46,29 @@ FAST_PATH = os.environ.get("KAMPLAN_FAST_PATH", "1") != "0"
 # -- what sends a file the full way ---------------------------------------------------------------
 # The first thing in the file is a key at column 0 (then the root is that column's mapping).
 _FIRST = re.compile(r"(?: *(?:#[^\n]*)?\n)*(?=[^\s\-?:,\[\]{}#&*!|>'\"%@`])")
-# In UTF-8 bytes: ASCII control characters and DEL (tabs and CR included) are found by deleting every
-# other byte; line and paragraph separators, a BOM after the start and the non-characters U+FFFE/U+FFFF
-# are looked for as byte sequences, C1 controls only when their lead byte is there.
+# ASCII control characters and DEL (tabs and CR included) are found in the UTF-8 bytes by deleting every
+# other byte, C1 controls only when their lead byte is there; line and paragraph separators, a BOM after
+# the start and the non-characters U+FFFE/U+FFFF are looked for in the text, one character at a time
+# (a search for a character wider than any in the string is free, and the others are fast scans).
 _PLAIN_BYTES = bytes([10, *range(0x20, 0x7F), *range(0x80, 0x100)])
-_RARE_SEQUENCES = (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+_RARE_CHARACTERS = "\u2028\u2029\ufeff\ufffe\uffff"
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
-def _outside_bytes(raw: bytes) -> bool:
-    """:data:`kamplan.parse.fragments.OUTSIDE` on the file's UTF-8 bytes, several times faster than on text."""
+def _outside_bytes(raw: bytes, text: str | None = None) -> bool:
+    """:data:`kamplan.parse.fragments.OUTSIDE` on the file's UTF-8 bytes (and its text, when given: the
+    text the bytes decode to, BOM removed), several times faster than the regular expression on text."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if raw.translate(None, _PLAIN_BYTES):
         return True
-    if any(seq in raw for seq in _RARE_SEQUENCES):  # each a fast substring search, no regex over the file
+    if b"\xc2" in raw and _C1.search(raw) is not None:
         return True
-    return b"\xc2" in raw and _C1.search(raw) is not None
+    if text is None:
+        text = raw.decode("utf-8")
+    return any(character in text for character in _RARE_CHARACTERS)
 
 
-_INDICATOR = re.compile(r"[&*!?]")
 # A flow collection left open at the end of a line (libyaml and yaml-rs disagree on some of those).
 _OPEN_FLOW = re.compile(r"[\[{][^\]}\n]*\n")
 _OPEN_FLOW_BYTES = re.compile(rb"[\[{][^\]}\n]*\n")
@@ -86,14 +89,20 @@ def _indicator_starts_a_value(text: str) -> bool:
 
     Such a character in running text ("R&D", "Great!") is common and harmless; it starts a node
     only right after a line's indentation, ``key:`` + space, ``-`` + space, or ``[``, ``{``, ``,``.
+    Each character is looked for with ``str.find`` and only its occurrences are looked at (a regular
+    expression scanning the text is several times slower).
     """
-    for found in _INDICATOR.finditer(text):
-        before = found.start()
-        while before > 0 and text[before - 1] == " ":
-            before -= 1
-        previous = text[before - 1] if before > 0 else "\n"
-        if previous in "\n[{," or (previous in ":-" and before < found.start()):
-            return True
+    find = text.find
+    for indicator in "&*!?":
+        found = find(indicator)
+        while found >= 0:
+            before = found
+            while before > 0 and text[before - 1] == " ":
+                before -= 1
+            previous = text[before - 1] if before > 0 else "\n"
+            if previous in "\n[{," or (previous in ":-" and before < found):
+                return True
+            found = find(indicator, found + 1)
     return False
 
 
@@ -122,7 +131,7 @@ def read_fast(text: str, file: str, raw: bytes | None = None) -> tuple[dict[str,
             return None
         text = text.replace("\r\n", "\n")
         raw = raw.replace(b"\r\n", b"\n") if raw is not None else None
-    outside = _outside_bytes(raw) if raw is not None else OUTSIDE.search(text) is not None
+    outside = _outside_bytes(raw, text) if raw is not None else OUTSIDE.search(text) is not None
     if outside or not _FIRST.match(text) or _open_flow(text, raw) or _indicator_starts_a_value(text):
         return None
     try:
