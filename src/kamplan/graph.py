@@ -117,25 +117,30 @@ class StakeholderGraph:
         graph = cls()
         plan = account.plan
         builder = _Builder(graph)
-        node, edge, nodes = builder.node, builder.edge, builder.nodes
+        node, edge, nodes, succ = builder.node, builder.edge, builder.nodes, builder.succ
         for unit in plan.units:
             node((UNIT, unit.id), kind=UNIT, data=unit)
         for member in account.team.values():
             node((TEAM, member.id), kind=TEAM, data=member)
-        for person in plan.stakeholders:
-            node((STAKEHOLDER, person.id), kind=STAKEHOLDER, data=person)
+        people = [((STAKEHOLDER, person.id), person) for person in plan.stakeholders]
+        for here, person in people:
+            node(here, kind=STAKEHOLDER, data=person)
         for unit in plan.units:
             if unit.parent and (UNIT, unit.parent) in nodes:
                 edge((UNIT, unit.id), (UNIT, unit.parent), "part_of", {"kind": "part_of"})
-        for person in plan.stakeholders:
-            here = (STAKEHOLDER, person.id)
-            if person.reports_to and (STAKEHOLDER, person.reports_to) in nodes and person.reports_to != person.id:
-                edge(here, (STAKEHOLDER, person.reports_to), "reports_to", {"kind": "reports_to"})
+        for here, person in people:
+            manager = person.reports_to
+            if manager and manager != person.id:
+                there = (STAKEHOLDER, manager)
+                if there in nodes:
+                    edge(here, there, "reports_to", {"kind": "reports_to"})
             for manager in person.dotted_to:
                 if (STAKEHOLDER, manager) in nodes and manager != person.id:
                     edge(here, (STAKEHOLDER, manager), "dotted", {"kind": "dotted"})
-            if person.unit and (UNIT, person.unit) in nodes:
-                edge(here, (UNIT, person.unit), "member_of", {"kind": "member_of"})
+            if person.unit:
+                there = (UNIT, person.unit)
+                if there in nodes:
+                    edge(here, there, "member_of", {"kind": "member_of"})
         for tie in plan.influence:
             a, b = (STAKEHOLDER, tie.from_), (STAKEHOLDER, tie.to)
             if a in nodes and b in nodes and a != b:
@@ -145,8 +150,13 @@ class StakeholderGraph:
             if b in nodes:
                 if a not in nodes:
                     node(a, kind=TEAM, data=account.declared_people.get(rel.team))
-                edge(a, b, "relationship", {"kind": "relationship", "strength": rel.strength,
-                                            "last_contact": rel.last_contact, "data": rel})
+                attrs = {"kind": "relationship", "strength": rel.strength, "last_contact": rel.last_contact,
+                         "data": rel}
+                keys = succ[a].get(b)
+                if keys is None:  # the usual case, inlined: one relationship per pair
+                    succ[a][b] = builder.pred[b][a] = {"relationship": attrs}
+                else:
+                    edge(a, b, "relationship", attrs)
         return graph
 
     # -- nodes ------------------------------------------------------------------------------------
@@ -365,33 +375,38 @@ class StakeholderGraph:
 
     def _introductions(self) -> tuple[dict[str, list[tuple[str, str, float]]], set[str]]:
         """Per person who is there: whom they can introduce us to, the step's name and what passing
-        through them and over the step costs; and the people who left (kept: they do not depend on a date)."""
-        known = self.__dict__.get("_introductions_table")
-        if known is None:
-            people = self.stakeholders()
-            left = {p.id for p in people if p.status == "left"}
-            adjacency = {}
-            for person in people:
-                if person.id in left:
-                    continue
-                through = _ATTITUDE_COST.get(person.attitude, 2.0) + (_LEAVING_COST if person.status == "leaving"
-                                                                       else 0.0)
-                adjacency[person.id] = [(other, kind, through + cost) for other, kind, cost
-                                        in self._person_steps(person.id) if other not in left]
-            known = self.__dict__["_introductions_table"] = (adjacency, left)
-        return known
+        through them and over the step costs; and the people who left (kept: they do not depend on a date).
 
-    def _person_steps(self, person_id: str) -> Iterator[tuple[str, str, float]]:
-        """Where one can be introduced from ``person_id``, with the step named from their side."""
-        node = (STAKEHOLDER, person_id)
-        for dst, keys in self._succ.get(node, {}).items():
-            for key, attrs in keys.items():
-                if dst[0] == STAKEHOLDER and key in _OUTWARD:
-                    yield dst[1], _OUTWARD[key], _step_cost(key, attrs)
-        for src, keys in self._pred.get(node, {}).items():
-            for key, attrs in keys.items():
-                if src[0] == STAKEHOLDER and key in _INWARD:
-                    yield src[1], _INWARD[key], _step_cost(key, attrs)
+        Each person's steps are their edges out (named as ``_OUTWARD`` says), then their edges in
+        (``_INWARD``), in the graph's order: the warm-path search breaks ties in that order.
+        """
+        known = self.__dict__.get("_introductions_table")
+        if known is not None:
+            return known
+        people = self.stakeholders()
+        left = {p.id for p in people if p.status == "left"}
+        adjacency: dict[str, list[tuple[str, str, float]]] = {}
+        succ, pred, outward, inward = self._succ, self._pred, _OUTWARD, _INWARD
+        for person in people:
+            if person.id in left:
+                continue
+            through = _ATTITUDE_COST.get(person.attitude, 2.0) + (_LEAVING_COST if person.status == "leaving" else 0.0)
+            node = (STAKEHOLDER, person.id)
+            steps = []
+            for neighbours, names in ((succ[node], outward), (pred[node], inward)):
+                for (kind, other), keys in neighbours.items():
+                    if kind != STAKEHOLDER or other in left:
+                        continue
+                    for key, attrs in keys.items():
+                        name = names.get(key)
+                        if name is not None:
+                            cost = _REPORTING_STEP_COST.get(key)
+                            if cost is None:
+                                cost = _TIE_COST.get(attrs.get("strength", "medium"), 2.0)
+                            steps.append((other, name, through + cost))
+            adjacency[person.id] = steps
+        known = self.__dict__["_introductions_table"] = (adjacency, left)
+        return known
 
 
 class _Builder:
@@ -425,9 +440,5 @@ _OUTWARD = {"reports_to": "reports_to", "dotted": "dotted_to", "influences": "in
 _INWARD = {"reports_to": "manages", "dotted": "dotted_manages", "influences": "influenced_by", "allies": "allies"}
 
 
-def _step_cost(key: str, attrs: dict[str, Any]) -> float:
-    if key == "reports_to":
-        return _REPORTING_COST
-    if key == "dotted":
-        return _REPORTING_COST + 1.0
-    return _TIE_COST.get(attrs.get("strength", "medium"), 2.0)
+# Stepping over a reporting line costs the same whatever else the edge says; an informal tie costs by strength.
+_REPORTING_STEP_COST = {"reports_to": _REPORTING_COST, "dotted": _REPORTING_COST + 1.0}
