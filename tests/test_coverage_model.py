@@ -83,3 +83,37 @@ def test_interaction_references_are_checked(cli, root):
     unknown = [(d["code"], d["path"]) for d in rows if d["code"] == "E301"]
     assert unknown == [("E301", "interactions[0].stakeholders[0]")]
     assert any(d["code"] == "W504" and d["path"] == "interactions[1].date" for d in rows)
+
+
+def _without_member(plan: Path, member: str, folder: Path) -> Path:
+    """A copy of a plan file in ``folder`` with ``member``'s relationships taken out."""
+    import yaml
+
+    data = yaml.safe_load(plan.read_text(encoding="utf-8"))
+    data["relationships"] = [r for r in data.get("relationships") or [] if r.get("team") != member]
+    copy = folder / "account_plans" / plan.name
+    copy.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize("plan", [*(pytest.param(p, id=p.stem) for p in
+                                   sorted((Path(__file__).parent.parent / "account_plans").glob("*.yaml"))),
+                                  pytest.param(None, id="cov")])
+def test_coverage_without_a_member_is_the_coverage_of_the_plan_without_their_ties(tmp_path, root, plan):
+    """What the key-person risk compares: the score as if that member's relationships were not there
+    (someone they do not know keeps their credit, a weak tie of another member included)."""
+    import shutil
+
+    from kamplan.builtin.scoring import coverage, coverage_without_each
+
+    plan = plan or root / "account_plans" / "cov.yaml"
+    work = tmp_path / "without"
+    (work / "account_plans").mkdir(parents=True)
+    shutil.copy(plan.parent.parent / "kamplan.yaml", work / "kamplan.yaml")
+    account = kamplan.load_portfolio([plan], host=HOST).accounts[0]
+    members = sorted({r.team for r in account.plan.relationships})
+    each = coverage_without_each(account, [None, *members, "nobody-at-all"])
+    assert each[None] == each["nobody-at-all"] == coverage(account).value
+    for member in members:
+        alone = kamplan.load_portfolio([_without_member(plan, member, work)], host=HOST).accounts[0]
+        assert coverage(account, without=member).value == each[member] == coverage(alone).value, member

@@ -39,30 +39,35 @@ def person_weight(person: Stakeholder) -> float:
 
 
 def _credit(account: Account, person_id: str, without: str | None) -> tuple[float, bool]:
-    """A person's coverage credit and whether they are covered (insights.coverage), ``without`` a member."""
-    if without is None:
-        found = coverage_of(account, person_id)
+    """A person's coverage credit and whether they are covered (insights.coverage), ``without`` a member.
+
+    Covered: the strength value of the strongest fresh medium or strong tie; else ``STALE_CREDIT`` for
+    a medium or strong tie that is stale, 0.3 for a weak tie, 0 for none. Without a member, the same,
+    on the ties the others hold (a person that member does not know keeps their credit).
+    """
+    found = coverage_of(account, person_id)
+    if without is None or without not in found.members:
         if found.covered and found.tie is not None:
             return STRENGTH_VALUE[found.tie.strength], True
         return (STALE_CREDIT if found.stale else STRENGTH_VALUE["weak"] if found.best == "weak" else 0.0), False
-    if without not in coverage_of(account, person_id).members:  # their credit does not hang on that member
-        kept: dict[str, tuple[float, bool]] = account.memo("credit_kept", dict)
-        if person_id not in kept:
-            kept[person_id] = _credit_from(account, person_id, None)
-        return kept[person_id]
     return _credit_from(account, person_id, without)
 
 
-def _credit_from(account: Account, person_id: str, without: str | None) -> tuple[float, bool]:
-    best, stale = 0.0, False
+def _credit_from(account: Account, person_id: str, without: str) -> tuple[float, bool]:
+    """:func:`_credit` of a person ``without`` knows, from the ties the other members hold."""
+    best, stale, weak = 0.0, False, False
     for rel in account.graph.relationships_of(person_id):
-        if rel.team == without or rel.strength in ("none", "weak"):
+        if rel.team == without or rel.strength == "none":
             continue
-        if is_fresh(account, effective_last_contact(account, rel)):
+        if rel.strength == "weak":
+            weak = True
+        elif is_fresh(account, effective_last_contact(account, rel)):
             best = max(best, STRENGTH_VALUE[rel.strength])
         else:
             stale = True
-    return (best, True) if best else (STALE_CREDIT if stale else 0.0, False)
+    if best:
+        return best, True
+    return (STALE_CREDIT if stale else STRENGTH_VALUE["weak"] if weak else 0.0), False
 
 
 STALE_CREDIT = 0.15  # an old medium or strong tie is worth a little, but it does not cover anyone
@@ -113,8 +118,11 @@ def coverage_without_each(account: Account, members: list[str | None]) -> dict[s
     for person in targets:
         weight = weights[person.id]
         total += weight
+        knows = coverage_of(account, person.id).members
+        kept = _credit(account, person.id, None)[0] * weight  # the credit of anyone who does not know them
         for member in members:
-            covered[member] += weight * _credit(account, person.id, member)[0]
+            covered[member] += (_credit_from(account, person.id, member)[0] * weight
+                                if member is not None and member in knows else kept)
     return {member: round(100.0 * value / total if total else 0.0, 1) for member, value in covered.items()}
 
 
