@@ -283,13 +283,18 @@ class StakeholderGraph:
 
     def relationships_by_member(self) -> dict[str, list[Relationship]]:
         """Team member id -> their relationships (``none`` strength excluded)."""
-        out: dict[str, list[Relationship]] = {}
-        for src, neighbours in self._succ.items():
-            for keys in neighbours.values():
-                attrs = keys.get("relationship")
-                if attrs is not None and attrs["strength"] != "none":
-                    out.setdefault(src[1], []).append(attrs["data"])
-        return out
+        known = self.__dict__.get("_by_member")
+        if known is None:  # one walk over every node's edges, kept: rules and recommenders all ask
+            found: dict[str, list[Relationship]] = {}
+            for src, neighbours in self._succ.items():
+                if src[0] != TEAM:
+                    continue
+                for keys in neighbours.values():
+                    attrs = keys.get("relationship")
+                    if attrs is not None and attrs["strength"] != "none":
+                        found.setdefault(src[1], []).append(attrs["data"])
+            known = self.__dict__["_by_member"] = found
+        return {member: list(rels) for member, rels in known.items()}
 
     def warm_paths(self, target: str, *, limit: int = 3, max_hops: int = 5,
                    stale: frozenset[tuple[str, str]] = frozenset()) -> list[WarmPath]:

@@ -236,9 +236,10 @@ def _unit_access(account: Account, unit_id: str) -> tuple[list[Stakeholder], int
         graph = account.graph
         members = [graph.stakeholder(p) for u in _units_below(account, unit_id) for p in graph.unit_members(u)]
         members = [m for m in members if m.status != "left"]
-        best = max((STRENGTH_RANK[graph.coverage(m.id).best] for m in members), default=0)
+        found = [coverage_of(account, m.id) for m in members]  # .best: the strongest tie of any age
+        best = max((STRENGTH_RANK[c.best] for c in found), default=0)
         friends = [m for m in members if m.attitude in ("champion", "supporter")]
-        known = [m for m in members if coverage_of(account, m.id).covered]
+        known = [m for m, c in zip(members, found, strict=True) if c.covered]
         return members, best, friends, known
 
     return account.memo(f"unit_access:{unit_id}", build)
