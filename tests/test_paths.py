@@ -54,6 +54,26 @@ def test_a_plans_folder_symlinked_out_is_refused(cli, small_portfolio_dir, outsi
     assert _codes(result) == [("elsewhere/secret.yaml", "E113")] and result.code == 1
 
 
+def test_a_plans_folder_that_becomes_a_link_is_refused_at_the_next_run_of_the_same_process(cli, small_portfolio_dir,
+                                                                                           outside):
+    """Folders are resolved once per run, never across runs: a server that keeps running sees the link.
+    A plan named through the linked folder is refused too, not read as a plan of no repository."""
+    import shutil
+
+    import kamplan
+
+    plans = small_portfolio_dir / "account_plans"
+    first = kamplan.validate([small_portfolio_dir], use_cache=False)
+    assert not any(d.code == "E113" for d in first.diagnostics)
+    shutil.rmtree(plans)
+    shutil.copy(small_portfolio_dir.parent / "outside" / "secret.yaml", outside / "alpha.yaml")
+    plans.symlink_to(outside)
+    again = kamplan.validate([plans / "alpha.yaml"], use_cache=False)
+    assert [d.code for d in again.diagnostics] == ["E113"]
+    named = cli("validate", "--format", "json", "account_plans/alpha.yaml", cwd=small_portfolio_dir)
+    assert _codes(named) == [("account_plans/alpha.yaml", "E113")] and named.code == 1
+
+
 def test_a_symlink_inside_the_repository_is_fine(cli, small_portfolio_dir):
     plans = small_portfolio_dir / "account_plans"
     (small_portfolio_dir / "drafts").mkdir()

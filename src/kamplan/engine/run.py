@@ -28,7 +28,14 @@ from kamplan.userdirs import sign, user_key
 if TYPE_CHECKING:
     from kamplan.engine.runner import Progress
     from kamplan.engine.unit import Visit
-from kamplan.read.discovery import configured_plans_dir, discover, files_of_plan, find_config, plans_in
+from kamplan.read.discovery import (
+    configured_plans_dir,
+    discover,
+    files_of_plan,
+    find_config,
+    plans_in,
+    resolving_folders_once,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +86,14 @@ def run_portfolio(
         UsageError: When a path does not exist or holds no plans.
         PluginError: When a plugin fails to load or raises in a hook.
     """
+    with resolving_folders_once():
+        return _run(paths, parts, visit, visit_when, use_cache, parallel, plugin_dirs, host, progress, texts,
+                    warnings)
+
+
+def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, visit_when: VisitWhen | None,
+         use_cache: bool, parallel: bool, plugin_dirs: Iterable[PathArg], host: Any, progress: Progress | None,
+         texts: Mapping[Path, str] | None, warnings: bool) -> PortfolioResult:
     plan_paths = discover(paths)
     dirs = plugin_dirs_for(plan_paths, plugin_dirs)
     if host is not None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -128,11 +129,43 @@ def outside_repository(path: Path) -> tuple[Path, Path] | None:
     config = find_config(path if path.is_dir() and not path.is_symlink() else path.parent)
     if config is None:
         return None
-    root = config.parent.resolve()
-    real = path.resolve()
+    root = _resolved_folder(config.parent)
+    if path.name in ("", ".", "..") or path.is_symlink():
+        real = path.resolve()
+    else:  # not a link itself: where its folder really is, and its name there
+        real = _resolved_folder(path.parent) / path.name
     if real == root or root in real.parents:
         return None
     return real, root
+
+
+# Where each folder really is, while :func:`resolving_folders_once` is in effect (one engine run).
+_RESOLVED_FOLDERS: dict[Path, Path] | None = None
+
+
+def _resolved_folder(folder: Path) -> Path:
+    if _RESOLVED_FOLDERS is None:
+        return folder.resolve()
+    real = _RESOLVED_FOLDERS.get(folder)
+    if real is None:
+        real = _RESOLVED_FOLDERS[folder] = folder.resolve()
+    return real
+
+
+@contextmanager
+def resolving_folders_once() -> Iterator[None]:
+    """Resolve each folder's symlinks once while reading a portfolio, not once per plan.
+
+    Only for the length of one run: a long-lived process (``serve``, ``lsp``) sees a folder that
+    becomes a link at its next run, so the repository check never trusts an old answer.
+    """
+    global _RESOLVED_FOLDERS
+    outer = _RESOLVED_FOLDERS
+    _RESOLVED_FOLDERS = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _RESOLVED_FOLDERS = outer
 
 
 def plans_in(folder: Path) -> list[Path]:
@@ -162,7 +195,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for path in given:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
-        path = path.absolute() if path.is_symlink() else path.resolve()  # a link is checked, not followed
+        path = _as_named(path)
         if path.is_file():
             plans.append(path)
             continue
@@ -182,6 +215,23 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     if not unique:
         raise UsageError(f"no plans found in {', '.join(str(p) for p in given)}")
     return unique
+
+
+def _as_named(path: Path) -> Path:
+    """A PATH argument as an absolute path: resolved, unless a link leads it out of its repository.
+
+    A link is checked, not followed: a path that is a link, or that reaches out of the repository it
+    is named in through a linked folder (``account_plans/alpha.yaml`` with ``account_plans`` a link
+    to elsewhere), is kept as named, so that reading it is refused (E113) instead of reading
+    whatever the link points to as a plan of no repository.
+    """
+    if path.is_symlink():
+        return path.absolute()
+    real = path.resolve()
+    named = Path(os.path.normpath(path.absolute()))
+    if real != named and outside_repository(named) is not None:
+        return named
+    return real
 
 
 def _is_plans_folder(path: Path) -> bool:
