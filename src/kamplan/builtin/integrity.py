@@ -50,68 +50,72 @@ def unknown_references(account: Account) -> Iterator[Finding]:
     offerings = set(account.offerings)
     goals = {g.id for g in plan.goals}
 
-    def check(value: str | None, known: set[str], what: str, *path: str | int) -> Iterator[Finding]:
-        if value is not None and value not in known:
-            yield _error(f"unknown {what} {quote(value)}", *path)
+    found: list[Finding] = []
 
-    yield from check(plan.account.owner, team, "team member", "account", "owner")
+    def check(value: str | None, known: set[str], what: str, *path: str | int) -> None:
+        # a call per reference, not a generator: a plan has about a thousand of them
+        if value is not None and value not in known:
+            found.append(_error(f"unknown {what} {quote(value)}", *path))
+
+    check(plan.account.owner, team, "team member", "account", "owner")
     if plan.account.parent is not None and plan.account.parent not in account.portfolio_ids:
-        yield _error(unknown_parent_message(plan.account.parent), "account", "parent")
+        found.append(_error(unknown_parent_message(plan.account.parent), "account", "parent"))
     for i, unit in enumerate(plan.units):
-        yield from check(unit.parent, units, "unit", "units", i, "parent")
+        check(unit.parent, units, "unit", "units", i, "parent")
     for i, member in enumerate(plan.team):
         if account.team[member.id].name is None:
-            yield _error(f"team member {member.id!r} has no name and is not declared in kamplan.yaml people",
-                         "team", i, "id")
+            found.append(_error(f"team member {member.id!r} has no name and is not declared in kamplan.yaml people",
+                                "team", i, "id"))
     for i, person in enumerate(plan.stakeholders):
-        yield from check(person.unit, units, "unit", "stakeholders", i, "unit")
-        yield from check(person.reports_to, people, "stakeholder", "stakeholders", i, "reports_to")
+        check(person.unit, units, "unit", "stakeholders", i, "unit")
+        check(person.reports_to, people, "stakeholder", "stakeholders", i, "reports_to")
         for j, manager in enumerate(person.dotted_to):
-            yield from check(manager, people, "stakeholder", "stakeholders", i, "dotted_to", j)
+            check(manager, people, "stakeholder", "stakeholders", i, "dotted_to", j)
     for i, rel in enumerate(plan.relationships):
-        yield from check(rel.team, team, "team member", "relationships", i, "team")
-        yield from check(rel.stakeholder, people, "stakeholder", "relationships", i, "stakeholder")
+        check(rel.team, team, "team member", "relationships", i, "team")
+        check(rel.stakeholder, people, "stakeholder", "relationships", i, "stakeholder")
     for i, tie in enumerate(plan.influence):
-        yield from check(tie.from_, people, "stakeholder", "influence", i, "from")
-        yield from check(tie.to, people, "stakeholder", "influence", i, "to")
+        check(tie.from_, people, "stakeholder", "influence", i, "from")
+        check(tie.to, people, "stakeholder", "influence", i, "to")
     objectives = {o.id for o in plan.objectives}
     for i, cell in enumerate(plan.opportunities):
-        yield from check(cell.unit, units, "unit", "opportunities", i, "unit")
-        yield from check(cell.offering, offerings, "offering", "opportunities", i, "offering")
-        yield from check(cell.sponsor, people, "stakeholder", "opportunities", i, "sponsor")
+        check(cell.unit, units, "unit", "opportunities", i, "unit")
+        check(cell.offering, offerings, "offering", "opportunities", i, "offering")
+        check(cell.sponsor, people, "stakeholder", "opportunities", i, "sponsor")
         for j, influence in enumerate(cell.buying_influences):
-            yield from check(influence.stakeholder, people, "stakeholder", "opportunities", i, "buying_influences", j,
+            check(influence.stakeholder, people, "stakeholder", "opportunities", i, "buying_influences", j,
                              "stakeholder")
     for i, goal in enumerate(plan.goals):
-        yield from check(goal.owner, team, "team member", "goals", i, "owner")
-        yield from check(goal.objective, objectives, "objective", "goals", i, "objective")
+        check(goal.owner, team, "team member", "goals", i, "owner")
+        check(goal.objective, objectives, "objective", "goals", i, "objective")
     for i, objective in enumerate(plan.objectives):
-        yield from check(objective.owner, people, "stakeholder", "objectives", i, "owner")
+        check(objective.owner, people, "stakeholder", "objectives", i, "owner")
         for j, offering in enumerate(objective.offerings):
-            yield from check(offering, offerings, "offering", "objectives", i, "offerings", j)
+            check(offering, offerings, "offering", "objectives", i, "offerings", j)
     for i, action in enumerate(plan.actions):
-        yield from check(action.owner, team, "team member", "actions", i, "owner")
-        yield from check(action.goal, goals, "goal", "actions", i, "goal")
+        check(action.owner, team, "team member", "actions", i, "owner")
+        check(action.goal, goals, "goal", "actions", i, "goal")
         for j, person_id in enumerate(action.stakeholders):
-            yield from check(person_id, people, "stakeholder", "actions", i, "stakeholders", j)
+            check(person_id, people, "stakeholder", "actions", i, "stakeholders", j)
     for i, decision in enumerate(plan.decisions):
         for j, person_id in enumerate(decision.decided_by):
-            yield from check(person_id, people, "stakeholder", "decisions", i, "decided_by", j)
+            check(person_id, people, "stakeholder", "decisions", i, "decided_by", j)
         for j, offering in enumerate(decision.offerings):
-            yield from check(offering, offerings, "offering", "decisions", i, "offerings", j)
+            check(offering, offerings, "offering", "decisions", i, "offerings", j)
         for j, unit_id in enumerate(decision.units):
-            yield from check(unit_id, units, "unit", "decisions", i, "units", j)
+            check(unit_id, units, "unit", "decisions", i, "units", j)
     for i, risk in enumerate(plan.risks):
-        yield from check(risk.stakeholder, people, "stakeholder", "risks", i, "stakeholder")
+        check(risk.stakeholder, people, "stakeholder", "risks", i, "stakeholder")
     for i, meeting in enumerate(plan.interactions):
         for j, member_id in enumerate(meeting.team):
-            yield from check(member_id, team, "team member", "interactions", i, "team", j)
+            check(member_id, team, "team member", "interactions", i, "team", j)
         for j, person_id in enumerate(meeting.stakeholders):
-            yield from check(person_id, people, "stakeholder", "interactions", i, "stakeholders", j)
+            check(person_id, people, "stakeholder", "interactions", i, "stakeholders", j)
     for i, contract in enumerate(plan.contracts):
-        yield from check(contract.unit, units, "unit", "contracts", i, "unit")
+        check(contract.unit, units, "unit", "contracts", i, "unit")
         for j, offering in enumerate(contract.offerings):
-            yield from check(offering, offerings, "offering", "contracts", i, "offerings", j)
+            check(offering, offerings, "offering", "contracts", i, "offerings", j)
+    yield from found
 
 
 def find_loops(parent_of: dict[str, str | None]) -> list[list[str]]:
