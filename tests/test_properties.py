@@ -99,3 +99,20 @@ def test_indented_json_is_what_json_dumps_writes(value):
     expected = json.dumps(value, ensure_ascii=False, indent=2, default=str)
     assert indented(value) == expected
     assert block(value) == "  " + expected.replace("\n", "\n  ")
+
+
+_TEMPLATE_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4), max_leaves=25)
+
+
+@given(_TEMPLATE_JSON)
+@settings(max_examples=300, deadline=None)
+def test_the_pages_json_filter_is_what_jinjas_tojson_writes(value):
+    """An account page shows each score's details as ``tojson(indent=2)`` did: keys sorted, non-ASCII and
+    the characters HTML cares about escaped."""
+    from jinja2.utils import htmlsafe_json_dumps
+
+    from kamplan.render.html import pretty_json
+
+    assert pretty_json(value) == htmlsafe_json_dumps(value, indent=2, sort_keys=True)

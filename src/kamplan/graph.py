@@ -42,6 +42,7 @@ _REPORTING_COST = 2.0
 # A stale tie and a person about to leave are worse ways in than their strength and attitude say.
 _STALE_COST = 3.0
 _LEAVING_COST = 4.0
+_NEVER = float("inf")
 _ATTITUDE_COST = {"champion": 0.0, "supporter": 0.5, "neutral": 1.5, "unknown": 2.0, "skeptic": 3.0, "blocker": 6.0}
 
 
@@ -363,6 +364,9 @@ class StakeholderGraph:
                 heapq.heappush(heap, (start, counter, rel.stakeholder, None, "relationship", 1))
                 counter += 1
             push, pop = heapq.heappush, heapq.heappop
+            # the cheapest cost pushed for each person: a dearer (or equally dear, later) way there would
+            # only be popped after it and dropped, so it is not pushed at all (same tree, fewer steps)
+            offered: dict[str, float] = {}
             while heap:
                 here_cost, _, here, before, step, depth = pop(heap)
                 if here in cost:
@@ -372,8 +376,11 @@ class StakeholderGraph:
                     continue
                 for other, kind, step_cost in adjacency[here]:
                     if other not in cost:
-                        push(heap, (here_cost + step_cost, counter, other, here, kind, depth + 1))
-                        counter += 1
+                        there = here_cost + step_cost
+                        if there < offered.get(other, _NEVER):
+                            offered[other] = there
+                            push(heap, (there, counter, other, here, kind, depth + 1))
+                            counter += 1
             trees[member] = (cost, previous)
         cache[max_hops, stale] = trees
         return trees

@@ -12,24 +12,27 @@ import json
 import math
 from typing import Any
 
-_string = json.encoder.encode_basestring  # the C encoder, non-ASCII kept
+_string = json.encoder.encode_basestring  # the C encoders: non-ASCII kept, and escaped
+_ascii_string = json.encoder.encode_basestring_ascii
 
 
-def indented(value: Any, pad: str = "\n") -> str:
+def indented(value: Any, pad: str = "\n", *, ensure_ascii: bool = False, sort_keys: bool = False) -> str:
     """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2, default=str)`` writes it.
 
     Args:
         value: What to write (non-JSON values as their ``str``, tuples as lists).
         pad: What starts each new line: a line end and the indentation the value sits at.
+        ensure_ascii: Escape non-ASCII characters, as ``json.dumps`` does by default.
+        sort_keys: Write each mapping's keys in order, as ``sort_keys=True`` does.
     """
     out: list[str] = []
-    _write(value, pad, out)
+    _write(value, pad, out, _ascii_string if ensure_ascii else _string, sort_keys)
     return "".join(out)
 
 
-def _write(value: Any, pad: str, out: list[str]) -> None:
+def _write(value: Any, pad: str, out: list[str], string: Any, sort_keys: bool) -> None:
     if isinstance(value, str):
-        out.append(_string(value))
+        out.append(string(value))
     elif value is None or value is True or value is False or isinstance(value, int | float):
         out.append(_scalar(value))
     elif isinstance(value, dict):
@@ -38,9 +41,9 @@ def _write(value: Any, pad: str, out: list[str]) -> None:
             return
         inner = pad + "  "
         out.append("{")
-        for index, (key, item) in enumerate(value.items()):
-            out.append(("," if index else "") + inner + _string(_key(key)) + ": ")
-            _write(item, inner, out)
+        for index, (key, item) in enumerate(sorted(value.items()) if sort_keys else value.items()):
+            out.append(("," if index else "") + inner + string(_key(key)) + ": ")
+            _write(item, inner, out, string, sort_keys)
         out.append(pad + "}")
     elif isinstance(value, list | tuple):
         if not value:
@@ -50,10 +53,10 @@ def _write(value: Any, pad: str, out: list[str]) -> None:
         out.append("[")
         for index, item in enumerate(value):
             out.append(("," if index else "") + inner)
-            _write(item, inner, out)
+            _write(item, inner, out, string, sort_keys)
         out.append(pad + "]")
     else:
-        _write(str(value), pad, out)  # default=str
+        _write(str(value), pad, out, string, sort_keys)  # default=str
 
 
 def _scalar(value: Any) -> str:

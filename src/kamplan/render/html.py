@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from kamplan.account import Account
+from kamplan.json_text import indented
 from kamplan.render.html_tables import finding_items, recommendation_rows, stakeholder_rows, whitespace_rows
 from kamplan.render.palette import PALETTES, color_key
 from kamplan.render.values import label, md_cell, money, pct
@@ -50,8 +51,16 @@ def environment() -> Environment:
                       autoescape=select_autoescape(["html"], default_for_string=True), trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(md=md_cell, money=money, pct=pct, label=label, jsonscript=json_script, capped=capped,
-                       sparkline=sparkline)
+                       sparkline=sparkline, pretty_json=pretty_json)
     return env
+
+
+def pretty_json(value: Any) -> Markup:
+    """Jinja's ``tojson(indent=2)`` (keys sorted, non-ASCII and ``<>&'`` escaped), without the json
+    module's pure-Python indenting encoder (see :mod:`kamplan.json_text`)."""
+    text = indented(value, ensure_ascii=True, sort_keys=True)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                  .replace("'", "\\u0027"))
 
 
 def capped(value: Any, limit: int = 100) -> Any:
