@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -87,6 +87,7 @@ def asset(name: str) -> str:
     return resources.files("kamplan.render").joinpath("assets", name).read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=32)  # the same few assets on every page of a site
 def source_hash(text: str) -> str:
     """The CSP source that allows exactly this inline script or style (``'sha256-...'``)."""
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
