@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 STAKEHOLDER, TEAM, UNIT = "stakeholder", "team", "unit"
 Node = tuple[str, str]
+# Per team member: the cost of the cheapest warm path to each person, and the step that reached them
+# (the person before, the step's name, the path's length).
+_Trees = dict[str, tuple[dict[str, float], dict[str, tuple[str | None, str, int]]]]
 PERSON_EDGES = ("reports_to", "dotted", "influences", "conflicts", "allies")
 
 # Cost of stepping over an edge on a warm path: strong ties are cheap, weak ones expensive.
@@ -101,6 +104,9 @@ class StakeholderGraph:
         self._coverage: dict[str, Coverage] = {}  # scorers, rules and recommenders ask again and again
         self._relationships: dict[str, tuple[Relationship, ...]] = {}
         self._warm: dict[tuple[str, int, int, frozenset[tuple[str, str]]], tuple[WarmPath, ...]] = {}
+        self._by_member: dict[str, list[Relationship]] | None = None
+        self._warm_trees_by: dict[tuple[int, frozenset[tuple[str, str]]], _Trees] = {}
+        self._introductions_table: tuple[dict[str, list[tuple[str, str, float]]], set[str]] | None = None
 
     @cached_property
     def nx(self) -> nx.MultiDiGraph:
@@ -284,7 +290,7 @@ class StakeholderGraph:
 
     def relationships_by_member(self) -> dict[str, list[Relationship]]:
         """Team member id -> their relationships (``none`` strength excluded)."""
-        known = self.__dict__.get("_by_member")
+        known = self._by_member
         if known is None:  # one walk over every node's edges, kept: rules and recommenders all ask
             found: dict[str, list[Relationship]] = {}
             for src, neighbours in self._succ.items():
@@ -294,7 +300,7 @@ class StakeholderGraph:
                     attrs = keys.get("relationship")
                     if attrs is not None and attrs["strength"] != "none":
                         found.setdefault(src[1], []).append(attrs["data"])
-            known = self.__dict__["_by_member"] = found
+            known = self._by_member = found
         return {member: list(rels) for member, rels in known.items()}
 
     def warm_paths(self, target: str, *, limit: int = 3, max_hops: int = 5,
@@ -342,14 +348,13 @@ class StakeholderGraph:
         self._warm[target, limit, max_hops, stale] = tuple(paths)
         return paths
 
-    def _warm_trees(self, max_hops: int, stale: frozenset[tuple[str, str]]
-                    ) -> dict[str, tuple[dict[str, float], dict[str, tuple[str | None, str, int]]]]:
+    def _warm_trees(self, max_hops: int, stale: frozenset[tuple[str, str]]) -> _Trees:
         """Per team member: Dijkstra from their relationships over the people graph (cached)."""
-        cache = self.__dict__.setdefault("_warm_cache", {})
+        cache = self._warm_trees_by
         if (max_hops, stale) in cache:
             return cache[max_hops, stale]
         adjacency, left = self._introductions()
-        trees = {}
+        trees: _Trees = {}
         for member, rels in sorted(self.relationships_by_member().items()):
             cost: dict[str, float] = {}
             previous: dict[str, tuple[str | None, str, int]] = {}
@@ -392,7 +397,7 @@ class StakeholderGraph:
         Each person's steps are their edges out (named as ``_OUTWARD`` says), then their edges in
         (``_INWARD``), in the graph's order: the warm-path search breaks ties in that order.
         """
-        known = self.__dict__.get("_introductions_table")
+        known = self._introductions_table
         if known is not None:
             return known
         people = self.stakeholders()
@@ -417,7 +422,7 @@ class StakeholderGraph:
                                 cost = _TIE_COST.get(attrs.get("strength", "medium"), 2.0)
                             steps.append((other, name, through + cost))
             adjacency[person.id] = steps
-        known = self.__dict__["_introductions_table"] = (adjacency, left)
+        known = self._introductions_table = (adjacency, left)
         return known
 
 

@@ -17,7 +17,8 @@ _ascii_string = json.encoder.encode_basestring_ascii
 
 
 def indented(value: Any, pad: str = "\n", *, ensure_ascii: bool = False, sort_keys: bool = False) -> str:
-    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2, default=str)`` writes it.
+    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2, default=str)`` writes it (or with
+    ``ensure_ascii`` and ``sort_keys`` as given).
 
     Args:
         value: What to write (non-JSON values as their ``str``, tuples as lists).

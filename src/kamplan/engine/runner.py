@@ -120,4 +120,3 @@ def _chunks(items: list[Any], workers: int, most: int = 20) -> list[list[Any]]:
         chunks.append(items[start:start + size])
         start += size
     return chunks
-

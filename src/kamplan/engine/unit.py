@@ -90,7 +90,7 @@ def _compute(plan: Path, parts: Sequence[str], visit: Visit | None, check: bool,
             diagnostics += run_rules(account, host, warnings=warnings)
         entry["account"] = account.id
         entry["tier"] = model.account.tier
-        if warnings or diagnostics:  # else where the id is written is looked up only for a duplicate id
+        if warnings:  # an errors-only check looks up where the id is written only for a duplicate id
             entry["id_at"] = list(account.locator.locate(("account", "id"), key=True))
         if not any(d.severity == "error" for d in diagnostics):
             if parts:

@@ -80,9 +80,7 @@ def _later(a: dt.date | None, b: dt.date | None) -> dt.date | None:
 
 def effective_last_contact(account: Account, rel: Relationship) -> dt.date | None:
     """The later of the relationship's ``last_contact`` and the latest interaction naming both."""
-    met = _interaction_dates(account).get((rel.team, rel.stakeholder))
-    dates = [d for d in (rel.last_contact, met) if d is not None]
-    return max(dates) if dates else None
+    return _later(rel.last_contact, _interaction_dates(account).get((rel.team, rel.stakeholder)))
 
 
 def is_fresh(account: Account, when: dt.date | None) -> bool:

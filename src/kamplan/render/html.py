@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from kamplan.account import Account
@@ -58,9 +59,7 @@ def environment() -> Environment:
 def pretty_json(value: Any) -> Markup:
     """Jinja's ``tojson(indent=2)`` (keys sorted, non-ASCII and ``<>&'`` escaped), without the json
     module's pure-Python indenting encoder (see :mod:`kamplan.json_text`)."""
-    text = indented(value, ensure_ascii=True, sort_keys=True)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-                  .replace("'", "\\u0027"))
+    return htmlsafe_json_dumps(value, dumps=lambda data: indented(data, ensure_ascii=True, sort_keys=True))
 
 
 def capped(value: Any, limit: int = 100) -> Any:
