@@ -58,8 +58,14 @@ COMMENTS = ["# met at the annual summit", "# TODO: confirm title with the KAM", 
 
 
 def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: str = "Banking",
-              profile: str = "handwritten") -> str:
-    """Return the YAML text of one plan with ``people`` stakeholders, shaped by ``profile`` (see PROFILES)."""
+              profile: str = "handwritten", moved_from: str | None = None, champion_left: bool = False) -> str:
+    """Return the YAML text of one plan with ``people`` stakeholders, shaped by ``profile`` (see PROFILES).
+
+    E-mail addresses are at the account's own domain. With ``champion_left``, the last person is a
+    champion who left, with a LinkedIn profile; with ``moved_from`` (such an account's id), the last but
+    one is that account's former champion, now here (the same profile): a move between accounts for
+    ``recommend`` to find.
+    """
     rng = random.Random(seed)
     shape = PROFILES[profile]
     currency = rng.choice(shape["currencies"])  # type: ignore[arg-type]
@@ -109,10 +115,18 @@ def make_plan(account_id: str, name: str, people: int, seed: int = 7, industry: 
         influence = ("decisive" if i < 9 else "high") if key else rng.choice(["low", "medium", "medium"])
         fields.append(f"influence: {influence}")
         status = rng.choices(["active", "new_in_role", "leaving", "left", "placeholder"], [90, 4, 2, 2, 2])[0]
+        alumnus = i == people - 1 and people > 20 and champion_left
+        newcomer = i == people - 2 and people > 20 and moved_from is not None
+        if alumnus:
+            status = "left"
+            fields[-2] = "attitude: champion"
         if status != "active":
             fields.append(f"status: {status}")
-        if rng.random() < 0.3:
-            fields.append(f"contact: {{email: {pid}@client.example, phone: {q(f'+44 20 7946 {i:04d}')}}}")
+        if alumnus or newcomer:
+            profile_of = account_id if alumnus else moved_from
+            fields.append(f"contact: {{linkedin: https://www.linkedin.com/in/{profile_of}-champion}}")
+        elif rng.random() < 0.3:
+            fields.append(f"contact: {{email: {pid}@{account_id}.example, phone: {q(f'+44 20 7946 {i:04d}')}}}")
         if rng.random() < 0.1:
             fields.append(f"notes: {q('Met at the ' + rng.choice(DEPARTMENTS) + ' forum; prefers data over slides.')}")
         if rng.random() < shape["comments"]:  # type: ignore[operator]
@@ -183,7 +197,10 @@ def write_portfolio(folder: Path, plans: int, people: int, seed: int = 7, profil
     rng = random.Random(seed)
     paths = []
     for i in range(plans):
-        text = make_plan(f"account-{i:05d}", f"Account {i} plc", people, seed + i, profile=profile)
+        # one account in 25 has a champion who came from the account before it
+        moved_from = f"account-{i - 1:05d}" if i and i % 25 == 0 else None
+        text = make_plan(f"account-{i:05d}", f"Account {i} plc", people, seed + i, profile=profile,
+                         moved_from=moved_from, champion_left=(i + 1) % 25 == 0)
         if rng.random() < PROFILES[profile]["folders"]:  # type: ignore[operator]
             paths += _folder_plan(folder / "account_plans" / f"account-{i:05d}", text)
             continue

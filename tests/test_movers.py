@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import kamplan
 
@@ -126,3 +128,36 @@ def test_the_moves_are_kept_until_a_plan_changes(portfolio, monkeypatch):
     again = kamplan.recommend(per_account=None)
     assert calls == [1, 1] and again != first
     assert again == kamplan.recommend(per_account=None, use_cache=False)
+
+
+_NAMES = st.sampled_from(["anna volkova", "ivan petrov", "li wei", ""])
+_RECORD = st.tuples(
+    st.text("abc", min_size=1, max_size=2), _NAMES, st.sampled_from([None, "x@e.org", "y@e.org", "z\x00@e.org"]),
+    st.sampled_from([None, "in/a", "in/b"]), st.lists(st.sampled_from(["a0", "a1", "acme"]), unique=True, max_size=2),
+    st.sampled_from(["active", "left", "leaving"]), st.sampled_from([None, "our champion", "a decision maker"]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_RECORD, max_size=4), max_size=6))
+def test_only_the_plans_sharing_evidence_are_needed_to_find_every_move(plans):
+    """The portfolio step decodes only the plans :func:`involved` names; over them, find_moves finds
+    exactly what it finds over every plan (drawn from few names, addresses and profiles, so they collide)."""
+    from kamplan.engine.parts import people_keys_of, people_keys_text
+    from kamplan.insights.movers import evidence, find_moves, involved
+
+    parts = [{"account": f"a{i}", "account_name": f"A{i}", "currency": None, "employer": sorted({f"a{i}", "acme"}),
+              "keys": [list(record) for record in records]} for i, records in enumerate(plans)]
+    texts = [people_keys_text(part) for part in parts]
+    read = [people_keys_of(text) for text in texts]
+    assert [(account, json.loads(keys)) for account, _, keys in read] == [(p["account"], p) for p in parts]
+    assert [tokens for _, tokens, _ in read] == [evidence(p) for p in parts]
+    chosen = involved([tokens for _, tokens, _ in read])
+    assert find_moves([parts[i] for i in sorted(chosen)]) == find_moves(parts)
+
+
+def test_a_damaged_people_keys_part_is_refused():
+    from kamplan.engine.parts import people_keys_of
+
+    for text in ("", '{"account": "x"}', "\x00\x00{}"):
+        with pytest.raises(ValueError):
+            people_keys_of(text)

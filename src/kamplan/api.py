@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kamplan.engine.parts import TOP, block, json_array, rec_blocks
+from kamplan.engine.parts import TOP, block, json_array, people_keys_of, rec_blocks
 from kamplan.engine.results import PortfolioResult
 from kamplan.engine.run import analyse_loaded, run_portfolio
 from kamplan.errors import Diagnostic, PlanError, UsageError
@@ -232,11 +232,12 @@ def list_plugins(host: PluginHost | None = None) -> list[dict[str, Any]]:
 
 
 def _analysed(paths: Iterable[PathArg], portfolio: Portfolio | None, host: PluginHost | None, use_cache: bool,
-              progress: Any, plugin_dirs: Iterable[PathArg], *parts: str) -> PortfolioResult:
+              progress: Any, plugin_dirs: Iterable[PathArg], *parts: str, also: tuple[str, ...] = ()
+              ) -> PortfolioResult:
     """The engine's results with these analysis parts (PlanError, on use, when a plan has errors)."""
     if portfolio is not None:
         return analyse_loaded(portfolio, host)
-    return run_portfolio(paths, parts=parts, host=host, use_cache=use_cache, progress=progress,
+    return run_portfolio(paths, parts=parts, also=also, host=host, use_cache=use_cache, progress=progress,
                          plugin_dirs=plugin_dirs, warnings=False)
 
 
@@ -263,6 +264,9 @@ def score_json(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = N
 
 
 PER_ACCOUNT = 5  # a short action plan: the top of each account's list (insights.md)
+# What actions about a person who moved say of them: computed with each plan (cheap once its analysis
+# ran), read only for the accounts of a move, so not needed for a cache hit.
+MOVER_RECORDS = ("people",)
 
 
 def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_account: int | None = PER_ACCOUNT,
@@ -283,7 +287,8 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_ac
     Returns:
         The records of ``kamplan recommend --format json`` (absent fields are None).
     """
-    result = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "recs", "people_keys")
+    result = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "recs", "people_keys",
+                       also=MOVER_RECORDS)
     accounts, moved = _mover_actions(result)
     found = [rank([*recs, *moved.get(account, [])]) for account, recs in zip(accounts, result.decoded("recs"),
                                                                              strict=True)]
@@ -313,15 +318,17 @@ def _mover_actions(result: PortfolioResult) -> tuple[list[str], dict[str, list[d
 
 
 def _find_mover_actions(result: PortfolioResult) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
-    from kamplan.insights.movers import find_moves, move_actions
+    from kamplan.insights.movers import find_moves, involved, move_actions
 
-    parts = result.decoded("people_keys")
-    accounts = [part["account"] for part in parts]
+    found = result.parsed("people_keys", people_keys_of)
+    accounts = [account for account, _, _ in found]
+    # only the plans that share evidence with another can hold a move: only theirs are decoded
+    parts = [json.loads(found[i][2]) for i in sorted(involved([tokens for _, tokens, _ in found]))]
     moves = find_moves(parts)
     if not moves:
         return accounts, {}
-    involved = {m.old["account"] for m in moves} | {m.new["account"] for m in moves}
-    texts = result.part_of_some("people", {i for i, account in enumerate(accounts) if account in involved})
+    moved = {m.old["account"] for m in moves} | {m.new["account"] for m in moves}
+    texts = result.part_of_some("people", {i for i, account in enumerate(accounts) if account in moved})
     records = {(accounts[i], person): record
                for i, text in texts.items() for person, record in json.loads(text).items()}
     by_account: dict[str, list[dict[str, Any]]] = {}
@@ -336,7 +343,8 @@ def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, p
                    progress: Any = None, plugin_dirs: Iterable[PathArg] = ()) -> str:
     """The text of ``kamplan recommend --format json`` (arguments as for :func:`recommend`)."""
     kind = "rec_top" if per_account is not None and per_account <= TOP else "rec_blocks"
-    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, kind, "people_keys")
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, kind, "people_keys",
+                      also=MOVER_RECORDS)
     accounts, moves = _mover_actions(found)
     moved = {account: [(rank_key(r), block(r)) for r in rows] for account, rows in moves.items()}
     parts = found.parsed(kind, rec_blocks)

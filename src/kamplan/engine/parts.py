@@ -73,7 +73,7 @@ def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> di
         from kamplan.insights.movers import identities
 
         keys, records = identities(account, records="people" in wanted)
-        out["people_keys"] = dumps(keys)
+        out["people_keys"] = people_keys_text(keys)
         if "people" in wanted:  # read only for the accounts of a move: computed then (see api._mover_actions)
             out["people"] = dumps(records)
     if "recs" in stages:
@@ -88,6 +88,28 @@ def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> di
             top = recs[:TOP]
             out["rec_top"] = SEPARATOR.join([dumps([rank_key(r) for r in top]), *(block(r) for r in top)])
     return out
+
+
+def people_keys_text(keys: dict[str, Any]) -> str:
+    """A ``people_keys`` part: the account id and its :func:`~kamplan.insights.movers.evidence` tokens,
+    each ended by a NUL, a NUL, then the keys as JSON. The portfolio step reads every plan's tokens
+    (a split, no decoding) and decodes the JSON only of the plans that may hold a move."""
+    from kamplan.insights.movers import evidence
+
+    return "".join(f"{token}{SEPARATOR}" for token in (keys["account"], *evidence(keys))) + SEPARATOR + dumps(keys)
+
+
+def people_keys_of(text: str) -> tuple[str, list[str], str]:
+    """The account id, the evidence tokens and the keys' JSON text of a ``people_keys`` part.
+
+    Raises:
+        ValueError: When the text is not such a part (a damaged cache).
+    """
+    head, found, keys = text.partition(SEPARATOR * 2)
+    if not found or not head:
+        raise ValueError("not a people_keys part")
+    account, *tokens = head.split(SEPARATOR)
+    return account, tokens, keys
 
 
 def rec_blocks(text: str) -> list[tuple[list[Any], str]]:

@@ -138,6 +138,44 @@ def _person(part: dict[str, Any], key: list[Any]) -> dict[str, Any]:
             **dict(zip(FIELDS, key, strict=True))}
 
 
+def evidence(part: dict[str, Any]) -> list[str]:
+    """What a ``people_keys`` part can be matched by, as short tokens (read by :func:`involved`).
+
+    ``e:`` an e-mail, ``l:`` a LinkedIn profile, ``n:`` a name key, ``s:`` the name key of someone who
+    states a former employer. Two parts can only hold the two ends of a move when they share an ``e:``
+    or ``l:`` token, or an ``n:`` token that some part also gives as ``s:`` (the pairs :func:`find_moves`
+    compares). A NUL is dropped from a token so that tokens can be joined with it: two addresses that
+    then look the same only make both parts looked at closely, never miss a match.
+    """
+    tokens = []
+    for key in part["keys"]:
+        for prefix, value in (("e:", key[_EMAIL]), ("l:", key[_LINKEDIN]), ("n:", key[_NAME])):
+            if value:
+                tokens.append(prefix + value.replace("\x00", ""))
+        if key[_FORMERLY] and key[_NAME]:
+            tokens.append("s:" + key[_NAME].replace("\x00", ""))
+    return tokens
+
+
+def involved(evidence_of: list[list[str]]) -> set[int]:
+    """The positions of the parts that can take part in a move, from each part's :func:`evidence`.
+
+    :func:`find_moves` over only these parts finds exactly what it finds over all of them: every pair
+    it compares shares a token that this finds in two parts (an e-mail, a profile, or a name that
+    someone states a former employer under), and all parts giving that token are kept.
+    """
+    first: dict[str, int] = {}  # each token and the first part that gives it
+    shared = set()
+    for position, tokens in enumerate(evidence_of):
+        for token in tokens:
+            if first.setdefault(token, position) != position:
+                shared.add(token)
+    telling = {t for t in shared if not t.startswith(("n:", "s:")) or (t[0] == "n" and "s:" + t[2:] in first)}
+    if not telling:
+        return set()
+    return {position for position, tokens in enumerate(evidence_of) if not telling.isdisjoint(tokens)}
+
+
 @dataclass(frozen=True)
 class Move:
     """One person found at two accounts, and which way they went."""
