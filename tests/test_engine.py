@@ -286,3 +286,24 @@ def test_only_the_most_recent_contexts_are_kept(demo, monkeypatch):
     assert list((demo / ".kamplan_cache").glob("stamps-*.json"))
     # the current context is intact: a warm run computes nothing
     assert run.run_portfolio([demo], parts=("recs",), warnings=False).computed == 0
+
+
+def test_a_cold_run_hashes_each_plan_where_it_reads_it(demo, monkeypatch):
+    """With nothing stored yet, no plan's content key is needed before it is computed: the unit hashes
+    it (stamps first), and the next runs find every result under those keys and see a later edit."""
+    monkeypatch.chdir(demo)
+
+    def refuse(self, plan):
+        raise AssertionError(f"{plan} hashed before it was computed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store.ResultCache, "content_key", refuse)
+        cold = run.run_portfolio([], parts=("scores",), warnings=False)
+        assert cold.computed == 5 and cold.decoded("scores") == kamplan.score(use_cache=False)
+    warm = run.run_portfolio([], parts=("scores",), warnings=False)
+    assert warm.cached == 5 and warm.decoded("scores") == cold.decoded("scores")
+    assert store.ResultCache(demo / ".kamplan_cache", "x", b"k").is_empty()
+    plan = demo / "account_plans" / "nordwind-logistics.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("Nordwind", "Nordwind ", 1), encoding="utf-8")
+    again = run.run_portfolio([], parts=("scores",), warnings=False)
+    assert (again.cached, again.computed) == (4, 1)

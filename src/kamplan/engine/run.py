@@ -115,7 +115,9 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], also: Sequence[str], vi
         result.as_of = as_of(config)
         store = _store_for(root, context) if use_cache else None
         group = PlanGroup(plans, store=store, known={p.stem for p in plans_in(plans_dir)} if plans_dir else set())
-        if store:
+        # a new store holds nothing: the workers hash each plan as they read it, instead of this process first
+        hash_in_workers = store is not None and visit_when is None and store.is_empty()
+        if store and not hash_in_workers:
             group.keys = {plan: store.content_key(plan) for plan in plans}
         elif visit_when is not None:
             group.keys = {plan: file_hash(files_of_plan(plan)) for plan in plans}
@@ -156,11 +158,13 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], also: Sequence[str], vi
                                                  checked=checked, parallel=parallel, progress=progress,
                                                  texts=edited, config_texts={config: config_text}
                                                  if config is not None and config_text is not None else None,
-                                                 warnings=warnings)
+                                                 warnings=warnings, fingerprints=hash_in_workers)
             for plan, out in zip(missing, computed, strict=True):
                 if "plugin_error" in out:
                     raise out["plugin_error"]
                 name = str(plan)
+                if store and hash_in_workers:
+                    group.keys[plan] = store.remember(plan, *out["fingerprint"])
                 if out["entry"] is not None:
                     group.entries[name], group.rows[name] = out["entry"], out["rows"]
                 for kind, text in (out["parts"] or {}).items():

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kamplan.engine import unit
+from kamplan.engine.store import plan_fingerprint
 from kamplan.read.sources import load_config, paused_gc
 
 PARALLEL_MIN_PLANS = 40
@@ -19,8 +20,12 @@ _JOB: dict[str, Any] = {}  # what the forked workers inherit: the parts to compu
 def _one(plan: str) -> dict[str, Any]:
     visit = _JOB["visit"] if plan in _JOB["visit_plans"] else None
     texts = _JOB["texts"]
-    return unit.compute(Path(plan), _JOB["parts"], visit, check=plan not in _JOB["checked"],
-                        texts=texts.get(plan) if texts else None, warnings=_JOB["warnings"])
+    # stamps and hash before the plan is read: an edit after them makes the next run hash it again
+    fingerprint = plan_fingerprint(Path(plan)) if _JOB["fingerprints"] else None
+    out = unit.compute(Path(plan), _JOB["parts"], visit, check=plan not in _JOB["checked"],
+                       texts=texts.get(plan) if texts else None, warnings=_JOB["warnings"])
+    out["fingerprint"] = fingerprint
+    return out
 
 
 def _work(plans: list[str]) -> list[dict[str, Any]]:
@@ -37,7 +42,7 @@ def worker_count() -> int:
 def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit.Visit | None, visit_plans: set[str],
               checked: set[str], parallel: bool, progress: Progress | None,
               texts: Mapping[str, Mapping[Path, str]] | None = None,
-              config_texts: Mapping[Path, str] | None = None, warnings: bool = True
+              config_texts: Mapping[Path, str] | None = None, warnings: bool = True, fingerprints: bool = False
               ) -> tuple[list[dict[str, Any]], int]:
     """Compute the work unit of every plan, in plan order.
 
@@ -53,6 +58,8 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
         texts: Per plan (as a string), text to read instead of its files' content (unsaved edits).
         config_texts: kamplan.yaml files' text to read instead of their content (unsaved edits).
         warnings: Run kamplan's own warning rules too (see :func:`kamplan.engine.unit.compute`).
+        fingerprints: Also give each plan's file stamps and hash (``"fingerprint"``, see
+            :func:`kamplan.engine.store.plan_fingerprint`), taken before the plan is read.
 
     Returns:
         The units' results and the number of processes used.
@@ -62,7 +69,7 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
     for config, text in (config_texts or {}).items():
         unit.WORKER.configs[config] = load_config(config, text)
     _JOB.update(parts=tuple(parts), visit=visit, visit_plans=visit_plans, checked=checked, texts=texts,
-                warnings=warnings)
+                warnings=warnings, fingerprints=fingerprints)
     return in_workers(_work, [str(p) for p in plans], parallel=parallel, progress=progress)
 
 

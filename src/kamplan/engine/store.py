@@ -273,6 +273,14 @@ def _size(path: Path) -> int:
         return 0
 
 
+def plan_fingerprint(plan: Path) -> tuple[list[list[int] | None], str]:
+    """A plan's file stamps, then the hash of its files (:func:`~kamplan.engine.fingerprint.file_hash`):
+    what :meth:`ResultCache.remember` records, computed where the plan is read (a cold run's workers)."""
+    files = files_of_plan(plan)
+    stamp = [_stamp(f) for f in files]
+    return stamp, file_hash(files)
+
+
 def _stamp(path: Path) -> list[int] | None:
     try:
         stat = path.stat()
@@ -316,14 +324,25 @@ class ResultCache:
         """The plan's content hash; its files are read and hashed only when their stamps changed."""
         files = files_of_plan(plan)
         stamp = [_stamp(f) for f in files]
-        name = f"{self.cwd}\0{plan}"  # the hash covers the path as shown from here (see file_hash)
-        known = self.stamps.get(name)
+        known = self.stamps.get(self._stamp_name(plan))
         if (isinstance(known, list) and len(known) == 3 and isinstance(known[2], int) and known[0] == stamp
                 and all(s is not None and s[2] < known[2] - RACY_NS for s in stamp)):
             return str(known[1])
-        digest = file_hash(files)
-        self.stamps.put(name, [stamp, digest, self.started])
+        return self.remember(plan, stamp, file_hash(files))
+
+    def remember(self, plan: Path, stamp: list[list[int] | None], digest: str) -> str:
+        """Record a plan's content hash with the stamps its files had before they were hashed
+        (see :func:`plan_fingerprint`); returns the hash, the plan's content key."""
+        self.stamps.put(self._stamp_name(plan), [stamp, digest, self.started])
         return digest
+
+    def _stamp_name(self, plan: Path) -> str:
+        return f"{self.cwd}\0{plan}"  # the hash covers the path as shown from here (see file_hash)
+
+    def is_empty(self) -> bool:
+        """Whether nothing was ever stored in this context (no entries file, no journal): every plan is
+        a miss, so its content key need not be known before it is computed."""
+        return not self.entries.pending and not _size(self.entries.path) and not _size(self.entries.journal)
 
     def get(self, key: str) -> dict[str, Any] | None:
         """A plan's entry (rendered report, counts, parent), or None (also when it is not one)."""
