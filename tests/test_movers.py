@@ -161,3 +161,17 @@ def test_a_damaged_people_keys_part_is_refused():
     for text in ("", '{"account": "x"}', "\x00\x00{}"):
         with pytest.raises(ValueError):
             people_keys_of(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+       | st.sampled_from(["İstanbul", "x\u0301y", "Ａｂｃ", "ǅemal", "straße", "ﬁne", "Ольга  Смирнова", "O'Brien"]))
+def test_name_matching_normalises_as_its_definition_says(name):
+    """NFKD, combining marks dropped, case folded, non-word characters made spaces, spaces collapsed."""
+    import re
+    import unicodedata
+
+    from kamplan.insights.movers import normalised_name
+
+    letters = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    assert normalised_name(name) == " ".join(re.sub(r"[^\w\s]", " ", letters.casefold()).split())

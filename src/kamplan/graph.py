@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kamplan.plan.model import STRENGTH_ORDER, STRENGTH_RANK, Relationship, Stakeholder
 
@@ -71,8 +71,7 @@ class Coverage:
         return STRENGTH_ORDER.index(self.best) >= STRENGTH_ORDER.index("medium")
 
 
-@dataclass(frozen=True)
-class WarmPath:
+class WarmPath(NamedTuple):  # a named tuple: a hundred are built per plan, and a frozen dataclass is 4x dearer
     """A chain of introductions from one of our team to a target stakeholder.
 
     Attributes:

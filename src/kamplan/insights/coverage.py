@@ -121,7 +121,7 @@ def coverage_of(account: Account, person_id: str) -> PersonCoverage:
     else:
         tie, when = None, None
     found = PersonCoverage(person_id, bool(fresh), tie, rels[0].strength if rels else "none", when,
-                           bool(solid) and not fresh, tuple(r.team for r in rels))
+                           bool(solid) and not fresh, tuple([r.team for r in rels]))
     table[person_id] = found
     return found
 

