@@ -175,3 +175,28 @@ def test_name_matching_normalises_as_its_definition_says(name):
 
     letters = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     assert normalised_name(name) == " ".join(re.sub(r"[^\w\s]", " ", letters.casefold()).split())
+
+
+def test_the_records_of_a_move_are_computed_once_and_kept(portfolio, monkeypatch):
+    """The people records of the accounts of a move are computed after the moves are found, without
+    the checks, and stored: a later run that finds the moves again reads them."""
+    from kamplan.engine import unit
+
+    monkeypatch.chdir(portfolio)
+    calls: list[tuple[str, tuple[str, ...], bool]] = []
+    real = unit.compute
+
+    def counted(plan, parts=(), *args, **kwargs):
+        calls.append((plan.name, tuple(parts), kwargs.get("check", True)))
+        return real(plan, parts, *args, **kwargs)
+
+    monkeypatch.setattr(unit, "compute", counted)
+    first = kamplan.recommend(per_account=None)
+    people = sorted(name for name, parts, _ in calls if parts == ("people",))
+    assert people == ["helios.yaml", "nordwind.yaml"]  # the two ends of the moves, not orion
+    assert all(not check for _, parts, check in calls if parts == ("people",))
+    calls.clear()
+    plan = portfolio / "account_plans" / "orion.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
+    assert kamplan.recommend(per_account=None) == first
+    assert [name for name, _, _ in calls] == ["orion.yaml"]  # the moves found again from the kept records

@@ -232,12 +232,11 @@ def list_plugins(host: PluginHost | None = None) -> list[dict[str, Any]]:
 
 
 def _analysed(paths: Iterable[PathArg], portfolio: Portfolio | None, host: PluginHost | None, use_cache: bool,
-              progress: Any, plugin_dirs: Iterable[PathArg], *parts: str, also: tuple[str, ...] = ()
-              ) -> PortfolioResult:
+              progress: Any, plugin_dirs: Iterable[PathArg], *parts: str) -> PortfolioResult:
     """The engine's results with these analysis parts (PlanError, on use, when a plan has errors)."""
     if portfolio is not None:
         return analyse_loaded(portfolio, host)
-    return run_portfolio(paths, parts=parts, also=also, host=host, use_cache=use_cache, progress=progress,
+    return run_portfolio(paths, parts=parts, host=host, use_cache=use_cache, progress=progress,
                          plugin_dirs=plugin_dirs, warnings=False)
 
 
@@ -264,9 +263,6 @@ def score_json(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = N
 
 
 PER_ACCOUNT = 5  # a short action plan: the top of each account's list (insights.md)
-# What actions about a person who moved say of them: computed with each plan (cheap once its analysis
-# ran), read only for the accounts of a move, so not needed for a cache hit.
-MOVER_RECORDS = ("people",)
 
 
 def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_account: int | None = PER_ACCOUNT,
@@ -287,8 +283,7 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_ac
     Returns:
         The records of ``kamplan recommend --format json`` (absent fields are None).
     """
-    result = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "recs", "people_keys",
-                       also=MOVER_RECORDS)
+    result = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "recs", "people_keys")
     accounts, moved = _mover_actions(result)
     found = [rank([*recs, *moved.get(account, [])]) for account, recs in zip(accounts, result.decoded("recs"),
                                                                              strict=True)]
@@ -343,8 +338,7 @@ def recommend_json(paths: Iterable[PathArg] = (), *, limit: int | None = None, p
                    progress: Any = None, plugin_dirs: Iterable[PathArg] = ()) -> str:
     """The text of ``kamplan recommend --format json`` (arguments as for :func:`recommend`)."""
     kind = "rec_top" if per_account is not None and per_account <= TOP else "rec_blocks"
-    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, kind, "people_keys",
-                      also=MOVER_RECORDS)
+    found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, kind, "people_keys")
     accounts, moves = _mover_actions(found)
     moved = {account: [(rank_key(r), block(r)) for r in rows] for account, rows in moves.items()}
     parts = found.parsed(kind, rec_blocks)

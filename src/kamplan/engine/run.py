@@ -48,7 +48,6 @@ def run_portfolio(
     paths: Iterable[PathArg] = (),
     *,
     parts: Sequence[str] = (),
-    also: Sequence[str] = (),
     visit: Visit | None = None,
     visit_when: VisitWhen | None = None,
     use_cache: bool = True,
@@ -64,9 +63,6 @@ def run_portfolio(
     Args:
         paths: Plan files, folder plans or portfolio roots (the current folder when empty).
         parts: The parts of each valid plan's analysis to get (see :mod:`kamplan.engine.parts`); none: checks only.
-        also: Parts computed and stored with ``parts`` whenever a plan is computed, but not needed from
-            the cache: a portfolio step reads them for a few plans only (``part_of_some``), and would
-            otherwise compute those plans again one by one.
         visit: Extra work on a loaded valid account, done in the worker (the site writes a page).
         visit_when: Which plans to visit, asked with the plan and its content key (default: every plan).
         use_cache: Read and write ``.kamplan_cache/``.
@@ -91,12 +87,11 @@ def run_portfolio(
         PluginError: When a plugin fails to load or raises in a hook.
     """
     with resolving_folders_once():
-        return _run(paths, parts, also, visit, visit_when, use_cache, parallel, plugin_dirs, host, progress, texts,
+        return _run(paths, parts, visit, visit_when, use_cache, parallel, plugin_dirs, host, progress, texts,
                     warnings)
 
 
-def _run(paths: Iterable[PathArg], parts: Sequence[str], also: Sequence[str], visit: Visit | None,
-         visit_when: VisitWhen | None,
+def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, visit_when: VisitWhen | None,
          use_cache: bool, parallel: bool, plugin_dirs: Iterable[PathArg], host: Any, progress: Progress | None,
          texts: Mapping[Path, str] | None, warnings: bool) -> PortfolioResult:
     plan_paths = discover(paths)
@@ -153,8 +148,7 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], also: Sequence[str], vi
                 return _whole(plan_paths, host, parts, visit, result)
             from kamplan.engine.runner import run_units
 
-            computed, result.workers = run_units(missing, host, parts=(*parts, *also), visit=visit,
-                                                 visit_plans=to_visit,
+            computed, result.workers = run_units(missing, host, parts=parts, visit=visit, visit_plans=to_visit,
                                                  checked=checked, parallel=parallel, progress=progress,
                                                  texts=edited, config_texts={config: config_text}
                                                  if config is not None and config_text is not None else None,
@@ -175,6 +169,7 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], also: Sequence[str], vi
                     store.put(group.keys[plan], out["entry"], out["rows"], out["parts"])
             result.computed += len(missing)
         group.recompute = _recompute(host, dirs)
+        group.recompute_many = _recompute_many(host, dirs)
         group.edited = set(edited)
         group.known |= {e["account"] for e in group.entries.values() if e["account"]}
         if plans_dir is not None and any(group.unknown_parent(e) for e in group.entries.values()):
@@ -277,6 +272,18 @@ def _recompute(host: Any, dirs: list[Path]) -> Callable[[Path, Sequence[str]], d
         if "plugin_error" in out:
             raise out["plugin_error"]
         return out
+
+    return again
+
+
+def _recompute_many(host: Any, dirs: list[Path]) -> Callable[[list[Path], Sequence[str]], list[dict[str, Any]]]:
+    """Parts of many valid plans computed again, without their checks (known), in parallel when many."""
+    def again(plans: list[Path], parts: Sequence[str]) -> list[dict[str, Any]]:
+        from kamplan.engine.runner import run_units
+
+        computed, _ = run_units(plans, host or _default_host(dirs), parts=parts, visit=None, visit_plans=set(),
+                                checked={str(plan) for plan in plans}, parallel=True, progress=None)
+        return computed
 
     return again
 
