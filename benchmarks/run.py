@@ -141,15 +141,17 @@ def portfolio_rows(folder: Path, profile: str, plans: int, people: int, repeat: 
         return timed(lambda: [yaml_rs.loads(t) for t in texts], 1)
 
     def measure(label: str, args: list[str], target: str, before: Any = None) -> None:
-        """The median of ``repeat`` ratios, each run over a floor measured just before it (these machines drift)."""
+        """The median of ``repeat`` ratios, each run over the mean of floors measured just before and just
+        after it: these machines' speed drifts by up to 1.7x within a minute, and a floor on one side
+        only reads a drift as kamplan's."""
         nonlocal peak
         ratios, top_mb = [], 0
         for _ in range(repeat):
             if before is not None:
                 before()
-            floor = floor_now()
+            floor_before = floor_now()
             seconds, mb = run([*KAMPLAN, *args], folder)
-            ratios.append(seconds / floor)
+            ratios.append(seconds / ((floor_before + floor_now()) / 2))
             top_mb = max(top_mb, mb)
         peak = max(peak, top_mb)
         ratios.sort()
@@ -180,7 +182,7 @@ def out_of_order(text: str) -> str:
 
 def fmt_rows(big_plan: Path, repeat: int = 5) -> list[tuple[str, str, str]]:
     """``fmt --check`` and ``fmt`` of one big plan against its own yaml-rs floor (the median of ``repeat``
-    ratios, each over the floor measured just before it)."""
+    ratios, each over the mean of the floors measured just before and just after it)."""
     import yaml_rs
 
     folder = big_plan.parent.parent
@@ -192,8 +194,9 @@ def fmt_rows(big_plan: Path, repeat: int = 5) -> list[tuple[str, str, str]]:
         for _ in range(repeat):
             if before is not None:
                 before()
-            floor = timed(lambda: yaml_rs.loads(text))
-            found.append(run([*KAMPLAN, *args], folder)[0] / floor)
+            floor_before = timed(lambda: yaml_rs.loads(text))
+            seconds = run([*KAMPLAN, *args], folder)[0]
+            found.append(seconds / ((floor_before + timed(lambda: yaml_rs.loads(text))) / 2))
         found.sort()
         return f"{found[len(found) // 2]:.2f}x  ({found[0]:.2f}-{found[-1]:.2f}, own floor)"
 
