@@ -187,6 +187,9 @@ def dashboard(analyses: list[dict[str, Any]], redact: bool, problems: list[dict[
     by_id = {a["account"]: a for a in kpis["accounts"]}
     rows: dict[str, dict[str, Any]] = {}
     generated = dt.date.fromisoformat(kpis["as_of"]) if analyses else dt.date.today()
+    anomalies: dict[str, list[str]] = {}
+    for anomaly in kpis["anomalies"]:
+        anomalies.setdefault(anomaly["account"], []).append(anomaly["message"])
     for analysis in analyses:
         info = analysis["summary"]
         kpi = by_id[info["id"]]
@@ -197,7 +200,7 @@ def dashboard(analyses: list[dict[str, Any]], redact: bool, problems: list[dict[
             "left_out": kpi["left_out"],
             "health": analysis["score_values"].get("health"),
             "coverage": analysis["score_values"].get("coverage"), "map_status": kpi["map_status"],
-            "anomalies": [a["message"] for a in kpis["anomalies"] if a["account"] == info["id"]],
+            "anomalies": anomalies.get(info["id"], []),
             "stakeholders": info["stakeholders"], "depth": 0,
             "trend": (trends or {}).get(info["id"]),
         }
@@ -230,16 +233,18 @@ def _grouped(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         parent = row["parent"] if row["parent"] in rows else None
         children.setdefault(parent, []).append(rid)
     out: list[dict[str, Any]] = []
+    listed: set[str] = set()
 
     def walk(parent: str | None, depth: int) -> None:
         for rid in sorted(children.get(parent, []), key=lambda r: rows[r]["name"].casefold()):
-            if any(r["id"] == rid for r in out):
+            if rid in listed:
                 continue
             rows[rid]["depth"] = depth
             rows[rid]["group"] = parent or (rid if children.get(rid) else None)
             out.append(rows[rid])
+            listed.add(rid)
             walk(rid, depth + 1)
 
     walk(None, 0)
-    out += [r for r in rows.values() if r not in out]  # parent loops: still listed
+    out += [row for rid, row in rows.items() if rid not in listed]  # parent loops: still listed
     return out
