@@ -135,16 +135,16 @@ class StakeholderGraph:
             if unit.parent and (UNIT, unit.parent) in nodes:
                 edge((UNIT, unit.id), (UNIT, unit.parent), "part_of", {"kind": "part_of"})
         for here, person in people:
-            manager = person.reports_to
-            if manager and manager != person.id:
+            manager, person_id, unit_id = person.reports_to, here[1], person.unit  # each field read once
+            if manager and manager != person_id:
                 there = (STAKEHOLDER, manager)
                 if there in nodes:
                     edge(here, there, "reports_to", {"kind": "reports_to"})
             for manager in person.dotted_to:
-                if (STAKEHOLDER, manager) in nodes and manager != person.id:
+                if (STAKEHOLDER, manager) in nodes and manager != person_id:
                     edge(here, (STAKEHOLDER, manager), "dotted", {"kind": "dotted"})
-            if person.unit:
-                there = (UNIT, person.unit)
+            if unit_id:
+                there = (UNIT, unit_id)
                 if there in nodes:
                     edge(here, there, "member_of", {"kind": "member_of"})
         for tie in plan.influence:
@@ -404,10 +404,11 @@ class StakeholderGraph:
         adjacency: dict[str, list[tuple[str, str, float]]] = {}
         succ, pred, outward, inward = self._succ, self._pred, _OUTWARD, _INWARD
         for person in people:
-            if person.id in left:
+            person_id = person.id  # each model field read once: a read costs a pydantic hook
+            if person_id in left:
                 continue
             through = _ATTITUDE_COST.get(person.attitude, 2.0) + (_LEAVING_COST if person.status == "leaving" else 0.0)
-            node = (STAKEHOLDER, person.id)
+            node = (STAKEHOLDER, person_id)
             steps = []
             for neighbours, names in ((succ[node], outward), (pred[node], inward)):
                 for (kind, other), keys in neighbours.items():
@@ -420,7 +421,7 @@ class StakeholderGraph:
                             if cost is None:
                                 cost = _TIE_COST.get(attrs.get("strength", "medium"), 2.0)
                             steps.append((other, name, through + cost))
-            adjacency[person.id] = steps
+            adjacency[person_id] = steps
         known = self._introductions_table = (adjacency, left)
         return known
 

@@ -255,7 +255,8 @@ def describe_path(account: Account, path: WarmPath) -> str:
         label = STEP_WORDS.get(step, step.replace("_", " "))
         if index == 0 and (path.team_member, person_id) in stale_ties(account):
             label += ", stale"
-        notes = [n for n in (person.attitude if person.attitude != "unknown" else None,
+        attitude = person.attitude
+        notes = [n for n in (attitude if attitude != "unknown" else None,
                              "leaving" if person.status == "leaving" else None) if n]
         text += f" -[{label}]-> {person.name}" + (f" ({', '.join(notes)})" if notes else "")
     return text
@@ -337,8 +338,8 @@ def only_through(account: Account) -> dict[str, list[Stakeholder]]:
     """Champion or economic buyer id -> the uncovered key players every warm path to whom runs through them."""
     def build() -> dict[str, list[Stakeholder]]:
         graph = account.graph
-        hubs = [p for p in active_people(account) if "economic_buyer" in p.roles or "champion" in p.roles
-                or p.attitude == "champion"]
+        hubs = [p for p in active_people(account)
+                if p.attitude == "champion" or "economic_buyer" in (roles := p.roles) or "champion" in roles]
         found: dict[str, list[Stakeholder]] = {h.id: [] for h in hubs}
         if not hubs:
             return found
@@ -464,17 +465,18 @@ def risk(account: Account) -> Iterator[Recommendation]:
                              stakeholder=next(iter(covered)))
     keys = {p.id for p in key_players(account)}
     for person in account.plan.stakeholders:
-        champion = person.attitude == "champion" or "champion" in person.roles
-        if (champion or "economic_buyer" in person.roles) and person.status in ("new_in_role", "leaving", "left"):
+        roles, status, attitude = person.roles, person.status, person.attitude  # each model field read once
+        champion = attitude == "champion" or "champion" in roles
+        if (champion or "economic_buyer" in roles) and status in ("new_in_role", "leaving", "left"):
             yield _key_person_leaving(account, person)
-        if person.status == "left":
+        if status == "left":
             continue
-        strong_blocker = person.attitude == "blocker" and person.influence in ("high", "decisive")
-        if strong_blocker and not coverage_of(account, person.id).covered:
+        strong_blocker = attitude == "blocker" and person.influence in ("high", "decisive")
+        cov = coverage_of(account, person.id)
+        if strong_blocker and not cov.covered:
             yield Recommendation(kind="risk", title=f"Uncovered {person.influence} blocker {person.name}",
                                  reason="nobody of our team has a medium or strong relationship with them",
                                  priority=1 if person.influence == "decisive" else 2, stakeholder=person.id)
-        cov = coverage_of(account, person.id)
         if person.id in keys and cov.stale:  # their medium or strong ties exist, but none is fresh
             age = (account.today - cov.last_contact).days if cov.last_contact else None
             when = f"last contact {cov.last_contact} ({age} days ago)" if cov.last_contact else "never dated"

@@ -153,7 +153,8 @@ def is_key_player(person: Stakeholder) -> bool:
     """Economic buyers, decision makers, champions (by role or attitude) and anyone of decisive influence."""
     if person.status in ("left", "placeholder"):
         return False
-    return (any(r in person.roles for r in KEY_ROLES) or person.attitude == "champion"
+    roles = person.roles  # a model field read costs a pydantic hook: read it once, not once per role
+    return (any(r in roles for r in KEY_ROLES) or person.attitude == "champion"
             or person.influence == "decisive")
 
 
