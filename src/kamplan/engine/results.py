@@ -241,7 +241,7 @@ class PortfolioResult:
         if self._whole_parts is not None:
             return {i: text for i, text in enumerate(self._whole_parts.get(kind, [])) if i in wanted}
         found: dict[int, str] = {}
-        missing: dict[int, list[tuple[int, Path]]] = {}  # by group (its position), the plans to compute
+        missing: dict[int, tuple[PlanGroup, list[tuple[int, Path]]]] = {}  # by id(group): the plans to compute
         for i, (group, plan) in enumerate(self._accounts()):
             if i not in wanted:
                 continue
@@ -249,11 +249,10 @@ class PortfolioResult:
             if text is None and group.store is not None:
                 text = group.store.part(kind, group.keys[plan])
             if text is None:
-                missing.setdefault(self.groups.index(group), []).append((i, plan))
+                missing.setdefault(id(group), (group, []))[1].append((i, plan))
             else:
                 found[i] = text
-        for position, todo in missing.items():
-            group = self.groups[position]
+        for group, todo in missing.values():
             outs = group.recompute_many([plan for _, plan in todo], (kind,))
             for (i, plan), out in zip(todo, outs, strict=True):
                 if "plugin_error" in out:

@@ -277,8 +277,12 @@ def plan_fingerprint(plan: Path) -> tuple[list[list[int] | None], str]:
     """A plan's file stamps, then the hash of its files (:func:`~kamplan.engine.fingerprint.file_hash`):
     what :meth:`ResultCache.remember` records, computed where the plan is read (a cold run's workers)."""
     files = files_of_plan(plan)
-    stamp = [_stamp(f) for f in files]
+    stamp = _stamps(files)
     return stamp, file_hash(files)
+
+
+def _stamps(files: list[Path]) -> list[list[int] | None]:
+    return [_stamp(f) for f in files]
 
 
 def _stamp(path: Path) -> list[int] | None:
@@ -323,7 +327,7 @@ class ResultCache:
     def content_key(self, plan: Path) -> str:
         """The plan's content hash; its files are read and hashed only when their stamps changed."""
         files = files_of_plan(plan)
-        stamp = [_stamp(f) for f in files]
+        stamp = _stamps(files)
         known = self.stamps.get(self._stamp_name(plan))
         if (isinstance(known, list) and len(known) == 3 and isinstance(known[2], int) and known[0] == stamp
                 and all(s is not None and s[2] < known[2] - RACY_NS for s in stamp)):
