@@ -134,7 +134,8 @@ _NAMES = st.sampled_from(["anna volkova", "ivan petrov", "li wei", ""])
 _RECORD = st.tuples(
     st.text("abc", min_size=1, max_size=2), _NAMES, st.sampled_from([None, "x@e.org", "y@e.org", "z\x00@e.org"]),
     st.sampled_from([None, "in/a", "in/b"]), st.lists(st.sampled_from(["a0", "a1", "acme"]), unique=True, max_size=2),
-    st.sampled_from(["active", "left", "leaving"]), st.sampled_from([None, "our champion", "a decision maker"]))
+    st.sampled_from(["active", "left", "leaving"]), st.sampled_from([None, "our champion", "a decision maker"]),
+    st.just("Name"), st.booleans(), st.none(), st.none())
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -177,26 +178,43 @@ def test_name_matching_normalises_as_its_definition_says(name):
     assert normalised_name(name) == " ".join(re.sub(r"[^\w\s]", " ", letters.casefold()).split())
 
 
-def test_the_records_of_a_move_are_computed_once_and_kept(portfolio, monkeypatch):
-    """The people records of the accounts of a move are computed after the moves are found, without
-    the checks, and stored: a later run that finds the moves again reads them."""
+def test_the_moves_need_no_plan_computed_again(portfolio, monkeypatch):
+    """What an action about a moved person says comes with each plan's own ``people_keys`` part: a cold
+    run computes each plan once, and after an edit only the edited plan is computed."""
     from kamplan.engine import unit
 
     monkeypatch.chdir(portfolio)
-    calls: list[tuple[str, tuple[str, ...], bool]] = []
+    calls: list[str] = []
     real = unit.compute
 
     def counted(plan, parts=(), *args, **kwargs):
-        calls.append((plan.name, tuple(parts), kwargs.get("check", True)))
+        calls.append(plan.name)
         return real(plan, parts, *args, **kwargs)
 
     monkeypatch.setattr(unit, "compute", counted)
     first = kamplan.recommend(per_account=None)
-    people = sorted(name for name, parts, _ in calls if parts == ("people",))
-    assert people == ["helios.yaml", "nordwind.yaml"]  # the two ends of the moves, not orion
-    assert all(not check for _, parts, check in calls if parts == ("people",))
+    assert sorted(calls) == sorted(p.name for p in (portfolio / "account_plans").iterdir())
+    assert any(r["recommender"] == "movers" for r in first)
     calls.clear()
     plan = portfolio / "account_plans" / "orion.yaml"
     plan.write_text(plan.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
     assert kamplan.recommend(per_account=None) == first
-    assert [name for name, _, _ in calls] == ["orion.yaml"]  # the moves found again from the kept records
+    assert calls == ["orion.yaml"]
+
+
+def test_the_person_at_the_old_account_carries_title_and_ties(portfolio):
+    """Only someone who can be the old end of a move (``left``, or a key role) carries a title and our
+    ties (strongest first); everyone keyed carries a name and whether we cover them."""
+    from kamplan.insights.movers import FIELDS, identities
+
+    for account in kamplan.load_portfolio([portfolio]).accounts:
+        for key in identities(account)["keys"]:
+            row = dict(zip(FIELDS, key, strict=True))
+            person = account.graph.stakeholder(row["person"])
+            assert row["name"] == person.name
+            if row["status"] == "left" or row["key_role"]:
+                assert row["title"] == person.title
+                ranks = [["none", "weak", "medium", "strong"].index(t[2]) for t in row["ties"]]
+                assert ranks == sorted(ranks, reverse=True)
+            else:
+                assert row["title"] is None and row["ties"] is None

@@ -322,13 +322,9 @@ def _find_mover_actions(result: PortfolioResult) -> tuple[list[str], dict[str, l
     moves = find_moves(parts)
     if not moves:
         return accounts, {}
-    moved = {m.old["account"] for m in moves} | {m.new["account"] for m in moves}
-    texts = result.part_of_some("people", {i for i, account in enumerate(accounts) if account in moved})
-    records = {(accounts[i], person): record
-               for i, text in texts.items() for person, record in json.loads(text).items()}
     by_account: dict[str, list[dict[str, Any]]] = {}
     currency = {part["account"]: part["currency"] for part in parts}
-    for row in move_actions(moves, records, dt.date.fromisoformat(result.as_of), currency):
+    for row in move_actions(moves, dt.date.fromisoformat(result.as_of), currency):
         by_account.setdefault(row["account"], []).append(row)
     return accounts, by_account
 

@@ -20,7 +20,7 @@ from kamplan.plugins.trust import trusted_local_folders
 from kamplan.read.discovery import config_mapping
 
 CACHE_DIR = ".kamplan_cache"
-CACHE_FORMAT = "engine-6"  # a new format of any stored result is a new context
+CACHE_FORMAT = "engine-7"  # a new format of any stored result is a new context
 
 
 def as_of(config: Path | None) -> str:

@@ -20,7 +20,7 @@ from kamplan.plugins.calls import rank_key
 
 # Each part and the stage that computes it: a stage runs only when one of its parts is asked for.
 STAGE_OF = {"facts": "facts", "scores": "scores", "score_values": "scores", "score_block": "scores",
-            "recs": "recs", "rec_blocks": "recs", "rec_top": "recs", "people": "people", "people_keys": "people"}
+            "recs": "recs", "rec_blocks": "recs", "rec_top": "recs", "people_keys": "people"}
 TOP = 5  # the action plan's size per account (kamplan recommend's default --per-account)
 PARTS = tuple(STAGE_OF)
 # Joins the blocks of a ``rec_blocks`` part: JSON text never holds a raw NUL (json.dumps writes \u0000),
@@ -72,10 +72,7 @@ def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> di
     if "people" in stages:  # identity evidence for the portfolio step (kamplan.insights.movers)
         from kamplan.insights.movers import identities
 
-        keys, records = identities(account, records="people" in wanted)
-        out["people_keys"] = people_keys_text(keys)
-        if "people" in wanted:  # read only for the accounts of a move: computed then (see api._mover_actions)
-            out["people"] = dumps(records)
+        out["people_keys"] = people_keys_text(identities(account))
     if "recs" in stages:
         found = account_recommendations(account, host)
         # the values as the cache gives them back; the default output needs only each account's top

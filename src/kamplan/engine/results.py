@@ -47,7 +47,6 @@ class PlanGroup:
     store: ResultCache | None = None
     known: set[str] = field(default_factory=set)  # account ids of the portfolio (plan stems and ids)
     recompute: Any = None  # (plan, parts) -> unit result, for what the store lost or damaged
-    recompute_many: Any = None  # (plans, parts) -> unit results of valid plans (parts only), in parallel
     extra: dict[str, list[Diagnostic]] = field(default_factory=dict)  # found outside the work units (git)
     edited: set[str] = field(default_factory=set)  # plans computed from given texts (not their files)
 
@@ -229,40 +228,6 @@ class PortfolioResult:
                 continue
             out.append(parse(group.parts[kind][str(plan)]))
         return out
-
-    def part_of_some(self, kind: str, wanted: set[int]) -> dict[int, str]:
-        """One part of the accounts at these positions (of :meth:`part`'s order) only: from the run,
-        else from the cache, else computed again (the people records of the accounts of a move, which
-        the runs that find moves do not compute for every account).
-
-        What is computed again is computed together (in parallel when there are many, without the
-        checks, which are known) and stored, so that the next run reads it.
-        """
-        if self._whole_parts is not None:
-            return {i: text for i, text in enumerate(self._whole_parts.get(kind, [])) if i in wanted}
-        found: dict[int, str] = {}
-        missing: dict[int, tuple[PlanGroup, list[tuple[int, Path]]]] = {}  # by id(group): the plans to compute
-        for i, (group, plan) in enumerate(self._accounts()):
-            if i not in wanted:
-                continue
-            text = group.parts.get(kind, {}).get(str(plan))
-            if text is None and group.store is not None:
-                text = group.store.part(kind, group.keys[plan])
-            if text is None:
-                missing.setdefault(id(group), (group, []))[1].append((i, plan))
-            else:
-                found[i] = text
-        for group, todo in missing.values():
-            outs = group.recompute_many([plan for _, plan in todo], (kind,))
-            for (i, plan), out in zip(todo, outs, strict=True):
-                if "plugin_error" in out:
-                    raise out["plugin_error"]
-                found[i] = group.parts.setdefault(kind, {})[str(plan)] = out["parts"][kind]
-                if group.store is not None and str(plan) not in group.edited:
-                    group.store.put(group.keys[plan], None, None, {kind: found[i]})
-            if group.store is not None:
-                group.store.save(keep={group.keys[plan] for plan in group.plans})
-        return found
 
     def portfolio_cache(self, name: str) -> tuple[JournaledJson, str] | None:
         """Where a portfolio step over the per-plan results keeps its own result, and the key of this

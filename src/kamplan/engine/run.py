@@ -169,7 +169,6 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, vi
                     store.put(group.keys[plan], out["entry"], out["rows"], out["parts"])
             result.computed += len(missing)
         group.recompute = _recompute(host, dirs)
-        group.recompute_many = _recompute_many(host, dirs)
         group.edited = set(edited)
         group.known |= {e["account"] for e in group.entries.values() if e["account"]}
         if plans_dir is not None and any(group.unknown_parent(e) for e in group.entries.values()):
@@ -272,18 +271,6 @@ def _recompute(host: Any, dirs: list[Path]) -> Callable[[Path, Sequence[str]], d
         if "plugin_error" in out:
             raise out["plugin_error"]
         return out
-
-    return again
-
-
-def _recompute_many(host: Any, dirs: list[Path]) -> Callable[[list[Path], Sequence[str]], list[dict[str, Any]]]:
-    """Parts of many valid plans computed again, without their checks (known), in parallel when many."""
-    def again(plans: list[Path], parts: Sequence[str]) -> list[dict[str, Any]]:
-        from kamplan.engine.runner import run_units
-
-        computed, _ = run_units(plans, host or _default_host(dirs), parts=parts, visit=None, visit_plans=set(),
-                                checked={str(plan) for plan in plans}, parallel=True, progress=None)
-        return computed
 
     return again
 

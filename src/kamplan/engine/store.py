@@ -249,7 +249,7 @@ def _pack_of(where: Any) -> str | None:
     """The pack an index entry points to (None for a damaged entry)."""
     return where[0] if isinstance(where, list) and where and isinstance(where[0], str) else None
 # The parts stored as files (see FileParts); the others are JSON stores.
-FILE_PARTS = frozenset({"rows", "rec_blocks", "rec_top", "people", "people_keys"})
+FILE_PARTS = frozenset({"rows", "rec_blocks", "rec_top", "people_keys"})
 
 
 def _well_formed(entry: Any) -> bool:

@@ -92,27 +92,24 @@ def _formerly(person: Any) -> list[str]:
     return sorted({normalised_name(s) for s in stated if s.strip()})
 
 
-def identities(account: Account, *, records: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
-    """One account's identity evidence, as two per-plan parts of the engine.
-
-    Args:
-        account: The account.
-        records: Also what actions say about each person (the second part; empty without).
+def identities(account: Account) -> dict[str, Any]:
+    """One account's identity evidence: its ``people_keys`` part of the engine.
 
     Returns:
-        ``people_keys``: ``{"account", "account_name", "currency", "employer", "keys"}`` with, per person
-        who can take part in a move (an e-mail, a LinkedIn profile or a stated former employer; or
-        ``left``; or a champion, economic buyer or decision maker), ``[id, name key, e-mail, profile,
-        former employers, status, key role]``; read on every ``recommend``, so kept small.
-        ``people``: by person id, what an action about them says (name, title, our ties, covered),
-        read only for the accounts of a move.
+        ``{"account", "account_name", "currency", "employer", "keys"}`` with, per person who can take
+        part in a move (an e-mail, a LinkedIn profile or a stated former employer; or ``left``; or a
+        champion, economic buyer or decision maker), the fields of :data:`FIELDS`: what matching
+        compares (id, name key, e-mail, profile, former employers, status, key role), then what an
+        action about them says: their name, whether we cover them, and, for someone who can be the
+        person at the old account of a move (``left``, or a key role), their title and our ties to
+        them, strongest first (None for anyone else). So the portfolio step needs nothing but these parts.
     """
     # here, not at the top: a warm recommend finds moves without importing the plan models
     from kamplan.insights.coverage import coverage_of
     from kamplan.plan.model import STRENGTH_RANK
 
     team = account.team
-    keys, found = [], {}
+    keys = []
     for person in account.plan.stakeholders:
         status = person.status
         if status == "placeholder":
@@ -126,23 +123,25 @@ def identities(account: Account, *, records: bool = True) -> tuple[dict[str, Any
         formerly, key_role = _formerly(person), _key_role(person)
         if not (email or linkedin or formerly or key_role or status == "left"):
             continue
-        person_id = person.id
-        keys.append([person_id, normalised_name(person.name), email, linkedin, formerly, status, key_role])
-        if not records:
-            continue
-        rels = [r for r in account.graph.relationships_of(person_id) if r.strength != "none"]
-        rels.sort(key=lambda r: (-STRENGTH_RANK[r.strength], -(r.last_contact.toordinal() if r.last_contact else 0)))
-        found[person_id] = {
-            "name": person.name, "title": person.title,
-            "ties": [[r.team, team[r.team].name if r.team in team and team[r.team].name else r.team, r.strength]
-                     for r in rels],
-            "covered": status != "left" and coverage_of(account, person_id).covered}
-    return ({"account": account.id, "account_name": account.name, "currency": account.plan.account.currency,
-             "employer": sorted({normalised_name(account.id), normalised_name(account.name)}), "keys": keys},
-            found)
+        person_id, name = person.id, person.name
+        covered = status != "left" and coverage_of(account, person_id).covered
+        title = ties = None
+        if status == "left" or key_role:  # only they can be the old end of a move (see _direction)
+            rels = [r for r in account.graph.relationships_of(person_id) if r.strength != "none"]
+            rels.sort(key=lambda r: (-STRENGTH_RANK[r.strength],
+                                     -(r.last_contact.toordinal() if r.last_contact else 0)))
+            title = person.title
+            ties = [[r.team, team[r.team].name if r.team in team and team[r.team].name else r.team, r.strength]
+                    for r in rels]
+        keys.append([person_id, normalised_name(name), email, linkedin, formerly, status, key_role,
+                     name, covered, title, ties])
+    return {"account": account.id, "account_name": account.name, "currency": account.plan.account.currency,
+            "employer": sorted({normalised_name(account.id), normalised_name(account.name)}), "keys": keys}
 
 
-FIELDS = ("person", "name_key", "email", "linkedin", "formerly", "status", "key_role")
+# A ``people_keys`` entry's fields: what matching compares, then what an action says (see identities).
+FIELDS = ("person", "name_key", "email", "linkedin", "formerly", "status", "key_role", "name", "covered", "title",
+          "ties")
 _EMAIL, _LINKEDIN, _NAME, _FORMERLY = 2, 3, 1, 4  # positions in a ``people_keys`` entry (FIELDS)
 
 
@@ -275,21 +274,18 @@ def _direction(a: dict[str, Any], b: dict[str, Any], how: str) -> Move | None:
     return None
 
 
-def move_actions(moves: list[Move], records: dict[tuple[str, str], dict[str, Any]], as_of: dt.date,
-                 currency_of: dict[str, str | None]) -> list[dict[str, Any]]:
+def move_actions(moves: list[Move], as_of: dt.date, currency_of: dict[str, str | None]) -> list[dict[str, Any]]:
     """The recommendation at each new account and the note at each old one (records of ``kamplan recommend``).
 
     Args:
         moves: What :func:`find_moves` found.
-        records: The ``people`` part's record of each person of a move, by (account, person).
         as_of: The as-of date (an action is due in 14 days).
         currency_of: Each account's currency, for the records' ``currency`` field.
     """
     out = []
     due = (as_of + dt.timedelta(days=DUE_DAYS)).isoformat()
     for move in moves:
-        old = {**move.old, **records[(move.old["account"], move.old["person"])]}
-        new = {**move.new, **records[(move.new["account"], move.new["person"])]}
+        old, new = move.old, move.new
         formerly = " and ".join(x for x in (old["title"], old["key_role"]) if x)
         formerly = f"formerly {formerly} at {old['account_name']}" if formerly else f"formerly at {old['account_name']}"
         tie = old["ties"][0] if old["ties"] else None
