@@ -65,8 +65,10 @@ def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> di
     if "scores" in stages:
         scores = json.loads(dumps(account_scores(account, host)))  # the values as the cache gives them back
         row = {"account": account.id, "as_of": account.today.isoformat(), "scores": scores}
-        out["scores"] = dumps(row)
-        out["score_values"] = dumps({name: item["value"] for name, item in scores.items()})
+        if "scores" in wanted:
+            out["scores"] = dumps(row)
+        if "score_values" in wanted:
+            out["score_values"] = dumps({name: item["value"] for name, item in scores.items()})
         if "score_block" in wanted:
             out["score_block"] = block(row)
     if "people" in stages:  # identity evidence for the portfolio step (kamplan.insights.movers)

@@ -36,7 +36,7 @@ from kamplan.engine.fingerprint import file_hash
 from kamplan.engine.parts import PARTS
 from kamplan.fileio import write_atomic
 from kamplan.read.discovery import files_of_plan
-from kamplan.userdirs import read_own, sign, signed, unsigned
+from kamplan.userdirs import SIGNATURE_HEX, read_own, sign, signed, unsigned
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ class FileParts:
     def __init__(self, folder: Path, key: bytes) -> None:
         self.folder = folder
         self.key = key
-        self.pending: dict[str, str] = {}
+        self.pending: dict[str, bytes] = {}  # each new part as its signed record (signed when put)
         self.index = JournaledJson(folder / f"{folder.name}.index.json", key)
         self._packs: dict[str, bytes | None] = {}
 
@@ -184,7 +184,7 @@ class FileParts:
     def get(self, key: str) -> str | None:
         """The part of ``key``, or None (also when its pack is missing or the record damaged)."""
         if key in self.pending:
-            return self.pending[key]
+            return self.pending[key][SIGNATURE_HEX + 1:].decode("utf-8")
         where = self.index.get(key)
         if not (isinstance(where, list) and len(where) == 3 and isinstance(where[0], str)
                 and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in where[1:])):
@@ -199,7 +199,9 @@ class FileParts:
             return None
 
     def put(self, key: str, value: str) -> None:
-        self.pending[key] = value
+        """Keep ``value`` for the next save, signed now: a run puts each part as its unit's result
+        arrives, while the workers still compute, so the save after them only writes."""
+        self.pending[key] = signed(self.key, self._record_name(key), value.encode("utf-8"))
 
     def save(self, prune: set[str] | None = None) -> None:
         """Write the new parts as one pack, forget the stale ones, and remove packs nothing points to."""
@@ -214,7 +216,7 @@ class FileParts:
                     if key not in self.pending:
                         text = self.get(key)
                         if text is not None:
-                            self.pending[key] = text
+                            self.put(key, text)
             if self.pending:
                 self._write_pack()
             self.index.save(set(self.index.data) - set(self.pending) if compact else prune)
@@ -226,8 +228,7 @@ class FileParts:
     def _write_pack(self) -> None:
         name = f"pack-{os.getpid()}-{time.time_ns()}.bin"
         chunks, offset = [], 0
-        for key, value in self.pending.items():
-            record = signed(self.key, self._record_name(key), value.encode("utf-8"))
+        for key, record in self.pending.items():
             self.index.put(key, [name, offset, len(record)])
             chunks.append(record)
             offset += len(record)

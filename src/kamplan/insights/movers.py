@@ -30,7 +30,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -177,13 +179,9 @@ def involved(evidence_of: list[list[str]]) -> set[int]:
     it compares shares a token that this finds in two parts (an e-mail, a profile, or a name that
     someone states a former employer under), and all parts giving that token are kept.
     """
-    first: dict[str, int] = {}  # each token and the first part that gives it
-    shared = set()
-    for position, tokens in enumerate(evidence_of):
-        for token in tokens:
-            if first.setdefault(token, position) != position:
-                shared.add(token)
-    telling = {t for t in shared if not t.startswith(("n:", "s:")) or (t[0] == "n" and "s:" + t[2:] in first)}
+    parts_giving = Counter(chain.from_iterable(map(set, evidence_of)))  # each token: how many parts give it
+    telling = {t for t, count in parts_giving.items() if count > 1
+               and (not t.startswith(("n:", "s:")) or (t[0] == "n" and "s:" + t[2:] in parts_giving))}
     if not telling:
         return set()
     return {position for position, tokens in enumerate(evidence_of) if not telling.isdisjoint(tokens)}
