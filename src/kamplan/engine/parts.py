@@ -92,10 +92,16 @@ def analysis_parts(account: Any, host: Any, wanted: Iterable[str] = PARTS) -> di
 def people_keys_text(keys: dict[str, Any]) -> str:
     """A ``people_keys`` part: the account id and its :func:`~kamplan.insights.movers.evidence` tokens,
     each ended by a NUL, a NUL, then the keys as JSON. The portfolio step reads every plan's tokens
-    (a split, no decoding) and decodes the JSON only of the plans that may hold a move."""
+    (a split, no decoding) and decodes the JSON only of the plans that may hold a move.
+
+    A NUL inside a token (an address can hold anything) is dropped, so that the tokens split apart
+    again: two tokens that then look the same only make both plans decoded, never hide a match. The
+    account id is a slug and the keys are JSON, which writes a NUL as ``\\u0000``.
+    """
     from kamplan.insights.movers import evidence
 
-    return "".join(f"{token}{SEPARATOR}" for token in (keys["account"], *evidence(keys))) + SEPARATOR + dumps(keys)
+    tokens = [token.replace(SEPARATOR, "") for token in evidence(keys)]
+    return "".join(f"{token}{SEPARATOR}" for token in (keys["account"], *tokens)) + SEPARATOR + dumps(keys)
 
 
 def people_keys_of(text: str) -> tuple[str, list[str], str]:

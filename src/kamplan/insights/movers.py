@@ -159,16 +159,15 @@ def evidence(part: dict[str, Any]) -> list[str]:
     ``e:`` an e-mail, ``l:`` a LinkedIn profile, ``n:`` a name key, ``s:`` the name key of someone who
     states a former employer. Two parts can only hold the two ends of a move when they share an ``e:``
     or ``l:`` token, or an ``n:`` token that some part also gives as ``s:`` (the pairs :func:`find_moves`
-    compares). A NUL is dropped from a token so that tokens can be joined with it: two addresses that
-    then look the same only make both parts looked at closely, never miss a match.
+    compares).
     """
     tokens = []
     for key in part["keys"]:
         for prefix, value in (("e:", key[_EMAIL]), ("l:", key[_LINKEDIN]), ("n:", key[_NAME])):
             if value:
-                tokens.append(prefix + value.replace("\x00", ""))
+                tokens.append(prefix + value)
         if key[_FORMERLY] and key[_NAME]:
-            tokens.append("s:" + key[_NAME].replace("\x00", ""))
+            tokens.append("s:" + key[_NAME])
     return tokens
 
 
