@@ -258,8 +258,10 @@ def _store_for(root: Path, context: str) -> ResultCache | None:
 
 def _default_host(dirs: list[Path]) -> Any:
     from kamplan.plugins.host import PluginHost
+    from kamplan.read.sources import paused_gc
 
-    return PluginHost(plugin_dirs=dirs)
+    with paused_gc():  # it imports the plan models and the plugins: objects that live as long as the process
+        return PluginHost(plugin_dirs=dirs)
 
 
 def _recompute(host: Any, dirs: list[Path]) -> Callable[[Path, Sequence[str]], dict[str, Any]]:

@@ -107,7 +107,9 @@ def in_workers(work: Callable[[list[Any]], list[dict[str, Any]]], items: list[An
 
     chunks = _chunks(items, workers)
     results = []
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    # this process builds the results' objects (no garbage cycles) while the workers compute: the
+    # collector would walk everything loaded again and again (about 0.05 s of a cold recommend)
+    with paused_gc(), multiprocessing.get_context("fork").Pool(workers) as pool:
         for part in pool.imap(work, chunks):
             failed = next((r["plugin_error"] for r in part if "plugin_error" in r), None)
             if failed is not None:
