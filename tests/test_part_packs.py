@@ -27,6 +27,14 @@ def test_parts_saved_in_one_pack_read_back_by_a_new_reader(tmp_path):
     assert again.get("f" * 64) is None
 
 
+def test_a_part_put_but_not_yet_saved_reads_back_as_its_text(tmp_path):
+    """A new part is kept as its signed record until the save; reading it gives the text put."""
+    store = _store(tmp_path)
+    store.put("a" * 64, "new \u0436\x00 part")
+    assert store.get("a" * 64) == "new \u0436\x00 part"
+    assert not store.folder.exists()  # nothing is written before the save
+
+
 def test_many_saves_are_compacted_and_old_packs_removed(tmp_path, monkeypatch):
     store = _store(tmp_path)
     for i in range(FileParts.MAX_PACKS + 3):

@@ -36,7 +36,7 @@ from kamplan.engine.fingerprint import file_hash
 from kamplan.engine.parts import PARTS
 from kamplan.fileio import write_atomic
 from kamplan.read.discovery import files_of_plan
-from kamplan.userdirs import SIGNATURE_HEX, read_own, sign, signed, unsigned
+from kamplan.userdirs import read_own, sign, signed, unsigned
 
 log = logging.getLogger(__name__)
 
@@ -183,16 +183,17 @@ class FileParts:
 
     def get(self, key: str) -> str | None:
         """The part of ``key``, or None (also when its pack is missing or the record damaged)."""
-        if key in self.pending:
-            return self.pending[key][SIGNATURE_HEX + 1:].decode("utf-8")
-        where = self.index.get(key)
-        if not (isinstance(where, list) and len(where) == 3 and isinstance(where[0], str)
-                and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in where[1:])):
-            return None
-        data = self._pack(where[0])
-        if data is None or where[1] + where[2] > len(data):
-            return None
-        payload = unsigned(self.key, self._record_name(key), data[where[1]:where[1] + where[2]])
+        record = self.pending.get(key)  # a new part is read back from its signed record, as a packed one
+        if record is None:
+            where = self.index.get(key)
+            if not (isinstance(where, list) and len(where) == 3 and isinstance(where[0], str)
+                    and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in where[1:])):
+                return None
+            data = self._pack(where[0])
+            if data is None or where[1] + where[2] > len(data):
+                return None
+            record = data[where[1]:where[1] + where[2]]
+        payload = unsigned(self.key, self._record_name(key), record)
         try:
             return payload.decode("utf-8") if payload is not None else None
         except ValueError:
