@@ -67,7 +67,7 @@ def test_a_warm_analysis_reads_no_plan_again(demo, monkeypatch):
     monkeypatch.setattr(sources, "read_plan_source", refuse)
     monkeypatch.setattr("kamplan.engine.unit.read_plan_source", refuse)
     assert (kamplan.score(), kamplan.recommend(), kamplan.kpi()) == first
-    assert run.run_portfolio([], parts=("facts", "scores", "recs"), warnings=False).cached == 5
+    assert run.run_portfolio([], parts=("facts", "scores", "rec_top", "people_keys"), warnings=False).cached == 5
 
 
 def test_an_analysis_checks_for_errors_only_and_validate_then_checks_in_full(cli, demo):
@@ -230,6 +230,25 @@ def test_pre_rendered_json_is_exactly_the_records_encoded(demo, monkeypatch):
                                                                  indent=2, default=str)
 
 
+def test_the_ranked_blocks_give_what_ranking_every_decoded_action_gives(demo, monkeypatch):
+    """recommend() reads each plan's pre-ranked blocks (its top only, by default); the same records
+    come from ranking each account's whole decoded list with the moves about it and cutting it."""
+    from kamplan import api
+    from kamplan.engine.run import run_portfolio
+    from kamplan.plugins.calls import rank
+
+    monkeypatch.chdir(demo)
+    result = run_portfolio([], parts=("recs", "people_keys"), warnings=False)
+    accounts, moved = api._mover_actions(result)
+    ranked = [rank([*recs, *moved.get(account, [])]) for account, recs in zip(accounts, result.decoded("recs"),
+                                                                              strict=True)]
+    assert moved  # the demo holds moves: they are ranked into their accounts' lists
+    for per_account in (None, 1, 5, 40):
+        expected = rank([r for recs in ranked for r in (recs if per_account is None else recs[:per_account])])
+        for limit in (None, 3):
+            assert kamplan.recommend(per_account=per_account, limit=limit) == expected[:limit]
+
+
 def test_a_later_command_computes_only_its_own_part_and_no_checks_again(demo, monkeypatch):
     from kamplan.plugins import calls
 
@@ -285,7 +304,7 @@ def test_only_the_most_recent_contexts_are_kept(demo, monkeypatch):
     assert len(contexts) == store_module.KEEP_CONTEXTS
     assert list((demo / ".kamplan_cache").glob("stamps-*.json"))
     # the current context is intact: a warm run computes nothing
-    assert run.run_portfolio([demo], parts=("recs",), warnings=False).computed == 0
+    assert run.run_portfolio([demo], parts=("rec_top", "people_keys"), warnings=False).computed == 0
 
 
 def test_a_cold_run_hashes_each_plan_where_it_reads_it(demo, monkeypatch):

@@ -9,13 +9,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from kamplan.engine.parts import TOP, block, json_array, people_keys_of, rec_blocks
 from kamplan.engine.results import PortfolioResult
 from kamplan.engine.run import analyse_loaded, run_portfolio
 from kamplan.errors import Diagnostic, PlanError, UsageError
-from kamplan.plugins.calls import export, rank, rank_key, run_rules
+from kamplan.plugins.calls import export, rank_key, run_rules
 from kamplan.read.discovery import discover, find_config
 from kamplan.repo.map_age import stale_map_warnings
 
@@ -283,12 +283,10 @@ def recommend(paths: Iterable[PathArg] = (), *, limit: int | None = None, per_ac
     Returns:
         The records of ``kamplan recommend --format json`` (absent fields are None).
     """
-    result = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "recs", "people_keys")
-    accounts, moved = _mover_actions(result)
-    found = [rank([*recs, *moved.get(account, [])]) for account, recs in zip(accounts, result.decoded("recs"),
-                                                                             strict=True)]
-    rows = rank([r for recs in found for r in (recs[:per_account] if per_account is not None else recs)])
-    return rows[:limit] if limit is not None else rows
+    # the ranked blocks of each plan's cached text: decoding every plan's whole list cost more
+    return cast(list[dict[str, Any]], json.loads(recommend_json(
+        paths, limit=limit, per_account=per_account, portfolio=portfolio, host=host, use_cache=use_cache,
+        progress=progress, plugin_dirs=plugin_dirs)))
 
 
 def _mover_actions(result: PortfolioResult) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:

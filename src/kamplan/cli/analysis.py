@@ -68,7 +68,8 @@ def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
         return
     as_of = rows[0]["as_of"] if rows else ""
     _table(f"Scores (0..100) as of {as_of}", ["account", *names],
-           [[row["account"], *(_score_text(row["scores"][n]["value"]) for n in names)] for row in rows])
+           [[row["account"], *(_score_text(row["scores"][n]["value"]) for n in names)] for row in rows],
+           right=tuple(range(1, len(names) + 1)))
 
 
 @cli.command()
@@ -95,7 +96,7 @@ def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int |
     _table(f"Recommendations as of {as_of}", ["prio", "account", "kind", "what", "why", "owner", "due", "value"],
            [[str(r["priority"] or "-"), r["account"], r["kind"], r["title"], r["reason"] or "", r["owner"] or "",
              r["due"] or "", f"{r['value']:,.0f} {r['currency'] or ''}".strip() if r["value"] else ""]
-            for r in rows])
+            for r in rows], right=(7,))
 
 
 @cli.command()
@@ -126,7 +127,8 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], fmt: str, period: str | None
     rows.append(["PORTFOLIO", "", "", money_text(portfolio["arr_now"], currency),
                  *(_pct(portfolio[k]) for k in keys), stands_on(portfolio)])
     _table(summary_line(report), ["account", "status", "window", "ARR now", "NRR", "GRR", "logo churn", "expansion",
-                                  "share of wallet", "coverage", "left out / stands on"], rows)
+                                  "share of wallet", "coverage", "left out / stands on"], rows,
+           right=tuple(range(3, 10)))
     if portfolio["left_out"]:
         _table("Left out of the retention figures", ["account", "why"],
                [[item["account"], f"{item['reason']}: {item['detail']}"] for item in portfolio["left_out"]])

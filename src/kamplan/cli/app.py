@@ -272,18 +272,31 @@ def chart(ctx: click.Context, plan: str, output: str | None, fmt: str | None, ro
     emit(content, output)
 
 
-def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+def _table(title: str, columns: list[str], rows: list[list[str]], *, right: tuple[int, ...] = ()) -> None:
+    """Print a table: as wide as the terminal, or 160 columns when piped (files, CI logs are not squeezed).
 
+    Args:
+        title: Above the table.
+        columns: The headers.
+        rows: The cells (plan text is shown with its control characters escaped).
+        right: The indexes of the columns of numbers, aligned to the right.
+    """
+    import shutil
+
+    from kamplan.cli.text_table import render
     from kamplan.errors import printable
 
-    table = Table(*columns, title=printable(title), show_lines=False)
-    for row in rows:
-        table.add_row(*(escape(printable(cell)) for cell in row))  # user text is never rich markup nor a control
-    # piped output (files, CI logs) is not squeezed to 80 columns
-    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160).print(table)
+    terminal = sys.stdout.isatty()
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    unicode = encoding.lower().replace("-", "").startswith("utf")
+    styled = terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    text = render(printable(title), columns, [[printable(cell) for cell in row] for row in rows],
+                  shutil.get_terminal_size().columns if terminal else 160, right=right,
+                  ascii_only=not unicode, styled=styled)
+    if not unicode:  # a name the output cannot encode is shown as "?", never a traceback
+        text = text.encode(encoding, "replace").decode(encoding)
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def _pct(value: float | None) -> str:
