@@ -166,6 +166,8 @@ def portfolio_rows(folder: Path, profile: str, plans: int, people: int, repeat: 
     for command in ("score", "kpi", "recommend"):
         measure(f"{command} (cold)", [command, "--format", "json"], "<= 3.0x", cold)
         measure(f"{command}, warm", [command, "--format", "json"], "<= 0.3x")
+        measure(f"{command}, warm, as a table (the default)", [command], "<= 0.3x")
+    measure("recommend (cold), as a table (the default)", ["recommend"], "<= 3.0x", cold)
     measure("site (cold)", ["site", "-o", "site"], "<= 6.0x", cold)
     measure("site, after one plan changed", ["site", "-o", "site"], "<= 1.0x", lambda: touch(files[len(files) // 3]))
     return rows, peak
