@@ -67,7 +67,7 @@ def test_a_warm_analysis_reads_no_plan_again(demo, monkeypatch):
     monkeypatch.setattr(sources, "read_plan_source", refuse)
     monkeypatch.setattr("kamplan.engine.unit.read_plan_source", refuse)
     assert (kamplan.score(), kamplan.recommend(), kamplan.kpi()) == first
-    assert run.run_portfolio([], parts=("facts", "scores", "rec_top", "people_keys"), warnings=False).cached == 5
+    assert run.run_portfolio([], parts=("facts", "score_block", "rec_top", "people_keys"), warnings=False).cached == 5
 
 
 def test_an_analysis_checks_for_errors_only_and_validate_then_checks_in_full(cli, demo):
@@ -151,9 +151,9 @@ def test_after_each_change_the_cached_results_are_the_fresh_ones(cli, demo, chan
 
 def test_a_new_kamplan_version_is_a_new_context(cli, demo, monkeypatch):
     cli("score", cwd=demo)
-    assert run.run_portfolio([demo], parts=("scores",), warnings=False).cached == 5
+    assert run.run_portfolio([demo], parts=("score_block",), warnings=False).cached == 5
     monkeypatch.setattr(fingerprint, "__version__", "99.0.0")
-    assert run.run_portfolio([demo], parts=("scores",), warnings=False).computed == 5
+    assert run.run_portfolio([demo], parts=("score_block",), warnings=False).computed == 5
 
 
 def test_an_explicit_host_is_never_served_from_the_cache(demo, monkeypatch):
@@ -249,6 +249,15 @@ def test_the_ranked_blocks_give_what_ranking_every_decoded_action_gives(demo, mo
             assert kamplan.recommend(per_account=per_account, limit=limit) == expected[:limit]
 
 
+def test_the_score_records_are_each_plans_decoded_scores(demo, monkeypatch):
+    """score() reads the pre-rendered blocks the JSON output is made of: the records decode to what
+    the full ``scores`` part of each plan holds."""
+    from kamplan.engine.run import run_portfolio
+
+    monkeypatch.chdir(demo)
+    assert kamplan.score() == run_portfolio([], parts=("scores",), warnings=False).decoded("scores")
+
+
 def test_a_later_command_computes_only_its_own_part_and_no_checks_again(demo, monkeypatch):
     from kamplan.plugins import calls
 
@@ -262,12 +271,12 @@ def test_a_later_command_computes_only_its_own_part_and_no_checks_again(demo, mo
     assert kamplan.score(use_cache=False) == scores
 
 
-@pytest.mark.parametrize("kind", ["rec_top", "rec_blocks", "scores", "facts"])
+@pytest.mark.parametrize("kind", ["rec_top", "rec_blocks", "score_block", "facts"])
 def test_a_damaged_part_in_the_cache_is_computed_again(cli, demo, kind):
     import json
 
     command = {"rec_top": ("recommend", "--format", "json"), "rec_blocks": ("recommend", "--all", "--format", "json"),
-               "scores": ("score", "--format", "csv"), "facts": ("kpi", "--format", "json")}[kind]
+               "score_block": ("score", "--format", "csv"), "facts": ("kpi", "--format", "json")}[kind]
     fresh = cli(*command, "--no-cache", cwd=demo).out
     assert cli(*command, cwd=demo).out == fresh
     cache = demo / ".kamplan_cache"

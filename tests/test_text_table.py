@@ -99,6 +99,14 @@ def test_every_line_has_one_width_within_the_limit_and_every_cell_keeps_its_text
             assert "".join(line[i] for line in drawn).replace(" ", "") == cell.replace(" ", "")
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("abcxyzАБВ -,"), min_size=0, max_size=25), min_size=1,
+                max_size=4).map("\n".join), st.integers(1, 30))
+def test_the_pattern_that_wraps_plain_text_gives_the_lines_the_word_loop_gives(text, width):
+    # cell_len measures these characters as len does, but makes wrapped() take its word-by-word loop
+    assert wrapped(text, width) == wrapped(text, width, cell_len)
+
+
 def test_the_cli_prints_a_table_an_ascii_output_can_encode(tmp_path):
     """On an output that cannot encode Cyrillic, the names become "?" and the borders ASCII: no traceback."""
     root = tmp_path / "demo"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from kamplan.engine.parts import TOP, block, json_array, people_keys_of, rec_blocks
+from kamplan.engine.parts import TOP, block, json_array, people_keys_of, rec_blocks, score_block_of
 from kamplan.engine.results import PortfolioResult
 from kamplan.engine.run import analyse_loaded, run_portfolio
 from kamplan.errors import Diagnostic, PlanError, UsageError
@@ -252,14 +252,17 @@ def score(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, 
         PlanError: When a plan has errors (scores of invalid plans would mislead).
         PluginError: When a scorer raises or returns something else than a number or a Score.
     """
-    return _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "scores").decoded("scores")
+    # one part for the table, the JSON and the library: the cached text of each plan's record
+    return cast(list[dict[str, Any]], json.loads(score_json(paths, portfolio=portfolio, host=host,
+                                                            use_cache=use_cache, progress=progress,
+                                                            plugin_dirs=plugin_dirs)))
 
 
 def score_json(paths: Iterable[PathArg] = (), *, portfolio: Portfolio | None = None, host: PluginHost | None = None,
                use_cache: bool = True, progress: Any = None, plugin_dirs: Iterable[PathArg] = ()) -> str:
     """The text of ``kamplan score --format json``: :func:`score`'s records, indented by 2 (arguments as there)."""
     found = _analysed(paths, portfolio, host, use_cache, progress, plugin_dirs, "score_block")
-    return json_array(found.part("score_block"))
+    return json_array(found.parsed("score_block", score_block_of))
 
 
 PER_ACCOUNT = 5  # a short action plan: the top of each account's list (insights.md)

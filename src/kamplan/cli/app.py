@@ -290,13 +290,27 @@ def _table(title: str, columns: list[str], rows: list[list[str]], *, right: tupl
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
     unicode = encoding.lower().replace("-", "").startswith("utf")
     styled = terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    text = render(printable(title), columns, [[printable(cell) for cell in row] for row in rows],
+    text = render(printable(title), columns, [_printable_row(row) for row in rows],
                   shutil.get_terminal_size().columns if terminal else 160, right=right,
                   ascii_only=not unicode, styled=styled)
     if not unicode:  # a name the output cannot encode is shown as "?", never a traceback
         text = text.encode(encoding, "replace").decode(encoding)
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _printable_row(cells: list[str]) -> list[str]:
+    """The cells with their control characters escaped (:func:`~kamplan.errors.printable`) and tabs
+    made spaces (a tab would pull the columns apart); a row that holds none, the usual case, is
+    checked in one go."""
+    from kamplan.errors import printable
+
+    joined = " ".join(cells)
+    if "\t" in joined:
+        cells = [cell.replace("\t", " ") for cell in cells]
+    elif printable(joined) == joined and not any(cell.startswith("::") for cell in cells):
+        return cells
+    return [printable(cell) for cell in cells]
 
 
 def _pct(value: float | None) -> str:

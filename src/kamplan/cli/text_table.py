@@ -64,7 +64,16 @@ def column_widths(rows: Sequence[Sequence[str]], room: int) -> list[int]:
     """
     count = len(rows[0])
     natural, least, glyph = [1] * count, [1] * count, [1] * count
+    plain: list[Sequence[str]] = []  # one cell a character and one line a cell: measured a column at a time
+    other: list[Sequence[str]] = []
     for row in rows:
+        text = "".join(row)
+        (plain if "\n" not in text and _NARROW.fullmatch(text) else other).append(row)
+    if plain:
+        for i, column in enumerate(zip(*plain, strict=True)):
+            natural[i] = max(map(len, column), default=1) or 1
+            least[i] = max(map(len, " ".join(column).split()), default=1)
+    for row in other:
         measure = cells_of("".join(row))
         for i, cell in enumerate(row):
             if not cell:
@@ -107,6 +116,11 @@ def wrapped(text: str, width: int, measure: Callable[[str], int] | None = None) 
     if "\n" not in text and measure(text) <= width:
         return [text]
     lines: list[str] = []
+    if measure is len:  # the same lines as the loop below, found by a regular expression
+        pattern = _line_of(width)
+        for paragraph in text.split("\n"):
+            lines += pattern.findall(" ".join(paragraph.split())) or [""]
+        return lines
     for paragraph in text.split("\n"):
         line, used = "", 0
         for word in paragraph.split():
@@ -124,6 +138,18 @@ def wrapped(text: str, width: int, measure: Callable[[str], int] | None = None) 
             line, used = word, size
         lines.append(line)
     return lines
+
+
+_LINE_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
+def _line_of(width: int) -> re.Pattern[str]:
+    """A line of at most ``width`` characters of single-spaced text: as many words as fit, or the
+    start of a word longer than that."""
+    pattern = _LINE_PATTERNS.get(width)
+    if pattern is None:
+        pattern = _LINE_PATTERNS[width] = re.compile(rf"\S.{{0,{width - 1}}}(?<=\S)(?= |$)|\S{{1,{width}}}")
+    return pattern
 
 
 def _head(word: str, width: int) -> str:
@@ -146,9 +172,9 @@ def _row(cells: Sequence[str], widths: list[int], edges: str, right: Collection[
     height = max(len(lines) for lines in columns)
     if height == 1:
         return [f"{left} {inner.join(lines[0] for lines in columns)} {end}"]
-    blank = [" " * width for width in widths]
-    return [f"{left} " + inner.join(lines[n] if n < len(lines) else blank[i] for i, lines in enumerate(columns))
-            + f" {end}" for n in range(height)]
+    for lines, width in zip(columns, widths, strict=True):
+        lines += [" " * width] * (height - len(lines))
+    return [f"{left} {inner.join(line)} {end}" for line in zip(*columns, strict=True)]
 
 
 def _padded(text: str, width: int, right: bool, style: str, measure: Callable[[str], int]) -> list[str]:

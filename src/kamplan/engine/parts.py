@@ -1,12 +1,14 @@
 """The parts of a plan's analysis, each stored and read on its own.
 
 A command reads only what it shows: ``kpi`` and the dashboard the small *facts* (the summary, the KPI
-record, each score's value), ``score`` the *scores*, ``recommend`` the *recommendations*. The JSON
-outputs are pre-rendered per account in the workers (``score_block``, ``rec_blocks``, and ``rec_top`` for
-each account's top five: each recommendation's
-rank key and block), so that a warm
+record, each score's value), ``score`` the *score blocks*, ``recommend`` the *recommendation blocks*.
+The JSON outputs are pre-rendered per account in the workers (``score_block``, ``rec_blocks``, and
+``rec_top`` for each account's top five: each recommendation's rank key and block), so that a warm
 ``--format json`` joins text instead of encoding a whole portfolio again; each block is exactly what
-``json.dumps(..., indent=2)`` writes for that item inside the output's array.
+``json.dumps(..., indent=2)`` writes for that item inside the output's array. The tables and the
+library's records decode those same blocks (``recommend`` only each account's top): one part per
+command whatever the format. ``scores`` and ``recs`` (every record as JSON) remain for the tests that check
+the blocks against them.
 """
 
 from __future__ import annotations
@@ -115,6 +117,17 @@ def people_keys_of(text: str) -> tuple[str, list[str], str]:
         raise ValueError("not a people_keys part")
     account, *tokens = head.split(SEPARATOR)
     return account, tokens, keys
+
+
+def score_block_of(text: str) -> str:
+    """A ``score_block`` part as it is, once it has the shape :func:`block` gives a record.
+
+    Raises:
+        ValueError: When it has not (the engine then computes that plan's part again).
+    """
+    if not (text.startswith("  {") and text.endswith("}")) or SEPARATOR in text:
+        raise ValueError("not a score block")
+    return text
 
 
 def rec_blocks(text: str) -> list[tuple[list[Any], str]]:
