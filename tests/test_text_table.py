@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from kamplan.cli.text_table import _row, column_widths, render, wrapped
+from kamplan.cli.text_table import _body, _row, column_widths, render, wrapped
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +92,8 @@ def test_every_line_has_one_width_within_the_limit_and_every_cell_keeps_its_text
             for column in zip(columns, *rows, strict=True)]
     assert len({cell_len(line) for line in lines}) == 1
     assert cell_len(lines[0]) <= max(width, sum(wide) + 3 * len(columns) + 1)  # wider only for a 2-cell character
+    # the column-at-a-time path for plain rows draws what the row-at-a-time path draws
+    assert _body(rows, widths, "│││", {0}) == [line for row in rows for line in _row(row, widths, "│││", {0}, "")]
     for row in rows:  # each cell's lines, read back from the drawn row, hold its text in order
         drawn = [line.split("│")[1:-1] for line in _row(row, widths, "│││", (), "")]
         for i, cell in enumerate(row):
