@@ -144,6 +144,27 @@ def test_parallel_and_serial_runs_agree(portfolio, monkeypatch):
         pytest.skip("one CPU: no worker processes to compare with")
 
 
+def _square(items):
+    return [{"n": n * n} for n in items]
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_each_result_is_taken_in_order_as_it_arrives(parallel):
+    """The parent keeps (hashes, signs) each unit's result while the workers compute the chunks after
+    it: ``take`` sees every result once, in item order, before the run returns."""
+    from kamplan.engine.runner import in_workers
+
+    taken, returned = [], []
+
+    def take(index, out):
+        assert not returned  # by the run itself, before it returns
+        taken.append((index, out["n"]))
+
+    results, _ = in_workers(_square, list(range(120)), parallel=parallel, take=take)
+    returned.append(True)
+    assert taken == [(i, i * i) for i in range(120)] and [r["n"] for r in results] == [i * i for i in range(120)]
+
+
 def test_parent_references_are_settled_across_plans(tmp_path):
     plans = tmp_path / "account_plans"
     plans.mkdir(parents=True)

@@ -148,25 +148,14 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, vi
                 return _whole(plan_paths, host, parts, visit, result)
             from kamplan.engine.runner import run_units
 
-            computed, result.workers = run_units(missing, host, parts=parts, visit=visit, visit_plans=to_visit,
-                                                 checked=checked, parallel=parallel, progress=progress,
-                                                 texts=edited, config_texts={config: config_text}
-                                                 if config is not None and config_text is not None else None,
-                                                 warnings=warnings, fingerprints=hash_in_workers)
-            for plan, out in zip(missing, computed, strict=True):
-                if "plugin_error" in out:
-                    raise out["plugin_error"]
-                name = str(plan)
-                if store and hash_in_workers:
-                    group.keys[plan] = store.remember(plan, *out["fingerprint"])
-                if out["entry"] is not None:
-                    group.entries[name], group.rows[name] = out["entry"], out["rows"]
-                for kind, text in (out["parts"] or {}).items():
-                    group.parts.setdefault(kind, {})[name] = text
-                if name in to_visit and out["visited"] is not None:
-                    result.visited[name] = out["visited"]
-                if store and name not in edited:
-                    store.put(group.keys[plan], out["entry"], out["rows"], out["parts"])
+            # each result is taken (kept, hashed, signed) as it arrives, while the workers compute the rest
+            _, result.workers = run_units(missing, host, parts=parts, visit=visit, visit_plans=to_visit,
+                                          checked=checked, parallel=parallel, progress=progress,
+                                          texts=edited, config_texts={config: config_text}
+                                          if config is not None and config_text is not None else None,
+                                          warnings=warnings, fingerprints=hash_in_workers,
+                                          take=_taker(missing, group, result, to_visit, set(edited),
+                                                      hash_in_workers))
             result.computed += len(missing)
         group.recompute = _recompute(host, dirs)
         group.edited = set(edited)
@@ -177,6 +166,28 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, vi
             store.save(keep={group.keys[p] for p in plans})
         result.groups.append(group)
     return result
+
+
+def _taker(missing: list[Path], group: PlanGroup, result: PortfolioResult, to_visit: set[str], edited: set[str],
+           hashed_in_workers: bool) -> Callable[[int, dict[str, Any]], None]:
+    """What keeps the result of the ``index``-th of ``missing`` in the group and its store."""
+    store = group.store
+
+    def take(index: int, out: dict[str, Any]) -> None:
+        plan = missing[index]
+        name = str(plan)
+        if store and hashed_in_workers:
+            group.keys[plan] = store.remember(plan, *out["fingerprint"])
+        if out["entry"] is not None:
+            group.entries[name], group.rows[name] = out["entry"], out["rows"]
+        for kind, text in (out["parts"] or {}).items():
+            group.parts.setdefault(kind, {})[name] = text
+        if name in to_visit and out["visited"] is not None:
+            result.visited[name] = out["visited"]
+        if store and name not in edited:
+            store.put(group.keys[plan], out["entry"], out["rows"], out["parts"])
+
+    return take
 
 
 def _config_text(config: Path | None, texts: Mapping[Path, str] | None) -> str | None:

@@ -13,6 +13,7 @@ from kamplan.read.sources import load_config, paused_gc
 
 PARALLEL_MIN_PLANS = 40
 Progress = Callable[[int, int], None]
+Take = Callable[[int, dict[str, Any]], None]
 
 _JOB: dict[str, Any] = {}  # what the forked workers inherit: the parts to compute, the visit function...
 
@@ -42,8 +43,8 @@ def worker_count() -> int:
 def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit.Visit | None, visit_plans: set[str],
               checked: set[str], parallel: bool, progress: Progress | None,
               texts: Mapping[str, Mapping[Path, str]] | None = None,
-              config_texts: Mapping[Path, str] | None = None, warnings: bool = True, fingerprints: bool = False
-              ) -> tuple[list[dict[str, Any]], int]:
+              config_texts: Mapping[Path, str] | None = None, warnings: bool = True, fingerprints: bool = False,
+              take: Take | None = None) -> tuple[list[dict[str, Any]], int]:
     """Compute the work unit of every plan, in plan order.
 
     Args:
@@ -60,6 +61,8 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
         warnings: Run kamplan's own warning rules too (see :func:`kamplan.engine.unit.compute`).
         fingerprints: Also give each plan's file stamps and hash (``"fingerprint"``, see
             :func:`kamplan.engine.store.plan_fingerprint`), taken before the plan is read.
+        take: Called as ``take(index, result)`` with each result in plan order as soon as it is
+            there (see :func:`in_workers`).
 
     Returns:
         The units' results and the number of processes used.
@@ -70,11 +73,11 @@ def run_units(plans: list[Path], host: Any, *, parts: Sequence[str], visit: unit
         unit.WORKER.configs[config] = load_config(config, text)
     _JOB.update(parts=tuple(parts), visit=visit, visit_plans=visit_plans, checked=checked, texts=texts,
                 warnings=warnings, fingerprints=fingerprints)
-    return in_workers(_work, [str(p) for p in plans], parallel=parallel, progress=progress)
+    return in_workers(_work, [str(p) for p in plans], parallel=parallel, progress=progress, take=take)
 
 
 def in_workers(work: Callable[[list[Any]], list[dict[str, Any]]], items: list[Any], *, parallel: bool = True,
-               progress: Progress | None = None) -> tuple[list[dict[str, Any]], int]:
+               progress: Progress | None = None, take: Take | None = None) -> tuple[list[dict[str, Any]], int]:
     """``work`` over ``items`` in small chunks, in forked worker processes when there are enough items.
 
     The workers inherit what the parent set up before the call (the plugin host, the job). A result
@@ -85,6 +88,8 @@ def in_workers(work: Callable[[list[Any]], list[dict[str, Any]]], items: list[An
         items: The items, in order.
         parallel: Allow worker processes.
         progress: Called as ``progress(done, total)``.
+        take: Called as ``take(index, result)`` with each result, in item order, as soon as it is
+            there: in this process, while the workers compute the chunks after it.
 
     Returns:
         The results in item order, and the number of processes used.
@@ -100,6 +105,8 @@ def in_workers(work: Callable[[list[Any]], list[dict[str, Any]]], items: list[An
                 results += work([item])
                 if "plugin_error" in results[-1]:  # stop at the first: the same plugin would fail (or hang) again
                     raise results[-1]["plugin_error"]
+                if take is not None:
+                    take(len(results) - 1, results[-1])
                 if progress:
                     progress(len(results), len(items))
         return results, 1
@@ -114,7 +121,10 @@ def in_workers(work: Callable[[list[Any]], list[dict[str, Any]]], items: list[An
             failed = next((r["plugin_error"] for r in part if "plugin_error" in r), None)
             if failed is not None:
                 raise failed
-            results += part
+            for out in part:
+                if take is not None:
+                    take(len(results), out)
+                results.append(out)
             if progress:
                 progress(len(results), len(items))
     return results, workers
