@@ -171,44 +171,37 @@ def _body(rows: Sequence[Sequence[str]], widths: list[int], edges: str, right: C
         columns.append([None if not fits else [pad(cell, width)] if len(cell) <= width and "\n" not in cell
                         else [pad(line, width) for line in wrapped(cell, width, len)]
                         for cell, fits in zip((row[i] for row in rows), plain, strict=True)])
-    left, middle, end = edges[0], edges[1], edges[2]
-    inner = f" {middle} "
     lines: list[str] = []
     for n, row in enumerate(rows):
-        if not plain[n]:
+        if plain[n]:
+            lines += _side_by_side([column[n] for column in columns], widths, edges)  # type: ignore[misc]
+        else:
             lines += _row(row, widths, edges, right, "")
-            continue
-        cells: list[list[str]] = [column[n] for column in columns]  # type: ignore[misc]
-        height = max(map(len, cells))
-        if height == 1:
-            lines.append(f"{left} {inner.join([lines_of[0] for lines_of in cells])} {end}")
-            continue
-        cells = [c + [" " * width] * (height - len(c)) if len(c) < height else c
-                 for c, width in zip(cells, widths, strict=True)]
-        lines += [f"{left} {inner.join(line)} {end}" for line in zip(*cells, strict=True)]
     return lines
 
 
 def _row(cells: Sequence[str], widths: list[int], edges: str, right: Collection[int], style: str) -> list[str]:
     """The lines of one row: each cell wrapped to its column, padded, between the edges."""
+    measure = cells_of("".join(cells))
+    return _side_by_side([_padded(cell, width, i in right, style, measure)
+                          for i, (cell, width) in enumerate(zip(cells, widths, strict=True))], widths, edges)
+
+
+def _side_by_side(cells: list[list[str]], widths: list[int], edges: str) -> list[str]:
+    """The lines of a row from its cells' padded lines: a shorter cell is filled with blank lines."""
     left, middle, end = edges[0], edges[1], edges[2]
     inner = f" {middle} "
-    measure = cells_of("".join(cells))
-    columns = [_padded(cell, width, i in right, style, measure)
-               for i, (cell, width) in enumerate(zip(cells, widths, strict=True))]
-    height = max(len(lines) for lines in columns)
+    height = max(map(len, cells))
     if height == 1:
-        return [f"{left} {inner.join(lines[0] for lines in columns)} {end}"]
-    for lines, width in zip(columns, widths, strict=True):
-        lines += [" " * width] * (height - len(lines))
-    return [f"{left} {inner.join(line)} {end}" for line in zip(*columns, strict=True)]
+        return [f"{left} {inner.join([lines[0] for lines in cells])} {end}"]
+    cells = [lines + [" " * width] * (height - len(lines)) if len(lines) < height else lines
+             for lines, width in zip(cells, widths, strict=True)]
+    return [f"{left} {inner.join(line)} {end}" for line in zip(*cells, strict=True)]
 
 
 def _padded(text: str, width: int, right: bool, style: str, measure: Callable[[str], int]) -> list[str]:
     """The lines of one cell, each filled with spaces to ``width`` cells (before it when ``right``)."""
     lines = [text] if "\n" not in text and measure(text) <= width else wrapped(text, width, measure)
-    if measure is len and not style:  # one cell a character: str's own padding
-        return [line.rjust(width) for line in lines] if right else [line.ljust(width) for line in lines]
     out = []
     for line in lines:
         gap = " " * (width - measure(line))
