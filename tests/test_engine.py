@@ -23,6 +23,8 @@ COMMANDS = [
     ("score", "--format", "json"),
     ("score", "--format", "csv"),
     ("recommend", "--format", "json"),
+    ("recommend",),  # the default tables: a warm run prints the table kept from the cold one
+    ("score",),
     ("kpi", "--format", "json"),
     ("kpi", "--format", "json", "--period", "2026-Q2"),
     ("report", "meridian-bank", "--format", "json", "-o", "-"),

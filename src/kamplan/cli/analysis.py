@@ -9,7 +9,17 @@ from typing import Any
 
 import click
 
-from kamplan.cli.app import _pct, _settings, _table, cli, emit, global_options, progress_bar
+from kamplan.cli.app import (
+    TableParts,
+    _pct,
+    _remembered_table,
+    _settings,
+    _table,
+    cli,
+    emit,
+    global_options,
+    progress_bar,
+)
 from kamplan.errors import printable
 
 
@@ -44,13 +54,13 @@ def _echo_json(data: Any) -> None:
 @click.pass_context
 def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     """Every registered scorer on every account (0..100, with the details behind each number)."""
-    from kamplan.api import score as run
     from kamplan.api import score_json
 
+    text = _load_and_run(ctx, score_json, paths)
     if fmt == "json":
-        _write(_load_and_run(ctx, score_json, paths))
+        _write(text)
         return
-    rows = _load_and_run(ctx, run, paths)
+    rows = json.loads(text)  # the records of kamplan.score()
     names = sorted({name for row in rows for name in row["scores"]})
     if fmt == "csv":
         import csv
@@ -66,10 +76,12 @@ def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
                                  json.dumps(item["details"], ensure_ascii=False, default=str)])
         click.echo(printable(buffer.getvalue(), newlines=True), nl=False)
         return
-    as_of = rows[0]["as_of"] if rows else ""
-    _table(f"Scores (0..100) as of {as_of}", ["account", *names],
-           [[row["account"], *(_score_text(row["scores"][n]["value"]) for n in names)] for row in rows],
-           right=tuple(range(1, len(names) + 1)))
+
+    def table() -> TableParts:
+        return (f"Scores (0..100) as of {rows[0]['as_of'] if rows else ''}", ["account", *names],
+                [[row["account"], *(_score_text(row["scores"][n]["value"]) for n in names)] for row in rows])
+
+    _remembered_table(ctx, text, "score", table, right=tuple(range(1, len(names) + 1)), code=(__file__,))
 
 
 @cli.command()
@@ -84,19 +96,23 @@ def score(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
 def recommend(ctx: click.Context, paths: tuple[str, ...], fmt: str, limit: int | None, per_account: int,
               show_all: bool) -> None:
     """Each account's short action plan (land, expand, relationship, risk, renewal, win back), ranked."""
-    from kamplan.api import recommend as run
     from kamplan.api import recommend_json
 
     cap = None if show_all else per_account
+    text = _load_and_run(ctx, recommend_json, paths, limit=limit, per_account=cap)
     if fmt == "json":
-        _write(_load_and_run(ctx, recommend_json, paths, limit=limit, per_account=cap))
+        _write(text)
         return
-    rows = _load_and_run(ctx, run, paths, limit=limit, per_account=cap)
-    as_of = rows[0]["as_of"] if rows else ""
-    _table(f"Recommendations as of {as_of}", ["prio", "account", "kind", "what", "why", "owner", "due", "value"],
-           [[str(r["priority"] or "-"), r["account"], r["kind"], r["title"], r["reason"] or "", r["owner"] or "",
-             r["due"] or "", f"{r['value']:,.0f} {r['currency'] or ''}".strip() if r["value"] else ""]
-            for r in rows], right=(7,))
+
+    def table() -> TableParts:  # the table shows the JSON's records (as kamplan.recommend() gives them)
+        rows = json.loads(text)
+        return (f"Recommendations as of {rows[0]['as_of'] if rows else ''}",
+                ["prio", "account", "kind", "what", "why", "owner", "due", "value"],
+                [[str(r["priority"] or "-"), r["account"], r["kind"], r["title"], r["reason"] or "", r["owner"] or "",
+                  r["due"] or "", f"{r['value']:,.0f} {r['currency'] or ''}".strip() if r["value"] else ""]
+                 for r in rows])
+
+    _remembered_table(ctx, text, "recommend", table, right=(7,), code=(__file__,))
 
 
 @cli.command()

@@ -281,20 +281,60 @@ def _table(title: str, columns: list[str], rows: list[list[str]], *, right: tupl
         rows: The cells (plan text is shown with its control characters escaped).
         right: The indexes of the columns of numbers, aligned to the right.
     """
-    import shutil
+    _print_table(_draw(title, columns, rows, right, _output()))
 
-    from kamplan.cli.text_table import render
-    from kamplan.errors import printable
+
+TableParts = tuple[str, list[str], list[list[str]]]  # title, headers, rows
+
+
+def _remembered_table(ctx: click.Context, source: str, layout: str, make: Callable[[], TableParts], *,
+                      right: tuple[int, ...] = (), code: tuple[str, ...] = ()) -> None:
+    """Print the table ``make()`` gives, drawn from ``source``: kept from an earlier run when it was drawn
+    from the same text with the same code for the same output (:mod:`kamplan.cli.drawn_tables`).
+
+    Args:
+        ctx: The command's context (``--no-cache`` neither reads nor keeps a table).
+        source: The text the rows are made from (the command's JSON output).
+        layout: The table's name.
+        make: Makes the title, headers and rows from ``source``.
+        right: The indexes of the columns of numbers, aligned to the right.
+        code: The files of the code that ``make`` runs (an edit there draws again).
+    """
+    from kamplan import errors
+    from kamplan.cli import text_table
+    from kamplan.cli.drawn_tables import drawn, table_key
+
+    output = _output()
+    key = None if _settings(ctx).no_cache else table_key(
+        source, layout, (*output, right), (__file__, text_table.__file__, errors.__file__, *code))
+    _print_table(drawn(key, lambda: _draw(*make(), right, output)))
+
+
+def _output() -> tuple[int, str, bool, bool]:
+    """What a table's drawing takes from where it is printed: width, encoding, Unicode, styling."""
+    import shutil
 
     terminal = sys.stdout.isatty()
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
     unicode = encoding.lower().replace("-", "").startswith("utf")
     styled = terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    text = render(printable(title), columns, [_printable_row(row) for row in rows],
-                  shutil.get_terminal_size().columns if terminal else 160, right=right,
+    return shutil.get_terminal_size().columns if terminal else 160, encoding, unicode, styled
+
+
+def _draw(title: str, columns: list[str], rows: list[list[str]], right: tuple[int, ...],
+          output: tuple[int, str, bool, bool]) -> str:
+    from kamplan.cli.text_table import render
+    from kamplan.errors import printable
+
+    width, encoding, unicode, styled = output
+    text = render(printable(title), columns, [_printable_row(row) for row in rows], width, right=right,
                   ascii_only=not unicode, styled=styled)
     if not unicode:  # a name the output cannot encode is shown as "?", never a traceback
         text = text.encode(encoding, "replace").decode(encoding)
+    return text
+
+
+def _print_table(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
 
