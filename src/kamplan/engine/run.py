@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from kamplan.engine.context import CACHE_DIR, CACHE_FORMAT, as_of, context_key, plugin_dirs_for
 from kamplan.engine.fingerprint import file_hash, plugin_fingerprint
+from kamplan.engine.helper import MOST_PLANS, HelperSlot
 from kamplan.engine.parts import PARTS, analysis_parts
 from kamplan.engine.results import PlanGroup, PortfolioResult
 from kamplan.engine.store import ResultCache
@@ -86,18 +87,20 @@ def run_portfolio(
         UsageError: When a path does not exist or holds no plans.
         PluginError: When a plugin fails to load or raises in a hook.
     """
-    with resolving_folders_once():
+    with resolving_folders_once(), HelperSlot() as helper:
         return _run(paths, parts, visit, visit_when, use_cache, parallel, plugin_dirs, host, progress, texts,
-                    warnings)
+                    warnings, helper)
 
 
 def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, visit_when: VisitWhen | None,
          use_cache: bool, parallel: bool, plugin_dirs: Iterable[PathArg], host: Any, progress: Progress | None,
-         texts: Mapping[Path, str] | None, warnings: bool) -> PortfolioResult:
+         texts: Mapping[Path, str] | None, warnings: bool, helper: HelperSlot) -> PortfolioResult:
     plan_paths = discover(paths)
     dirs = plugin_dirs_for(plan_paths, plugin_dirs)
     if host is not None:
         use_cache, visit_when = False, None
+    if use_cache and host is None and visit is None:
+        helper.start(dirs)  # results may be cached, so few plans missing: the plugins load meanwhile
     plugins = plugin_fingerprint(dirs) if use_cache or visit_when is not None else ""
     groups: dict[Path | None, list[Path]] = {}
     for plan in plan_paths:
@@ -112,6 +115,8 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, vi
         group = PlanGroup(plans, store=store, known={p.stem for p in plans_in(plans_dir)} if plans_dir else set())
         # a new store holds nothing: the workers hash each plan as they read it, instead of this process first
         hash_in_workers = store is not None and visit_when is None and store.is_empty()
+        if hash_in_workers:  # a cold run: its workers inherit this process's imports, not the helper's
+            helper.stop()
         if store and not hash_in_workers:
             group.keys = {plan: store.content_key(plan) for plan in plans}
         elif visit_when is not None:
@@ -140,6 +145,18 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, vi
             if hit is not None:
                 checked.add(str(plan))
             missing.append(plan)
+        if missing and helper.helper is not None and len(missing) <= MOST_PLANS and not to_visit:
+            answer = helper.helper.compute(missing, parts=parts, checked=checked, texts=edited,
+                                    config_texts={config: config_text}
+                                    if config is not None and config_text is not None else None,
+                                    warnings=warnings, fingerprints=hash_in_workers)
+            if answer is not None and not answer[0]:
+                take = _taker(missing, group, result, to_visit, set(edited), hash_in_workers)
+                for index, out in enumerate(answer[1]):
+                    take(index, out)
+                result.computed += len(missing)
+                missing = []
+        helper.stop()  # used, or of no use: many plans to compute go to the parallel workers
         if missing:
             if host is None:
                 host = _default_host(dirs)

@@ -1,0 +1,152 @@
+"""The helper process (kamplan.engine.helper): after an edit, the plugins load on the other core while the
+cache is read, and the few missing plans are computed there. Never a different result, never lost.
+
+Run in subprocesses: in the test process the models are imported already, so no helper would start.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from generate import write_portfolio  # noqa: E402
+
+# What each run says about its helper, printed after the command (stdout and stderr as the user sees them).
+PROBE = textwrap.dedent("""
+    import sys
+    from kamplan.engine import helper
+    used = []
+    compute = helper.Helper.compute
+    def watched(self, plans, **job):
+        answer = compute(self, plans, **job)
+        used.append((len(plans), answer is not None))
+        return answer
+    helper.Helper.compute = watched
+    from kamplan.cli import main
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as exc:
+        code = exc.code
+    sys.stdout.flush()
+    sys.stderr.write(f"\\nHELPER {used}\\n")
+    sys.exit(code)
+""")
+
+
+def kamplan(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str, str]:
+    """Exit code, stdout, stderr (without the probe's line) and what the helper did."""
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+    err, _, used = done.stderr.rpartition("\nHELPER ")
+    return done.returncode, done.stdout, err, used.strip()
+
+
+@pytest.fixture
+def portfolio(tmp_path: Path) -> Path:
+    write_portfolio(tmp_path, 5, 30, seed=11)
+    return tmp_path
+
+
+def touch(plan: Path, text: str = "# edited\n") -> None:
+    plan.write_text(plan.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [("validate",), ("validate", "--format", "json"),
+                                     ("score", "--format", "json"), ("recommend", "--format", "json"),
+                                     ("kpi", "--format", "json")])
+def test_after_an_edit_the_helper_computes_the_plan_and_the_output_is_the_fresh_one(portfolio, command):
+    assert kamplan(portfolio, *command)[0] == 0  # cold: the parallel path, no helper
+    plan = portfolio / "account_plans" / "account-00002.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("strength: strong", "strength: weak", 1), encoding="utf-8")
+    code, out, err, used = kamplan(portfolio, *command)
+    assert used == "[(1, True)]"  # one plan missing, computed by the helper
+    fresh = kamplan(portfolio, *command, "--no-cache")
+    assert (code, out, err) == fresh[:3] and fresh[3] == "[]"
+
+
+def test_nothing_changed_nothing_computed_and_a_cold_run_uses_the_workers(portfolio):
+    assert kamplan(portfolio, "validate")[3] == "[]"
+    assert kamplan(portfolio, "validate")[3] == "[]"
+
+
+def test_a_helper_that_died_is_replaced_by_this_process(portfolio):
+    kamplan(portfolio, "validate")
+    touch(portfolio / "account_plans" / "account-00001.yaml")
+    killer = PROBE.replace("answer = compute(self, plans, **job)",
+                           "self.process.kill(); self.process.join(); answer = compute(self, plans, **job)")
+    done = subprocess.run([sys.executable, "-c", killer, "validate"], cwd=portfolio, capture_output=True,
+                          text=True)
+    assert "HELPER [(1, False)]" in done.stderr  # it could not answer: computed here
+    assert done.returncode == 0
+    assert done.stderr.rpartition("\nHELPER ")[0] == kamplan(portfolio, "validate", "--no-cache")[2]
+
+
+def test_a_plugin_that_fails_in_the_helper_is_named_as_anywhere(portfolio, monkeypatch):
+    monkeypatch.setenv("KAMPLAN_TRUST_LOCAL_PLUGINS", "1")
+    plugins = portfolio / "plugins"
+    plugins.mkdir()
+    (plugins / "explodes.py").write_text(textwrap.dedent("""
+        import kamplan
+
+        @kamplan.hookimpl
+        def register_rules(register):
+            def boom(account):
+                if "Explosive" in account.name:
+                    raise ValueError("bad data")
+                return []
+            register("BOOM3", boom)
+    """), encoding="utf-8")
+    assert kamplan(portfolio, "validate")[0] == 0
+    plan = portfolio / "account_plans" / "account-00003.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("Account 3 plc", "Explosive Account 3 plc"),
+                    encoding="utf-8")
+    code, _, err, used = kamplan(portfolio, "validate")
+    assert code == 2 and "plugin 'explodes' failed in rule 'BOOM3': ValueError: bad data" in err
+    assert used == "[]"  # the helper's answer was that error, raised here: no results to record
+    fresh = kamplan(portfolio, "validate", "--no-cache")
+    assert (fresh[0], fresh[2]) == (code, err)
+
+
+def test_a_plugin_that_cannot_be_loaded_is_reported_once(portfolio, monkeypatch):
+    monkeypatch.setenv("KAMPLAN_TRUST_LOCAL_PLUGINS", "1")
+    kamplan(portfolio, "validate")
+    plugins = portfolio / "plugins"
+    plugins.mkdir()
+    (plugins / "broken.py").write_text("import kamplan\nraise RuntimeError('cannot start')\n", encoding="utf-8")
+    first = kamplan(portfolio, "validate")
+    touch(portfolio / "account_plans" / "account-00004.yaml")
+    second = kamplan(portfolio, "validate")
+    assert first[0] == second[0] == 2
+    assert second[2].count("cannot start") == 1 and "broken" in second[2]
+
+
+def test_a_portfolio_wide_plugin_makes_the_helper_step_aside(portfolio, monkeypatch):
+    monkeypatch.setenv("KAMPLAN_TRUST_LOCAL_PLUGINS", "1")
+    plugins = portfolio / "plugins"
+    plugins.mkdir()
+    (plugins / "whole.py").write_text(textwrap.dedent("""
+        import kamplan
+
+        SEEN = []
+
+        @kamplan.hookimpl
+        def after_portfolio_loaded(portfolio):
+            SEEN.append(len(portfolio.accounts))
+
+        @kamplan.hookimpl
+        def register_rules(register):
+            register("WHOLE1", lambda account: [kamplan.Finding(f"saw {SEEN[-1]} accounts", ("account",))])
+    """), encoding="utf-8")
+    kamplan(portfolio, "validate")
+    touch(portfolio / "account_plans" / "account-00004.yaml")
+    code, out, _, used = kamplan(portfolio, "validate")
+    assert code == 0 and out.count("saw 5 accounts") == 5 and used == "[]"  # loaded whole, here
