@@ -7,6 +7,17 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from kamplan.account import Account
+from kamplan.builtin.deal_stakes import (
+    days_until,
+    deal_words,
+    deals_at_stake,
+    due_by,
+    expected_value,
+    offering_name,
+    stake,
+    time_priority,
+    unit_name,
+)
 from kamplan.builtin.scoring import coverage_without_each
 from kamplan.graph import WarmPath
 from kamplan.insights.coverage import active_people, coverage_of, key_players, stale_ties
@@ -16,10 +27,6 @@ from kamplan.plugins.hookspecs import hookimpl
 from kamplan.types import Recommendation
 
 OPEN_CELLS = ("whitespace", "pipeline")  # competitor, not_a_fit and owned cells get no land or expand
-DEFAULT_STAGE_PROBABILITY = {"qualification": 0.1, "discovery": 0.2, "proposal": 0.4, "negotiation": 0.7,
-                             "commit": 0.9}
-DEFAULT_PROBABILITY = 0.2
-WHITESPACE_CHANCE = 0.1  # an unqualified cell: its estimate is worth a tenth until it is a deal
 MAX_INTERMEDIARIES = 3
 STEP_WORDS = {"relationship": "knows", "reports_to": "reports to", "manages": "manages",
               "dotted_to": "dotted line to", "dotted_manages": "dotted-line manager of", "influences": "influences",
@@ -59,88 +66,6 @@ def _cell_value(cell: Opportunity, largest: float) -> float:
     return (cell.arr or 0) / largest if largest else 0.0
 
 
-def probability(account: Account, cell: Opportunity) -> tuple[float, str]:
-    """A deal's chance to close: ``probability``, else by ``stage`` (``settings.stage_probability`` over
-    the defaults, matched without case), else 0.2; with where it came from."""
-    if cell.probability is not None:
-        return cell.probability, f"probability {cell.probability:g}"
-    given = account.settings.settings.stage_probability
-    stages = {**DEFAULT_STAGE_PROBABILITY, **{k.lower(): v for k, v in given.items()}}
-    if cell.stage and cell.stage.lower() in stages:
-        chance = stages[cell.stage.lower()]
-        return chance, f"probability {chance:g} for stage {cell.stage}"
-    return DEFAULT_PROBABILITY, f"default probability {DEFAULT_PROBABILITY:g}"
-
-
-def expected_value(account: Account, cell: Opportunity) -> tuple[float | None, str | None]:
-    """ARR x probability for a deal, ARR x 0.1 for a whitespace estimate; with the basis in words."""
-    if cell.arr is None:
-        return None, None
-    currency = account.plan.account.currency or ""
-    if cell.status == "pipeline":
-        chance, why = probability(account, cell)
-    else:
-        chance, why = WHITESPACE_CHANCE, f"{WHITESPACE_CHANCE:g} for an unqualified whitespace estimate"
-    return cell.arr * chance, f"ARR {cell.arr:,.0f} {currency} x {why}".replace("  ", " ")
-
-
-def _days(account: Account, date: dt.date | None) -> int | None:
-    return (date - account.today).days if date else None
-
-
-def _deal_words(account: Account, cell: Opportunity) -> str:
-    return f"{_name(account.offerings.get(cell.offering), cell.offering)} in {_unit_name(account, cell.unit)}"
-
-
-def deals_at_stake(account: Account, person_id: str) -> list[tuple[Opportunity, float | None, str | None]]:
-    """The open deals ``person_id`` sponsors or is a buying influence of, with their expected values,
-    most valuable first."""
-    return list(_deals_by_person(account).get(person_id, ()))
-
-
-def _deals_by_person(account: Account) -> dict[str, list[tuple[Opportunity, float | None, str | None]]]:
-    """:func:`deals_at_stake` of everyone, from one pass over the open deals."""
-    def build() -> dict[str, list[tuple[Opportunity, float | None, str | None]]]:
-        found: dict[str, list[tuple[Opportunity, float | None, str | None]]] = {}
-        for cell in account.plan.opportunities:
-            if cell.status != "pipeline":
-                continue
-            valued = (cell, *expected_value(account, cell))
-            people = {b.stakeholder for b in cell.buying_influences} | ({cell.sponsor} if cell.sponsor else set())
-            for person in people:
-                found.setdefault(person, []).append(valued)
-        for deals in found.values():
-            deals.sort(key=lambda item: -(item[1] or 0))
-        return found
-
-    return account.memo("deals_by_person", build)
-
-
-def _stake(account: Account, person_id: str) -> tuple[float | None, str | None, int | None, dt.date | None]:
-    """The largest open deal that hangs on ``person_id``: value, basis, days to its close, its close."""
-    deals = deals_at_stake(account, person_id)
-    if not deals:
-        return None, None, None, None
-    cell, value, basis = deals[0]
-    closing = _days(account, cell.close)
-    return value, (f"at stake: {_deal_words(account, cell)}, {basis}" if basis else None), closing, cell.close
-
-
-def _due(account: Account, days: int, close: dt.date | None) -> dt.date:
-    """In ``days`` days, or by the deal's close when that comes sooner (and is still ahead)."""
-    due = account.today + dt.timedelta(days=days)
-    return close if close is not None and account.today <= close < due else due
-
-
-def _time_priority(priority: int, closing: int | None) -> int:
-    """A deal closing within 30 days makes its action priority 1, within 90 days at least 2."""
-    if closing is not None and 0 <= closing <= 30:
-        return 1
-    if closing is not None and 0 <= closing <= 90:
-        return min(priority, 2)
-    return priority
-
-
 def land_expand(account: Account) -> Iterator[Recommendation]:
     """Rank every whitespace, pipeline and competitor cell by value, adjacency, access and obstacles."""
     plan = account.plan
@@ -161,11 +86,11 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
         owned_nearby = [u for u in siblings if (u, cell.offering) in owned_pairs]
         if owned_nearby:
             adjacency += 0.5
-            reasons.append(f"{_name(offering, cell.offering)} is owned in sibling unit "
-                           f"{', '.join(_unit_name(account, u) for u in owned_nearby)}")
+            reasons.append(f"{offering_name(offering, cell.offering)} is owned in sibling unit "
+                           f"{', '.join(unit_name(account, u) for u in owned_nearby)}")
         if parent and (parent, cell.offering) in owned_pairs:
             adjacency += 0.5
-            reasons.append(f"owned in the parent unit {_unit_name(account, parent)}")
+            reasons.append(f"owned in the parent unit {unit_name(account, parent)}")
         family = offering.family if offering else None
         same_family = [c.offering for c in owned if c.unit == cell.unit and family
                        and (account.offerings.get(c.offering) and account.offerings[c.offering].family == family)
@@ -204,8 +129,8 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
         score = max(0.0, min(1.0, 0.45 * _cell_value(cell, largest) + 0.3 * min(adjacency, 1.0) + 0.35 * access
                              - 0.3 * obstacles + (0.1 if cell.status == "pipeline" else 0.0) + (0.1 if goal else 0.0)))
         priority = _priority(score)
-        closing = _days(account, cell.close) if cell.status == "pipeline" else None
-        priority = _time_priority(priority, closing)
+        closing = days_until(account, cell.close) if cell.status == "pipeline" else None
+        priority = time_priority(priority, closing)
         if closing is not None and 0 <= closing <= 90:
             reasons.append(f"closes in {closing} days")
         if plan.account.tier == "strategic":
@@ -214,7 +139,7 @@ def land_expand(account: Account) -> Iterator[Recommendation]:
         verb = "Expand" if kind == "expand" else "Land"
         yield Recommendation(
             kind=kind,
-            title=f"{verb} {_name(offering, cell.offering)} in {_unit_name(account, cell.unit)} ({cell.status})",
+            title=f"{verb} {offering_name(offering, cell.offering)} in {unit_name(account, cell.unit)} ({cell.status})",
             reason="; ".join(reasons),
             priority=priority,
             value=value,
@@ -292,9 +217,9 @@ def relationship(account: Account) -> Iterator[Recommendation]:
             priority = 2
         else:
             priority = 3
-        value, basis, closing, close = _stake(account, person.id)
-        priority = _time_priority(priority, closing)
-        due = _due(account, 30, close)
+        value, basis, closing, close = stake(account, person.id)
+        priority = time_priority(priority, closing)
+        due = due_by(account, 30, close)
         roles = ", ".join(r.replace("_", " ") for r in person.roles) or (
             f"{deal_roles[0].replace('_', ' ')} of a deal" if deal_roles else f"{person.influence} influence")
         ties = [r for r in graph.relationships_of(person.id) if r.strength != "none"]
@@ -395,13 +320,13 @@ def _key_person_leaving(account: Account, person: Stakeholder) -> Recommendation
     lost = only_through(account).get(person.id, []) if person.status == "leaving" else []
     if lost:
         reasons.append("our only warm way to " + ", ".join(t.name for t in lost[:4]))
-    value, basis, closing, close = _stake(account, person.id) if person.status != "new_in_role" else (
+    value, basis, closing, close = stake(account, person.id) if person.status != "new_in_role" else (
         None, None, None, None)
     if close is not None:
         cell = deals_at_stake(account, person.id)[0][0]
-        reasons.append(f"{_deal_words(account, cell)} hangs on them (closes {close})")
-    due = _due(account, 14, close)
-    priority = _time_priority(1 if person.status != "new_in_role" else 2, closing)
+        reasons.append(f"{deal_words(account, cell)} hangs on them (closes {close})")
+    due = due_by(account, 14, close)
+    priority = time_priority(1 if person.status != "new_in_role" else 2, closing)
     return Recommendation(kind="risk", title=f"{role} {person.name} {state}", reason="; ".join(reasons),
                           priority=priority, stakeholder=person.id, value=value, value_basis=basis, due=due,
                           details={"only_through": [t.id for t in lost]})
@@ -414,7 +339,7 @@ def renewal(account: Account) -> Iterator[Recommendation]:
     currency = account.plan.account.currency or ""
     for contract in renewal_risks(account):
         deadline = notice_by(contract)
-        days = _days(account, deadline)
+        days = days_until(account, deadline)
         priority = 1 if days is not None and days <= 30 else 2
         if account.plan.account.tier == "strategic":
             priority = 1
@@ -496,15 +421,6 @@ def risk(account: Account) -> Iterator[Recommendation]:
                                      priority=1 if drop >= 40 else 2, owner=member,
                                      due=account.today + dt.timedelta(days=30),
                                      details={"team_member": member, "coverage_before": base, "coverage_after": after})
-
-
-def _name(offering: Any, fallback: str) -> str:
-    return offering.name if offering is not None and offering.name else fallback
-
-
-def _unit_name(account: Account, unit_id: str) -> str:
-    names = account.memo("unit_names", lambda: {u.id: u.name for u in reversed(account.plan.units)}, timeless=True)
-    return names.get(unit_id) or unit_id
 
 
 @hookimpl
