@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
+import pickle
+import signal
 import sys
 from collections.abc import Mapping, Sequence
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +34,16 @@ MOST_PLANS = 40  # more than this are a cold run's (kamplan.engine.runner.PARALL
 
 
 class Helper:
-    """A forked process that loads the plugin host, then computes the plans it is sent."""
+    """A forked process that loads the plugin host, then computes the plans it is sent.
 
-    def __init__(self, process: Any, connection: Connection) -> None:
-        self.process = process
-        self.connection = connection
+    A plain ``fork`` with two pipes (no multiprocessing machinery: a run in which nothing changed
+    forks the helper and stops it again, and should not pay for more than the fork).
+    """
+
+    def __init__(self, pid: int, jobs: BinaryIO, answers: BinaryIO) -> None:
+        self.pid = pid
+        self.jobs = jobs
+        self.answers = answers
 
     @classmethod
     def start(cls, plugin_dirs: list[Path]) -> Helper | None:
@@ -46,15 +51,22 @@ class Helper:
         if not hasattr(os, "fork") or all(name in sys.modules for name in HEAVY_MODULES):
             return None
         try:
-            context = multiprocessing.get_context("fork")
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, plugin_dirs), daemon=True)
-            process.start()
+            jobs_in, jobs_out = os.pipe()
+            answers_in, answers_out = os.pipe()
+            pid = os.fork()
         except OSError as exc:  # no process can be forked: this process computes alone
             log.info("no helper process: %s", exc)
             return None
-        theirs.close()
-        return cls(process, ours)
+        if pid == 0:  # the helper: it never returns into the caller's code, and never runs its exit handlers
+            try:
+                os.close(jobs_out)
+                os.close(answers_in)
+                _serve(os.fdopen(jobs_in, "rb"), os.fdopen(answers_out, "wb"), plugin_dirs)
+            finally:
+                os._exit(0)
+        os.close(jobs_in)
+        os.close(answers_out)
+        return cls(pid, os.fdopen(jobs_out, "wb"), os.fdopen(answers_in, "rb"))
 
     def compute(self, plans: list[Path], *, parts: Sequence[str], checked: set[str],
                 texts: Mapping[str, Mapping[Path, str]] | None, config_texts: Mapping[Path, str] | None,
@@ -72,9 +84,10 @@ class Helper:
         job = {"plans": [str(p) for p in plans], "parts": tuple(parts), "checked": checked, "texts": texts,
                "config_texts": config_texts, "warnings": warnings, "fingerprints": fingerprints}
         try:
-            self.connection.send(job)
-            answer = self.connection.recv()
-        except (OSError, EOFError, ValueError, TypeError) as exc:
+            pickle.dump(job, self.jobs)
+            self.jobs.flush()
+            answer = pickle.load(self.answers)
+        except (OSError, EOFError, ValueError, TypeError, pickle.PickleError) as exc:
             log.info("the helper process did not answer (%s): computing here", exc)
             return None
         finally:
@@ -88,10 +101,16 @@ class Helper:
 
     def stop(self) -> None:
         """End the helper, whatever it is doing (importing, waiting, done)."""
-        self.connection.close()
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
+        if self.pid == 0:
+            return
+        for stream in (self.jobs, self.answers):
+            with contextlib.suppress(OSError):
+                stream.close()
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(self.pid, 0)
+        self.pid = 0
 
 
 class HelperSlot:
@@ -120,20 +139,21 @@ class HelperSlot:
             self.helper = None
 
 
-def _serve(connection: Connection, plugin_dirs: list[Path]) -> None:
+def _serve(jobs: BinaryIO, answers: BinaryIO, plugin_dirs: list[Path]) -> None:
     """The helper: load the plugin host, wait for one job, answer it. It never prints: whatever fails
     here is answered as ``failed`` (or not at all), and the caller computes the plans itself."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the caller's to handle; it ends this process
     try:
-        _answer(connection, plugin_dirs)
+        answer = _answer(jobs, plugin_dirs)
     except BaseException:  # whatever it is, the caller computes again and reports it there
-        with contextlib.suppress(OSError, ValueError):
-            connection.send(("failed", None))
+        answer = ("failed", None)
+    if answer is not None:
+        with contextlib.suppress(OSError, ValueError, pickle.PickleError):
+            pickle.dump(answer, answers)
+            answers.flush()
 
 
-def _answer(connection: Connection, plugin_dirs: list[Path]) -> None:
+def _answer(jobs: BinaryIO, plugin_dirs: list[Path]) -> tuple[str, Any] | None:
     from kamplan.errors import PluginError
 
     try:
@@ -146,15 +166,13 @@ def _answer(connection: Connection, plugin_dirs: list[Path]) -> None:
     except PluginError as exc:  # said when a job comes, as the caller would have said it
         host, failed = None, exc
     try:
-        job = connection.recv()
+        job = pickle.load(jobs)
     except (EOFError, OSError):
-        return
+        return None  # stopped: nothing was missing
     if failed is not None:
-        connection.send(("error", failed))
-        return
+        return ("error", failed)
     if host.pm.hook.after_portfolio_loaded.get_hookimpls():
-        connection.send(("results", (True, [])))
-        return
+        return ("results", (True, []))
     from kamplan.engine.runner import run_units
 
     try:
@@ -163,6 +181,5 @@ def _answer(connection: Connection, plugin_dirs: list[Path]) -> None:
                                texts=job["texts"], config_texts=job["config_texts"], warnings=job["warnings"],
                                fingerprints=job["fingerprints"])
     except PluginError as exc:
-        connection.send(("error", exc))
-        return
-    connection.send(("results", (False, results)))
+        return ("error", exc)
+    return ("results", (False, results))

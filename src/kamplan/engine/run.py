@@ -99,8 +99,6 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, vi
     dirs = plugin_dirs_for(plan_paths, plugin_dirs)
     if host is not None:
         use_cache, visit_when = False, None
-    if use_cache and host is None and visit is None:
-        helper.start(dirs)  # results may be cached, so few plans missing: the plugins load meanwhile
     plugins = plugin_fingerprint(dirs) if use_cache or visit_when is not None else ""
     groups: dict[Path | None, list[Path]] = {}
     for plan in plan_paths:
@@ -115,10 +113,10 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, vi
         group = PlanGroup(plans, store=store, known={p.stem for p in plans_in(plans_dir)} if plans_dir else set())
         # a new store holds nothing: the workers hash each plan as they read it, instead of this process first
         hash_in_workers = store is not None and visit_when is None and store.is_empty()
-        if hash_in_workers:  # a cold run: its workers inherit this process's imports, not the helper's
-            helper.stop()
         if store and not hash_in_workers:
             group.keys = {plan: store.content_key(plan) for plan in plans}
+            if store.hashed and host is None and visit is None:
+                helper.start(dirs)  # a plan changed, few may be missing: the plugins load while the cache is read
         elif visit_when is not None:
             group.keys = {plan: file_hash(files_of_plan(plan)) for plan in plans}
         to_visit: set[str] = set()

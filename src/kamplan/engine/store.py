@@ -307,6 +307,7 @@ class ResultCache:
         self._side: dict[str, JournaledJson | FileParts] = {}
         self._context = context
         self.cwd = os.getcwd()
+        self.hashed = 0  # plans whose files were hashed again by content_key (their stamps changed)
 
     def _store(self, kind: str) -> JournaledJson | FileParts:
         store = self._side.get(kind)
@@ -334,6 +335,7 @@ class ResultCache:
         if (isinstance(known, list) and len(known) == 3 and isinstance(known[2], int) and known[0] == stamp
                 and all(s is not None and s[2] < known[2] - RACY_NS for s in stamp)):
             return str(known[1])
+        self.hashed += 1
         return self.remember(plan, stamp, file_hash(files))
 
     def remember(self, plan: Path, stamp: list[list[int] | None], digest: str) -> str:
