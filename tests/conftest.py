@@ -116,6 +116,37 @@ relationships:
 """
 
 
+# A plugin that looks across accounts (after_portfolio_loaded): each finding says how many accounts it saw.
+WHOLE_PORTFOLIO_PLUGIN = textwrap.dedent("""
+    import kamplan
+
+    SEEN = []
+
+    @kamplan.hookimpl
+    def after_portfolio_loaded(portfolio):
+        SEEN.append(len(portfolio.accounts))
+
+    @kamplan.hookimpl
+    def register_rules(register):
+        register("WHOLE1", lambda account: [kamplan.Finding(f"saw {SEEN[-1]} accounts", ("account",))])
+""")
+
+
+def exploding_rule(code: str, when: str = "True") -> str:
+    """A local plugin whose rule ``code`` raises ``ValueError("bad data")`` on an account where ``when`` holds."""
+    return textwrap.dedent(f"""
+        import kamplan
+
+        @kamplan.hookimpl
+        def register_rules(register):
+            def boom(account):
+                if {when}:
+                    raise ValueError("bad data")
+                return []
+            register("{code}", boom)
+    """)
+
+
 def read_signed(path: Path) -> Any:
     """A cache store's data, read as kamplan reads it (signed with this test session's user key)."""
     from kamplan.userdirs import read_own, unsigned, user_key

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from tests.conftest import read_signed, write_signed
+from tests.conftest import WHOLE_PORTFOLIO_PLUGIN, exploding_rule, read_signed, write_signed
 
 import kamplan
 from kamplan.engine import run as batch
@@ -303,15 +303,7 @@ def test_failing_plugin_in_a_worker_process_is_named(trust_local_plugins, portfo
     monkeypatch.setattr(runner, "PARALLEL_MIN_PLANS", 2)
     plugins = portfolio / "plugins"
     plugins.mkdir()
-    (plugins / "explodes.py").write_text(textwrap.dedent("""
-        import kamplan
-
-        @kamplan.hookimpl
-        def register_rules(register):
-            def boom(account):
-                raise ValueError("bad data")
-            register("BOOM2", boom)
-    """))
+    (plugins / "explodes.py").write_text(exploding_rule("BOOM2"), encoding="utf-8")
     result = cli("validate", "--no-cache", cwd=portfolio)
     assert result.code == 2 and "plugin 'explodes' failed in rule 'BOOM2': ValueError: bad data" in result.err
 
@@ -319,19 +311,7 @@ def test_failing_plugin_in_a_worker_process_is_named(trust_local_plugins, portfo
 def test_portfolio_wide_plugins_get_the_whole_portfolio(portfolio, cli, trust_local_plugins):
     plugins = portfolio / "plugins"
     plugins.mkdir()
-    (plugins / "whole.py").write_text(textwrap.dedent("""
-        import kamplan
-
-        SEEN = []
-
-        @kamplan.hookimpl
-        def after_portfolio_loaded(portfolio):
-            SEEN.append(len(portfolio.accounts))
-
-        @kamplan.hookimpl
-        def register_rules(register):
-            register("WHOLE1", lambda account: [kamplan.Finding(f"saw {SEEN[-1]} accounts", ("account",))])
-    """))
+    (plugins / "whole.py").write_text(WHOLE_PORTFOLIO_PLUGIN, encoding="utf-8")
     result = batch.validate_portfolio([portfolio])
     messages = {d.message for d in result.diagnostics if d.code == "WHOLE1"}
     assert messages == {"saw 6 accounts"}  # every plan at once, not one portfolio per plan

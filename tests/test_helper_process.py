@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from tests.conftest import WHOLE_PORTFOLIO_PLUGIN, exploding_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -107,17 +108,7 @@ def test_a_plugin_that_fails_in_the_helper_is_named_as_anywhere(portfolio, monke
     monkeypatch.setenv("KAMPLAN_TRUST_LOCAL_PLUGINS", "1")
     plugins = portfolio / "plugins"
     plugins.mkdir()
-    (plugins / "explodes.py").write_text(textwrap.dedent("""
-        import kamplan
-
-        @kamplan.hookimpl
-        def register_rules(register):
-            def boom(account):
-                if "Explosive" in account.name:
-                    raise ValueError("bad data")
-                return []
-            register("BOOM3", boom)
-    """), encoding="utf-8")
+    (plugins / "explodes.py").write_text(exploding_rule("BOOM3", '"Explosive" in account.name'), encoding="utf-8")
     assert kamplan(portfolio, "validate")[0] == 0
     plan = portfolio / "account_plans" / "account-00003.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("Account 3 plc", "Explosive Account 3 plc"),
@@ -146,19 +137,7 @@ def test_a_portfolio_wide_plugin_makes_the_helper_step_aside(portfolio, monkeypa
     monkeypatch.setenv("KAMPLAN_TRUST_LOCAL_PLUGINS", "1")
     plugins = portfolio / "plugins"
     plugins.mkdir()
-    (plugins / "whole.py").write_text(textwrap.dedent("""
-        import kamplan
-
-        SEEN = []
-
-        @kamplan.hookimpl
-        def after_portfolio_loaded(portfolio):
-            SEEN.append(len(portfolio.accounts))
-
-        @kamplan.hookimpl
-        def register_rules(register):
-            register("WHOLE1", lambda account: [kamplan.Finding(f"saw {SEEN[-1]} accounts", ("account",))])
-    """), encoding="utf-8")
+    (plugins / "whole.py").write_text(WHOLE_PORTFOLIO_PLUGIN, encoding="utf-8")
     kamplan(portfolio, "validate")
     touch(portfolio / "account_plans" / "account-00004.yaml")
     code, out, _, used = kamplan(portfolio, "validate")
