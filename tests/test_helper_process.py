@@ -142,3 +142,9 @@ def test_a_portfolio_wide_plugin_makes_the_helper_step_aside(portfolio, monkeypa
     touch(portfolio / "account_plans" / "account-00004.yaml")
     code, out, _, used = kamplan(portfolio, "validate")
     assert code == 0 and out.count("saw 5 accounts") == 5 and "(1, True)" not in used  # loaded whole, here
+
+
+def test_the_helper_takes_exactly_the_runs_the_runner_would_compute_in_one_process():
+    from kamplan.engine import helper, runner
+
+    assert helper.MOST_PLANS == runner.PARALLEL_MIN_PLANS

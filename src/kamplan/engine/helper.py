@@ -2,11 +2,11 @@
 
 After an edit, a command finds most plans in the cache and computes one or two. Computing them needs
 the plan models and the plugins, whose imports take longer than looking up a thousand plans; this
-process does not need them for the lookup. So, when the cache holds results, a helper is forked
-first: it imports and loads the plugin host on the other core while this process stats the files
-and reads the stores, then computes the few plans that were missing and sends their results back.
-When nothing is missing it is stopped; when many are, the parallel cold path takes over (forked
-workers that inherit this process's imports), and the helper is stopped too.
+process does not need them for the lookup. So, once the file stamps show that a plan changed, a
+helper is forked: it imports and loads the plugin host on the other core while this process reads
+the stores, then computes the few plans that were missing and sends their results back. When
+nothing is missing it is stopped; when a cold run's many are, the parallel workers take over (they
+inherit this process's imports), and the helper is stopped too.
 
 The helper runs exactly what a worker runs (:func:`kamplan.engine.runner.run_units`, in one process),
 with the plugin folders this process would load, so its results are the same. Whatever goes wrong
@@ -30,14 +30,16 @@ log = logging.getLogger(__name__)
 # The modules whose import the helper saves: when they are loaded already (serve, lsp, tests) there is
 # nothing to win, and no process is forked.
 HEAVY_MODULES = ("kamplan.plan.model", "kamplan.plugins.host")
-MOST_PLANS = 40  # more than this are a cold run's (kamplan.engine.runner.PARALLEL_MIN_PLANS)
+# Fewer missing plans than this run in one process (kamplan.engine.runner.PARALLEL_MIN_PLANS, which is
+# not imported here: the runner imports the plan models this module exists to keep out of the parent).
+MOST_PLANS = 40
 
 
 class Helper:
     """A forked process that loads the plugin host, then computes the plans it is sent.
 
-    A plain ``fork`` with two pipes (no multiprocessing machinery: a run in which nothing changed
-    forks the helper and stops it again, and should not pay for more than the fork).
+    A plain ``fork`` with two pipes: no multiprocessing machinery to import or set up for a helper
+    that may be stopped without being asked anything.
     """
 
     def __init__(self, pid: int, jobs: BinaryIO, answers: BinaryIO) -> None:

@@ -87,14 +87,14 @@ def run_portfolio(
         UsageError: When a path does not exist or holds no plans.
         PluginError: When a plugin fails to load or raises in a hook.
     """
-    with resolving_folders_once(), HelperSlot() as helper:
+    with resolving_folders_once(), HelperSlot() as slot:
         return _run(paths, parts, visit, visit_when, use_cache, parallel, plugin_dirs, host, progress, texts,
-                    warnings, helper)
+                    warnings, slot)
 
 
 def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, visit_when: VisitWhen | None,
          use_cache: bool, parallel: bool, plugin_dirs: Iterable[PathArg], host: Any, progress: Progress | None,
-         texts: Mapping[Path, str] | None, warnings: bool, helper: HelperSlot) -> PortfolioResult:
+         texts: Mapping[Path, str] | None, warnings: bool, slot: HelperSlot) -> PortfolioResult:
     plan_paths = discover(paths)
     dirs = plugin_dirs_for(plan_paths, plugin_dirs)
     if host is not None:
@@ -116,7 +116,7 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, vi
         if store and not hash_in_workers:
             group.keys = {plan: store.content_key(plan) for plan in plans}
             if store.hashed and host is None and visit is None:
-                helper.start(dirs)  # a plan changed, few may be missing: the plugins load while the cache is read
+                slot.start(dirs)  # a plan changed, few may be missing: the plugins load while the cache is read
         elif visit_when is not None:
             group.keys = {plan: file_hash(files_of_plan(plan)) for plan in plans}
         to_visit: set[str] = set()
@@ -143,18 +143,18 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, vi
             if hit is not None:
                 checked.add(str(plan))
             missing.append(plan)
-        if missing and helper.helper is not None and len(missing) <= MOST_PLANS and not to_visit:
-            answer = helper.helper.compute(missing, parts=parts, checked=checked, texts=edited,
-                                    config_texts={config: config_text}
-                                    if config is not None and config_text is not None else None,
-                                    warnings=warnings, fingerprints=hash_in_workers)
+        config_texts = {config: config_text} if config is not None and config_text is not None else None
+        if missing and slot.helper is not None and len(missing) < MOST_PLANS and not to_visit:
+            answer = slot.helper.compute(missing, parts=parts, checked=checked, texts=edited,
+                                         config_texts=config_texts, warnings=warnings,
+                                         fingerprints=hash_in_workers)
             if answer is not None and not answer[0]:
                 take = _taker(missing, group, result, to_visit, set(edited), hash_in_workers)
                 for index, out in enumerate(answer[1]):
                     take(index, out)
                 result.computed += len(missing)
                 missing = []
-        helper.stop()  # used, or of no use: many plans to compute go to the parallel workers
+        slot.stop()  # used, or of no use: many plans to compute go to the parallel workers
         if missing:
             if host is None:
                 host = _default_host(dirs)
@@ -166,8 +166,7 @@ def _run(paths: Iterable[PathArg], parts: Sequence[str], visit: Visit | None, vi
             # each result is taken (kept, hashed, signed) as it arrives, while the workers compute the rest
             _, result.workers = run_units(missing, host, parts=parts, visit=visit, visit_plans=to_visit,
                                           checked=checked, parallel=parallel, progress=progress,
-                                          texts=edited, config_texts={config: config_text}
-                                          if config is not None and config_text is not None else None,
+                                          texts=edited, config_texts=config_texts,
                                           warnings=warnings, fingerprints=hash_in_workers,
                                           take=_taker(missing, group, result, to_visit, set(edited),
                                                       hash_in_workers))
